@@ -1,0 +1,53 @@
+package io.framewire;
+
+import io.framewire.config.ConfigException;
+import io.framewire.config.Settings;
+import io.framewire.loadgen.LoadGen;
+import io.framewire.server.FramewireServer;
+import java.util.Arrays;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** {@code java -jar framewire.jar [--setting value ...]} serves; {@code ... loadgen [...]} generates load. */
+public final class Main {
+
+    private Main() {}
+
+    public static void main(String[] args) throws Exception {
+        if (args.length > 0 && args[0].equals("loadgen")) {
+            LoadGen.main(Arrays.copyOfRange(args, 1, args.length));
+            return;
+        }
+        if (args.length > 0 && (args[0].equals("--help") || args[0].equals("-h"))) {
+            System.out.println("usage: java -jar framewire.jar [--name value ...]   (settings: "
+                    + String.join(", ", Settings.NAMES) + "; see README)\n"
+                    + "       java -jar framewire.jar loadgen --help");
+            return;
+        }
+        Settings settings;
+        try {
+            settings = Settings.fromArgs(args);
+        } catch (ConfigException e) {
+            System.err.println("framewire: " + e.getMessage());
+            System.exit(2);
+            return;
+        }
+        Logger log = LoggerFactory.getLogger(Main.class);
+        FramewireServer server;
+        try {
+            server = FramewireServer.start(settings);
+        } catch (IllegalArgumentException | IllegalStateException e) {
+            log.error("framewire: cannot start: {}", e.getMessage());
+            System.exit(2);
+            return;
+        }
+        // Jetty's threads keep the JVM alive; SIGTERM/SIGINT run this hook.
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            try {
+                server.close();
+            } catch (Exception e) {
+                log.warn("shutdown: {}", e.toString());
+            }
+        }, "shutdown"));
+    }
+}

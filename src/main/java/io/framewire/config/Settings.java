@@ -1,0 +1,139 @@
+package io.framewire.config;
+
+import io.framewire.inference.DetectorConfig;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * Every setting of the server, validated once at start. Each value comes from a flag, the
+ * environment or a properties file (see {@link ConfigSources}); README's configuration table
+ * lists the same names.
+ */
+public record Settings(
+        String host,
+        int port,
+        DetectorConfig detector,
+        int workers,
+        int mailboxDepth,
+        int batchMax,
+        Duration batchMaxWait,
+        int maxMessageBytes,
+        int maxPendingResults,
+        Duration idleTimeout,
+        Duration shutdownGrace) {
+
+    /** Setting names, in README order. */
+    public static final List<String> NAMES = List.of(
+            "host", "port",
+            "detector", "model", "device", "labels", "score", "nms", "inputSize",
+            "workers", "mailbox.depth", "batch.max", "batch.maxWaitMs",
+            "ws.maxMessageBytes", "ws.maxPendingResults", "ws.idleTimeoutMs", "shutdown.graceMs");
+
+    private static final Set<String> DETECTORS = Set.of("yunet", "yolo", "haar", "none");
+    private static final Set<String> DEVICES = Set.of("auto", "cpu", "cuda", "cuda-fp16");
+    private static final Pattern HOST = Pattern.compile("[A-Za-z0-9.:\\-\\[\\]]+");
+
+    public static Settings fromArgs(String[] args) {
+        return from(ConfigSources.merge(args, System.getenv(), new LinkedHashSet<>(NAMES)));
+    }
+
+    public static Settings from(Map<String, String> raw) {
+        Reader r = new Reader(raw);
+        String detector = r.oneOf("detector", "haar", DETECTORS);
+        Path model = r.path("model");
+        if ((detector.equals("yunet") || detector.equals("yolo")) && model == null) {
+            throw new ConfigException("--model is required with --detector " + detector
+                    + " (e.g. --model ../shared/models/yunet_s_640_640.onnx)");
+        }
+        var dc = new DetectorConfig(
+                detector,
+                model,
+                r.oneOf("device", "auto", DEVICES),
+                r.path("labels"),
+                (float) r.decimal("score", 0.6, 0.0, 1.0),
+                (float) r.decimal("nms", 0.45, 0.0, 1.0),
+                r.integer("inputSize", 640, 32, 4096));
+        return new Settings(
+                r.host("host", "0.0.0.0"),
+                r.integer("port", 8080, 0, 65535),
+                dc,
+                r.integer("workers", 0, 0, 256),
+                r.integer("mailbox.depth", 1, 1, 64),
+                r.integer("batch.max", 8, 1, 256),
+                Duration.ofMillis(r.integer("batch.maxWaitMs", 2, 0, 1000)),
+                r.integer("ws.maxMessageBytes", 4 << 20, 1024, 64 << 20),
+                r.integer("ws.maxPendingResults", 256, 1, 1 << 16),
+                Duration.ofMillis(r.integer("ws.idleTimeoutMs", 300_000, 1000, 86_400_000)),
+                Duration.ofMillis(r.integer("shutdown.graceMs", 10_000, 0, 600_000)));
+    }
+
+    /** Typed access that names the setting in every error. */
+    private record Reader(Map<String, String> raw) {
+
+        String string(String key, String def) {
+            String v = raw.get(key);
+            return v == null || v.isBlank() ? def : v.trim();
+        }
+
+        String oneOf(String key, String def, Set<String> allowed) {
+            String v = string(key, def);
+            if (!allowed.contains(v)) {
+                String[] sorted = allowed.toArray(String[]::new);
+                Arrays.sort(sorted);
+                throw new ConfigException("invalid --" + key + " '" + v + "' (expected one of " + String.join(", ", sorted) + ")");
+            }
+            return v;
+        }
+
+        String host(String key, String def) {
+            String v = string(key, def);
+            if (!HOST.matcher(v).matches()) {
+                throw new ConfigException("invalid --" + key + " '" + v + "' (expected an address or host name)");
+            }
+            return v;
+        }
+
+        Path path(String key) {
+            String v = string(key, null);
+            return v == null ? null : Path.of(v);
+        }
+
+        int integer(String key, int def, int min, int max) {
+            String v = string(key, null);
+            if (v == null) {
+                return def;
+            }
+            try {
+                int n = Integer.parseInt(v);
+                if (n >= min && n <= max) {
+                    return n;
+                }
+            } catch (NumberFormatException ignored) {
+                // reported below with the accepted range
+            }
+            throw new ConfigException("invalid --" + key + " '" + v + "' (expected an integer in " + min + ".." + max + ")");
+        }
+
+        double decimal(String key, double def, double min, double max) {
+            String v = string(key, null);
+            if (v == null) {
+                return def;
+            }
+            try {
+                double d = Double.parseDouble(v);
+                if (d >= min && d <= max) {
+                    return d;
+                }
+            } catch (NumberFormatException ignored) {
+                // reported below with the accepted range
+            }
+            throw new ConfigException("invalid --" + key + " '" + v + "' (expected a number in " + min + ".." + max + ")");
+        }
+    }
+}

@@ -1,0 +1,93 @@
+package io.framewire.inference;
+
+import static org.bytedeco.opencv.global.opencv_dnn.DNN_BACKEND_CUDA;
+import static org.bytedeco.opencv.global.opencv_dnn.DNN_BACKEND_OPENCV;
+import static org.bytedeco.opencv.global.opencv_dnn.DNN_TARGET_CPU;
+import static org.bytedeco.opencv.global.opencv_dnn.DNN_TARGET_CUDA;
+import static org.bytedeco.opencv.global.opencv_dnn.DNN_TARGET_CUDA_FP16;
+
+import java.util.function.Consumer;
+import org.bytedeco.opencv.global.opencv_core;
+
+/**
+ * Where OpenCV DNN runs a model: a backend/target pair, chosen once at start.
+ *
+ * @param name   cpu | cuda | cuda-fp16
+ * @param gpus   CUDA devices visible (0 on CPU)
+ * @param reason why this device was chosen, for the start-up log
+ */
+record DnnDevice(String name, int backend, int target, int gpus, String reason) {
+
+    static final String NO_CUDA = "OpenCV built without CUDA / no CUDA device";
+
+    static DnnDevice cpu(String reason) {
+        return new DnnDevice("cpu", DNN_BACKEND_OPENCV, DNN_TARGET_CPU, 0, reason);
+    }
+
+    /**
+     * Resolves {@code auto | cpu | cuda | cuda-fp16}. {@code auto} takes CUDA only when a device is
+     * visible and {@code probe} (a forward pass of the real model) succeeds on it, since a CUDA build
+     * can still fail on a driver mismatch or an unsupported layer. An explicit CUDA device that is
+     * absent fails here, at start, rather than in every worker.
+     */
+    static DnnDevice resolve(String requested, Consumer<DnnDevice> probe) {
+        switch (requested) {
+            case "cpu" -> {
+                return cpu("requested with --device cpu");
+            }
+            case "cuda", "cuda-fp16" -> {
+                int gpus = cudaDevices();
+                if (gpus <= 0) {
+                    throw new IllegalArgumentException("--device " + requested + ": no CUDA device ("
+                            + NO_CUDA + "; build with -Pgpu and check the NVIDIA driver), or use --device cpu/auto");
+                }
+                return cuda(requested, gpus, "requested with --device " + requested);
+            }
+            case "auto" -> {
+                int gpus = cudaDevices();
+                if (gpus <= 0) {
+                    return cpu(NO_CUDA);
+                }
+                DnnDevice cuda = cuda("cuda", gpus, gpus + " CUDA device(s) and the probe forward passed");
+                try {
+                    probe.accept(cuda);
+                    return cuda;
+                } catch (RuntimeException e) {
+                    return cpu("CUDA probe failed: " + e.getMessage());
+                }
+            }
+            default -> throw new IllegalArgumentException(
+                    "--device: unknown device '" + requested + "' (expected auto, cpu, cuda or cuda-fp16)");
+        }
+    }
+
+    private static DnnDevice cuda(String name, int gpus, String reason) {
+        int target = name.equals("cuda-fp16") ? DNN_TARGET_CUDA_FP16 : DNN_TARGET_CUDA;
+        return new DnnDevice(name, DNN_BACKEND_CUDA, target, gpus, reason);
+    }
+
+    /** CUDA devices OpenCV can use: 0 on the CPU build, -1 when the driver is missing. */
+    static int cudaDevices() {
+        try {
+            return opencv_core.getCudaEnabledDeviceCount();
+        } catch (RuntimeException | LinkageError e) {
+            return 0; // a CUDA build whose native CUDA libraries cannot load
+        }
+    }
+
+    boolean isCuda() {
+        return backend == DNN_BACKEND_CUDA;
+    }
+
+    /** One worker per core on CPU; one per GPU with CUDA, since a GPU runs one forward pass at a time. */
+    int defaultWorkers() {
+        return isCuda() ? gpus : Runtime.getRuntime().availableProcessors();
+    }
+
+    /** Binds the calling worker thread to its GPU, spreading workers round-robin over the devices. */
+    void bindThread(int worker) {
+        if (isCuda() && gpus > 1) {
+            opencv_core.setDevice(worker % gpus);
+        }
+    }
+}

@@ -1,0 +1,119 @@
+package io.framewire.inference;
+
+import io.framewire.protocol.Messages;
+import io.framewire.schedule.Job;
+import io.framewire.schedule.Scheduler;
+import java.util.ArrayList;
+import java.util.List;
+import org.bytedeco.opencv.opencv_core.Mat;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One platform thread that owns one {@link Detector}: takes a batch of frames from the scheduler,
+ * decodes them (only now: replaced frames are never decoded), runs the detector and hands each
+ * result to its stream. A bad frame or a failed forward pass costs that frame, never the worker.
+ */
+final class InferenceWorker implements Runnable {
+
+    private static final Logger log = LoggerFactory.getLogger(InferenceWorker.class);
+
+    private final DetectorFactory factory;
+    private final Scheduler scheduler;
+    private final int batchMax;
+    private final long batchWaitNanos;
+    private final Runnable onReady;
+
+    InferenceWorker(DetectorFactory factory, Scheduler scheduler, int batchMax, long batchWaitNanos, Runnable onReady) {
+        this.factory = factory;
+        this.scheduler = scheduler;
+        this.batchMax = batchMax;
+        this.batchWaitNanos = batchWaitNanos;
+        this.onReady = onReady;
+    }
+
+    @Override
+    public void run() {
+        try (Detector detector = factory.newDetector()) {
+            onReady.run();
+            int max = Math.max(1, Math.min(batchMax, detector.maxBatch()));
+            // Waiting to fill a batch only pays off when the model runs it as one forward pass.
+            long wait = max > 1 ? batchWaitNanos : 0;
+            List<Job> batch = new ArrayList<>(max);
+            while (!Thread.currentThread().isInterrupted()) {
+                scheduler.next(batch, max, wait);
+                process(detector, batch);
+                batch.clear();
+            }
+        } catch (InterruptedException e) {
+            // pool shutdown
+        } catch (RuntimeException e) {
+            log.error("inference worker failed to start: {}", e.toString(), e);
+            onReady.run();
+        }
+    }
+
+    private void process(Detector detector, List<Job> batch) {
+        List<Job> accepted = new ArrayList<>(batch.size());
+        List<Mat> images = new ArrayList<>(batch.size());
+        List<ImageHeader> headers = new ArrayList<>(batch.size());
+        long[] decodeNanos = new long[batch.size()];
+        try {
+            for (Job job : batch) {
+                long t0 = System.nanoTime();
+                ImageHeader header = ImageHeader.read(job.frame().data());
+                Mat image = null;
+                if (header != null && detector.needsPixels()) {
+                    image = ImageCodec.decode(job.frame().data());
+                }
+                if (header == null || (detector.needsPixels() && image == null)) {
+                    fail(job, "bad_image", header == null
+                            ? "not a JPEG or PNG image" : "image could not be decoded (corrupt or truncated)");
+                    continue;
+                }
+                decodeNanos[accepted.size()] = System.nanoTime() - t0;
+                accepted.add(job);
+                headers.add(header);
+                images.add(image);
+            }
+            if (accepted.isEmpty()) {
+                return;
+            }
+            long t1 = System.nanoTime();
+            List<List<Detection>> results;
+            try {
+                results = detector.detect(images);
+            } catch (RuntimeException e) {
+                log.warn("inference failed on a batch of {}: {}", accepted.size(), e.toString());
+                for (Job job : accepted) {
+                    fail(job, "inference_failed", "the detector failed on this frame: " + e.getMessage());
+                }
+                accepted.clear();
+                return;
+            }
+            long t2 = System.nanoTime();
+            for (int i = 0; i < accepted.size(); i++) {
+                Job job = accepted.get(i);
+                ImageHeader h = headers.get(i);
+                var timing = new Messages.Timing(job.takenNanos() - job.frame().receivedNanos(),
+                        decodeNanos[i], t2 - t1, t2 - job.frame().receivedNanos(), accepted.size());
+                job.mailbox().sink().send(Messages.result(job.mailbox().streamId(), job.frame().seq(),
+                        h.width(), h.height(), job.dropped(), results.get(i), timing));
+            }
+        } finally {
+            for (Mat m : images) {
+                if (m != null) {
+                    m.close();
+                }
+            }
+            for (Job job : accepted) {
+                scheduler.done(job);
+            }
+        }
+    }
+
+    private void fail(Job job, String code, String message) {
+        job.mailbox().sink().send(Messages.error(job.frame().seq(), code, message, job.dropped()));
+        scheduler.done(job);
+    }
+}

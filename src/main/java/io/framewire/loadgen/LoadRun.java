@@ -1,0 +1,316 @@
+package io.framewire.loadgen;
+
+import java.lang.management.ManagementFactory;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.LockSupport;
+import org.HdrHistogram.Histogram;
+import org.HdrHistogram.Recorder;
+import org.eclipse.jetty.client.HttpClient;
+import org.eclipse.jetty.client.transport.HttpClientTransportOverHTTP;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
+import org.eclipse.jetty.websocket.api.exceptions.UpgradeException;
+import org.eclipse.jetty.websocket.client.WebSocketClient;
+
+/**
+ * One load run: ramp connections up, warm up, measure a fixed window, drain, close.
+ * The main thread only keeps time (window edges, 5 s progress lines); pacing is {@link SendLoop},
+ * replies are handled on Jetty's threads by {@link StreamConn}.
+ */
+final class LoadRun {
+    private static final long REPORT_EVERY = TimeUnit.SECONDS.toNanos(5);
+
+    private final LoadGenConfig cfg;
+    private final List<ByteBuffer> frames;
+    private final StreamConn[] conns;
+    private final StreamConn.Sinks sinks;
+    private final Tally connectFailures = new Tally();
+    private final WebSocketClient[] clients;
+    private QueuedThreadPool pool;
+
+    LoadRun(LoadGenConfig cfg, List<ByteBuffer> frames) {
+        this.cfg = cfg;
+        this.frames = frames;
+        this.sinks = new StreamConn.Sinks(new Recorder(1, StreamConn.Sinks.MAX_LATENCY_MICROS, 3),
+                new Tally(), new Tally(), new Tally(), new Tally(), new LongAdder(), new AtomicBoolean());
+        this.conns = new StreamConn[cfg.streams()];
+        for (int i = 0; i < conns.length; i++) {
+            conns[i] = new StreamConn(i, sinks);
+        }
+        this.clients = new WebSocketClient[cfg.clients()];
+    }
+
+    RunResult run() throws Exception {
+        startClients();
+        try {
+            return measure();
+        } finally {
+            shutdown();
+        }
+    }
+
+    private void startClients() throws Exception {
+        // One shared pool: each client adds a selector thread; replies are parsed on pool threads.
+        pool = new QueuedThreadPool(Math.max(8, 4 + 2 * clients.length), 2);
+        pool.setName("lg-io");
+        pool.setDaemon(true);
+        pool.start();
+        // Idle streams (--fps 0) must survive the whole run; the run itself is bounded.
+        Duration idle = cfg.total().plus(cfg.drain()).plusSeconds(60);
+        int perClient = cfg.streams() / clients.length + 1;
+        for (int c = 0; c < clients.length; c++) {
+            HttpClient http = new HttpClient(new HttpClientTransportOverHTTP(1));
+            http.setExecutor(pool);
+            http.setConnectTimeout(cfg.connectTimeout().toMillis());
+            // Upgrade requests queue per destination; a fast ramp must not hit the default caps (64/1024).
+            http.setMaxConnectionsPerDestination(perClient);
+            http.setMaxRequestsQueuedPerDestination(perClient);
+            WebSocketClient ws = new WebSocketClient(http);
+            ws.setIdleTimeout(idle);
+            ws.setMaxTextMessageSize(4 << 20);
+            ws.setMaxBinaryMessageSize(16 << 20);
+            ws.setStopAtShutdown(false);
+            ws.start();
+            clients[c] = ws;
+        }
+    }
+
+    private void connect(int i) {
+        StreamConn c = conns[i];
+        c.connecting();
+        try {
+            clients[i % clients.length].connect(c, cfg.streamUri(i))
+                    .orTimeout(cfg.connectTimeout().toMillis(), TimeUnit.MILLISECONDS)
+                    .whenComplete((s, t) -> {
+                        if (t != null) {
+                            connectFailures.inc(describe(t));
+                            c.connectFailed();
+                        }
+                    });
+        } catch (Exception e) { // IOException or a rejected request: count it, keep going
+            connectFailures.inc(describe(e));
+            c.connectFailed();
+        }
+    }
+
+    private RunResult measure() throws InterruptedException {
+        long start = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(50);
+        long w0 = start + cfg.ramp().toNanos() + cfg.warmup().toNanos();
+        long w1 = w0 + cfg.duration().toNanos();
+        SendLoop loop = new SendLoop(conns, frames, cfg.fps(), start, cfg.ramp().toNanos(), w0, w1, this::connect);
+        Thread sender = new Thread(loop, "lg-send");
+        sender.setDaemon(true);
+        sender.setPriority(Thread.MAX_PRIORITY);
+        sender.start();
+
+        Histogram window = new Histogram(1, StreamConn.Sinks.MAX_LATENCY_MICROS, 3);
+        Histogram sinceReport = new Histogram(1, StreamConn.Sinks.MAX_LATENCY_MICROS, 3);
+        Histogram interval = null;
+        StreamLedger.Counts[] atW0 = null;
+        StreamLedger.Counts[] atW1 = null;
+        boolean[] openAtW0 = new boolean[conns.length];
+        int openW0 = 0;
+        int openW1 = 0;
+        long cpu0 = 0;
+        long cpu1 = 0;
+        StreamLedger.Counts lastTotals = StreamLedger.Counts.ZERO;
+        long lastReport = start;
+        long nextReport = start + REPORT_EVERY;
+
+        boolean done = false;
+        while (!done) {
+            long t = Math.min(nextReport, atW0 == null ? w0 : w1); // w0 < w1
+            sleepUntil(t);
+            interval = sinks.latencyMicros().getIntervalHistogram(interval);
+            sinceReport.add(interval);
+            if (atW0 != null && t > w0) {
+                window.add(interval);
+            }
+            if (t == w0 && atW0 == null) {
+                atW0 = countsOf();
+                for (int i = 0; i < conns.length; i++) {
+                    openAtW0[i] = conns[i].state() == StreamConn.State.OPEN;
+                    openW0 += openAtW0[i] ? 1 : 0;
+                }
+                cpu0 = processCpuNanos();
+                System.err.printf(Locale.ROOT, "[loadgen] measuring window started: open=%d failed=%d%n",
+                        openW0, connectFailures.total());
+            }
+            if (t == w1) {
+                atW1 = countsOf();
+                cpu1 = processCpuNanos();
+                for (StreamConn c : conns) {
+                    openW1 += c.state() == StreamConn.State.OPEN ? 1 : 0;
+                }
+                done = true;
+            }
+            if (t == nextReport || done) {
+                StreamLedger.Counts totals = sum(countsOf());
+                report(t - start, t - lastReport, totals.minus(lastTotals), sinceReport);
+                sinceReport.reset();
+                lastTotals = totals;
+                lastReport = t;
+                nextReport = t + REPORT_EVERY;
+            }
+        }
+        sender.join(TimeUnit.SECONDS.toMillis(5));
+
+        // Drain: give in-flight frames time to be answered so the accounting can close.
+        sleepUntil(w1 + cfg.drain().toNanos());
+
+        List<Long> perStream = new ArrayList<>();
+        StreamLedger.Counts windowTotals = StreamLedger.Counts.ZERO;
+        for (int i = 0; i < conns.length; i++) {
+            StreamLedger.Counts d = atW1[i].minus(atW0[i]);
+            windowTotals = windowTotals.plus(d);
+            if (openAtW0[i]) {
+                perStream.add(d.results());
+            }
+        }
+        RunResult.Connections connections = new RunResult.Connections(conns.length, openW0, openW1,
+                connectFailures.total(), connectFailures.snapshot(), sinks.closes().total(),
+                sinks.closes().snapshot(), sinks.wsErrors().snapshot());
+        long bytes = 0;
+        for (ByteBuffer b : frames) {
+            bytes += b.remaining();
+        }
+        return new RunResult(cfg, frames.size(), bytes / frames.size(), (w1 - w0) / 1e9, connections,
+                windowTotals, perStream.stream().mapToLong(Long::longValue).toArray(), window,
+                sinks.errorCodes().snapshot(), sinks.other().snapshot(), sinks.sendFailures().sum(),
+                accounting(), new RunResult.LoadgenCost((cpu1 - cpu0) / 1e9, loop.maxLagNanos() / 1e6,
+                        loop.lateSends()));
+    }
+
+    private RunResult.Accounting accounting() {
+        long sent = 0, results = 0, errors = 0, dropped = 0, unanswered = 0, gap = 0;
+        int checked = 0, mismatched = 0;
+        for (StreamConn c : conns) {
+            if (!c.everOpened()) {
+                continue;
+            }
+            StreamLedger l = c.ledger;
+            StreamLedger.Counts k = l.counts();
+            checked++;
+            sent += k.sent();
+            results += k.results();
+            dropped += k.dropped();
+            errors += k.errors();
+            unanswered += l.unanswered();
+            long g = l.accountingGap();
+            if (g != 0) {
+                mismatched++;
+                gap += Math.abs(g);
+            }
+        }
+        return new RunResult.Accounting(sent, results, errors, dropped, unanswered, checked, mismatched, gap);
+    }
+
+    private void report(long sinceStart, long span, StreamLedger.Counts d, Histogram h) {
+        double secs = span / 1e9;
+        int open = 0;
+        for (StreamConn c : conns) {
+            open += c.state() == StreamConn.State.OPEN ? 1 : 0;
+        }
+        System.err.printf(Locale.ROOT,
+                "[loadgen] t=%5.1fs open=%d sent/s=%.0f results/s=%.0f dropped/s=%.0f errors=%d skipped=%d p50=%.1fms p99=%.1fms%n",
+                sinceStart / 1e9, open, d.sent() / secs, d.results() / secs, d.dropped() / secs, d.errors(),
+                d.skipped(), h.getTotalCount() == 0 ? 0.0 : h.getValueAtPercentile(50) / 1000.0,
+                h.getTotalCount() == 0 ? 0.0 : h.getValueAtPercentile(99) / 1000.0);
+    }
+
+    private StreamLedger.Counts[] countsOf() {
+        StreamLedger.Counts[] out = new StreamLedger.Counts[conns.length];
+        for (int i = 0; i < conns.length; i++) {
+            out[i] = conns[i].ledger.counts();
+        }
+        return out;
+    }
+
+    private static StreamLedger.Counts sum(StreamLedger.Counts[] all) {
+        StreamLedger.Counts t = StreamLedger.Counts.ZERO;
+        for (StreamLedger.Counts c : all) {
+            t = t.plus(c);
+        }
+        return t;
+    }
+
+    private void shutdown() {
+        sinks.closing().set(true);
+        for (StreamConn c : conns) {
+            try {
+                c.close();
+            } catch (RuntimeException ignored) {
+                // already gone
+            }
+        }
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
+        while (System.nanoTime() < deadline && anyOpen()) {
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
+        }
+        for (WebSocketClient ws : clients) {
+            if (ws != null) {
+                try {
+                    ws.stop();
+                } catch (Exception e) {
+                    System.err.println("[loadgen] client stop: " + describe(e));
+                }
+            }
+        }
+        try {
+            if (pool != null) {
+                pool.stop();
+            }
+        } catch (Exception ignored) {
+            // daemon threads; the JVM exits anyway
+        }
+    }
+
+    private boolean anyOpen() {
+        for (StreamConn c : conns) {
+            if (c.state() == StreamConn.State.OPEN) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static void sleepUntil(long deadline) throws InterruptedException {
+        long left;
+        while ((left = deadline - System.nanoTime()) > 0) {
+            TimeUnit.NANOSECONDS.sleep(left);
+        }
+    }
+
+    private static long processCpuNanos() {
+        if (ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os) {
+            return os.getProcessCpuTime();
+        }
+        return 0;
+    }
+
+    /** Short, low-cardinality label for a failure: upgrade status, or exception class and message. */
+    static String describe(Throwable t) {
+        Throwable e = t;
+        while ((e instanceof CompletionException || e instanceof ExecutionException) && e.getCause() != null) {
+            e = e.getCause();
+        }
+        if (e instanceof UpgradeException u && u.getResponseStatusCode() > 0) {
+            return "upgrade HTTP " + u.getResponseStatusCode();
+        }
+        if (e instanceof TimeoutException) {
+            return "connect timeout";
+        }
+        String msg = e.getMessage();
+        String s = e.getClass().getSimpleName() + (msg == null ? "" : ": " + msg);
+        return s.length() > 100 ? s.substring(0, 100) : s;
+    }
+}

@@ -1,0 +1,100 @@
+package io.framewire.loadgen;
+
+import java.nio.ByteBuffer;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.IntConsumer;
+
+/**
+ * The single pacing thread: opens stream i at {@code start + i·ramp/n} and, open-loop, sends
+ * global slot k at {@code start + k·period/n} to stream {@code k mod n}. That gives every stream
+ * exactly fps frames/s with phases evenly spread, in O(1) work per send and no per-stream timers.
+ * It wakes about once per millisecond and sends everything that has come due; if it falls
+ * behind (GC, CPU starvation) it catches up, and the lag is reported.
+ */
+final class SendLoop implements Runnable {
+    private static final long TICK_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
+    private static final long MAX_SLEEP_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
+
+    private final StreamConn[] conns;
+    private final ByteBuffer[] frames;
+    private final double fps;
+    private final long start;
+    private final long rampNanos;
+    private final long measureFrom;
+    private final long end;
+    private final IntConsumer connector;
+
+    private volatile long maxLagNanos;   // worst lateness of a send inside the measured window
+    private volatile long lateSends;     // sends more than 5 ms late inside the measured window
+
+    SendLoop(StreamConn[] conns, List<ByteBuffer> frames, double fps, long start, long rampNanos,
+            long measureFrom, long end, IntConsumer connector) {
+        this.conns = conns;
+        this.frames = frames.toArray(ByteBuffer[]::new);
+        this.fps = fps;
+        this.start = start;
+        this.rampNanos = rampNanos;
+        this.measureFrom = measureFrom;
+        this.end = end;
+        this.connector = connector;
+    }
+
+    long maxLagNanos() {
+        return maxLagNanos;
+    }
+
+    long lateSends() {
+        return lateSends;
+    }
+
+    /** Due time of item {@code k} when {@code n} items are spread over {@code span} ns. */
+    static long due(long start, long k, long n, double span) {
+        return start + (long) (k * span / n);
+    }
+
+    @Override
+    public void run() {
+        int n = conns.length;
+        double period = fps > 0 ? 1e9 / fps : 0;
+        int nf = frames.length;
+        int nextConnect = 0;
+        long slot = 0; // global send slot
+        long now;
+        while ((now = System.nanoTime()) < end) {
+            while (nextConnect < n && due(start, nextConnect, n, rampNanos) <= now) {
+                connector.accept(nextConnect++);
+            }
+            if (fps > 0) {
+                long d;
+                while ((d = due(start, slot, n, period)) <= now && d < end) {
+                    int i = (int) (slot % n);
+                    long round = slot / n;
+                    if (d >= measureFrom) {
+                        long lag = now - d;
+                        if (lag > maxLagNanos) {
+                            maxLagNanos = lag;
+                        }
+                        if (lag > 5_000_000) {
+                            lateSends++;
+                        }
+                    }
+                    // each stream starts at a different frame and then walks the sequence
+                    conns[i].trySend(frames[(int) ((i + round) % nf)], now);
+                    slot++;
+                    now = System.nanoTime();
+                }
+            }
+            long next = end;
+            if (nextConnect < n) {
+                next = Math.min(next, due(start, nextConnect, n, rampNanos));
+            }
+            if (fps > 0) {
+                next = Math.min(next, due(start, slot, n, period));
+            }
+            long sleep = Math.min(MAX_SLEEP_NANOS, Math.max(TICK_NANOS, next - System.nanoTime()));
+            LockSupport.parkNanos(sleep);
+        }
+    }
+}

@@ -1,0 +1,97 @@
+package io.framewire.loadgen;
+
+/**
+ * Per-stream bookkeeping: send times by seq (for latency) and the counters that let every
+ * sent frame be accounted for as result, error or dropped. Send-side fields have one writer
+ * (the send loop); reply-side fields have one writer at a time (the session's reader).
+ * Fields are volatile so the reporter can read them from another thread without locks.
+ */
+final class StreamLedger {
+    /** Ring of send times; at 15 fps this remembers ~4.5 minutes, far beyond any sane latency. */
+    static final int RING = 4096;
+    private static final int MASK = RING - 1;
+
+    private final long[] sendNanos = new long[RING];
+
+    // send side
+    private volatile long sent;       // binary messages handed to the socket == next seq
+    private volatile long skipped;    // frames not sent because the previous send was still pending
+
+    // reply side
+    private volatile long results;
+    private volatile long frameErrors;   // error replies that carry a seq
+    private volatile long streamErrors;  // error replies without a seq
+    private volatile long dropped;       // sum of the server's "dropped" fields
+    private volatile long lastSeq = -1;  // highest seq answered by a result or error
+    private volatile long unknownSeq;    // replies whose seq we never sent or whose send time was overwritten
+
+    /** Records the send time of the next seq and returns that seq. */
+    long recordSend(long nanos) {
+        long seq = sent;
+        sendNanos[(int) (seq & MASK)] = nanos;
+        sent = seq + 1; // volatile write publishes the slot above
+        return seq;
+    }
+
+    void recordSkip() {
+        skipped++;
+    }
+
+    /** Counts a result and returns its latency in ns, or -1 when the seq's send time is unknown. */
+    long onResult(long seq, long droppedBefore, long nowNanos) {
+        results++;
+        account(seq, droppedBefore);
+        long s = sent; // volatile read first: makes the ring slot visible
+        if (seq < 0 || seq >= s || seq < s - RING) {
+            unknownSeq++;
+            return -1;
+        }
+        return nowNanos - sendNanos[(int) (seq & MASK)];
+    }
+
+    void onError(long seq, long droppedBefore) {
+        if (seq < 0) {
+            streamErrors++;
+            dropped += Math.max(0, droppedBefore);
+            return;
+        }
+        frameErrors++;
+        account(seq, droppedBefore);
+    }
+
+    private void account(long seq, long droppedBefore) {
+        dropped += Math.max(0, droppedBefore);
+        if (seq > lastSeq) {
+            lastSeq = seq;
+        }
+    }
+
+    Counts counts() {
+        return new Counts(sent, skipped, results, frameErrors + streamErrors, dropped, unknownSeq);
+    }
+
+    /** Frames up to the last answered seq that are neither result, error nor dropped (0 when consistent). */
+    long accountingGap() {
+        return (lastSeq + 1) - (results + frameErrors + dropped);
+    }
+
+    /** Frames sent after the last answered seq: still in flight, or replaced and never reported. */
+    long unanswered() {
+        return sent - (lastSeq + 1);
+    }
+
+    /** A point-in-time copy of the counters; windows are differences of two copies. */
+    record Counts(long sent, long skipped, long results, long errors, long dropped, long unknownSeq) {
+        static final Counts ZERO = new Counts(0, 0, 0, 0, 0, 0);
+
+        Counts plus(Counts o) {
+            return new Counts(sent + o.sent, skipped + o.skipped, results + o.results,
+                    errors + o.errors, dropped + o.dropped, unknownSeq + o.unknownSeq);
+        }
+
+        Counts minus(Counts o) {
+            return new Counts(sent - o.sent, skipped - o.skipped, results - o.results,
+                    errors - o.errors, dropped - o.dropped, unknownSeq - o.unknownSeq);
+        }
+    }
+}

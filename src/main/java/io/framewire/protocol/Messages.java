@@ -1,0 +1,82 @@
+package io.framewire.protocol;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import io.framewire.inference.Detection;
+import java.io.IOException;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
+import java.util.List;
+
+/** The server's text messages (see README, "Wire protocol"). Field names are a public contract. */
+public final class Messages {
+
+    private static final JsonFactory JSON = new JsonFactory();
+
+    private Messages() {}
+
+    /** Per-frame stage times, in nanoseconds; reported in milliseconds. */
+    public record Timing(long queueNanos, long decodeNanos, long inferNanos, long totalNanos, int batch) {}
+
+    public static String result(String stream, long seq, int width, int height, long dropped,
+                                List<Detection> detections, Timing timing) {
+        StringWriter out = new StringWriter(160 + 96 * detections.size());
+        try (JsonGenerator g = JSON.createGenerator(out)) {
+            g.writeStartObject();
+            g.writeStringField("type", "result");
+            g.writeStringField("stream", stream);
+            g.writeNumberField("seq", seq);
+            g.writeNumberField("width", width);
+            g.writeNumberField("height", height);
+            g.writeNumberField("dropped", dropped);
+            g.writeArrayFieldStart("detections");
+            for (Detection d : detections) {
+                g.writeStartObject();
+                g.writeStringField("label", d.label());
+                g.writeNumberField("score", Math.round(d.score() * 1000) / 1000.0);
+                g.writeArrayFieldStart("box");
+                g.writeNumber(d.x());
+                g.writeNumber(d.y());
+                g.writeNumber(d.w());
+                g.writeNumber(d.h());
+                g.writeEndArray();
+                g.writeEndObject();
+            }
+            g.writeEndArray();
+            g.writeObjectFieldStart("timing");
+            g.writeNumberField("queue_ms", millis(timing.queueNanos()));
+            g.writeNumberField("decode_ms", millis(timing.decodeNanos()));
+            g.writeNumberField("infer_ms", millis(timing.inferNanos()));
+            g.writeNumberField("total_ms", millis(timing.totalNanos()));
+            g.writeNumberField("batch", timing.batch());
+            g.writeEndObject();
+            g.writeEndObject();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e); // a StringWriter does not fail
+        }
+        return out.toString();
+    }
+
+    /** A per-frame problem; {@code seq} negative for one that belongs to no binary message. */
+    public static String error(long seq, String code, String message, long dropped) {
+        StringWriter out = new StringWriter(96 + message.length());
+        try (JsonGenerator g = JSON.createGenerator(out)) {
+            g.writeStartObject();
+            g.writeStringField("type", "error");
+            if (seq >= 0) {
+                g.writeNumberField("seq", seq);
+            }
+            g.writeStringField("code", code);
+            g.writeStringField("message", message);
+            g.writeNumberField("dropped", dropped);
+            g.writeEndObject();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out.toString();
+    }
+
+    private static double millis(long nanos) {
+        return Math.round(nanos / 1_000.0) / 1_000.0;
+    }
+}

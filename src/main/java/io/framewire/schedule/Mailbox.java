@@ -1,0 +1,95 @@
+package io.framewire.schedule;
+
+import java.util.ArrayDeque;
+
+/**
+ * A stream's unprocessed frames, newest last. When full, a new frame replaces the oldest one
+ * ("latest frame wins"); replaced frames are counted and reported with the next result.
+ *
+ * <p>A mailbox is <em>scheduled</em> from the moment it is handed to the {@link Scheduler} until a
+ * worker finishes with it and finds it empty. A scheduled mailbox is never queued twice, so each
+ * stream has at most one frame in flight: results stay in order and every stream waits for the
+ * same round-robin turn.
+ */
+public final class Mailbox {
+
+    private final String streamId;
+    private final ResultSink sink;
+    private final ArrayDeque<Frame> frames;
+    private final int depth;
+    private boolean scheduled;
+    private boolean closed;
+    private long droppedUnreported;
+    private long droppedTotal;
+
+    public Mailbox(String streamId, int depth, ResultSink sink) {
+        if (depth < 1) {
+            throw new IllegalArgumentException("depth must be >= 1");
+        }
+        this.streamId = streamId;
+        this.depth = depth;
+        this.sink = sink;
+        this.frames = new ArrayDeque<>(depth);
+    }
+
+    public String streamId() {
+        return streamId;
+    }
+
+    public ResultSink sink() {
+        return sink;
+    }
+
+    /** Adds a frame; returns true when the caller must hand this mailbox to the scheduler. */
+    public synchronized boolean offer(Frame frame) {
+        if (closed) {
+            return false;
+        }
+        if (frames.size() == depth) {
+            frames.pollFirst();
+            droppedUnreported++;
+            droppedTotal++;
+        }
+        frames.addLast(frame);
+        if (scheduled) {
+            return false;
+        }
+        scheduled = true;
+        return true;
+    }
+
+    /**
+     * The oldest waiting frame, for a worker; null once closed. Drops reported with it are those
+     * replaced since the previous take: all of them older than this frame.
+     */
+    synchronized Job take(long nowNanos) {
+        Frame frame = frames.pollFirst();
+        if (frame == null) {
+            return null;
+        }
+        long dropped = droppedUnreported;
+        droppedUnreported = 0;
+        return new Job(this, frame, dropped, nowNanos);
+    }
+
+    /** After a worker is done with its frame: true when more frames wait and the mailbox must be queued again. */
+    synchronized boolean release() {
+        if (closed || frames.isEmpty()) {
+            scheduled = false;
+            return false;
+        }
+        return true;
+    }
+
+    /** Stops accepting frames and discards waiting ones; returns how many were discarded. */
+    public synchronized int close() {
+        closed = true;
+        int discarded = frames.size();
+        frames.clear();
+        return discarded;
+    }
+
+    public synchronized long droppedTotal() {
+        return droppedTotal;
+    }
+}

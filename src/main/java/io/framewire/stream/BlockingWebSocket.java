@@ -1,0 +1,161 @@
+package io.framewire.stream;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.function.Consumer;
+import org.eclipse.jetty.websocket.api.Callback;
+import org.eclipse.jetty.websocket.api.Session;
+
+/**
+ * Turns Jetty's demand-driven WebSocket into a blocking one served by a virtual thread:
+ * {@code while ((m = ws.next()) != null) ...}.
+ *
+ * <p>Jetty reads the next message only after {@link Session#demand()}, and {@link #next()} is the
+ * only place that demands. A loop that stops calling it stops reading the socket, so TCP flow
+ * control pushes back on the client instead of a buffer growing here.
+ */
+public final class BlockingWebSocket implements Session.Listener {
+
+    /** What {@link #next()} returns. */
+    public sealed interface Message {}
+
+    public record Binary(byte[] data) implements Message {}
+
+    public record Text(String text) implements Message {}
+
+    /** Close code and reason once the connection has ended. */
+    public record Closed(int code, String reason) {}
+
+    private record Delivery(ByteBuffer payload, Callback callback) {}
+
+    // At most one data message (demand is one at a time) plus the close event.
+    private final LinkedBlockingQueue<Object> inbox = new LinkedBlockingQueue<>();
+    private final Consumer<BlockingWebSocket> handler;
+    private final String threadName;
+    private volatile Session session;
+    private volatile Closed closed;
+    private boolean endSeen; // reader thread only
+
+    /** {@code handler} runs on its own virtual thread once the connection is open. */
+    public BlockingWebSocket(String threadName, Consumer<BlockingWebSocket> handler) {
+        this.threadName = threadName;
+        this.handler = handler;
+    }
+
+    /**
+     * Blocks until the next message; null once the connection has closed (see {@link #closed()}).
+     * Messages that arrived before the close are still returned first.
+     */
+    public Message next() throws InterruptedException {
+        if (endSeen) {
+            return null;
+        }
+        if (closed == null) {
+            try {
+                session.demand();
+            } catch (IllegalStateException e) {
+                // closing: the Closed event is queued or on its way
+            }
+        }
+        Object event = inbox.take();
+        if (event instanceof Delivery d) {
+            byte[] data = new byte[d.payload().remaining()];
+            d.payload().get(data);
+            d.callback().succeed(); // Jetty may now reuse its buffer
+            return new Binary(data);
+        }
+        if (event instanceof Text t) {
+            return t;
+        }
+        endSeen = true;
+        return null;
+    }
+
+    /** Sends messages in order and blocks until the last one is written (or the connection fails). */
+    public void send(List<String> messages) throws IOException, InterruptedException {
+        CompletableFuture<Void> last = new CompletableFuture<>();
+        int n = messages.size();
+        for (int i = 0; i < n; i++) {
+            // Jetty writes frames in order, so waiting on the last covers all of them.
+            session.sendText(messages.get(i), i == n - 1
+                    ? Callback.from(() -> last.complete(null), last::completeExceptionally)
+                    : Callback.NOOP);
+        }
+        try {
+            last.get();
+        } catch (ExecutionException e) {
+            throw new IOException("send failed: " + e.getCause(), e.getCause());
+        }
+    }
+
+    /** Starts the closing handshake; {@link #next()} returns null once it is done. */
+    public void close(int code, String reason) {
+        Session s = session;
+        if (s != null) {
+            s.close(code, reason, Callback.NOOP);
+        }
+    }
+
+    public boolean isOpen() {
+        Session s = session;
+        return s != null && s.isOpen();
+    }
+
+    public Closed closed() {
+        return closed;
+    }
+
+    public String remoteAddress() {
+        Session s = session;
+        return s == null ? "?" : String.valueOf(s.getRemoteSocketAddress());
+    }
+
+    @Override
+    public void onWebSocketOpen(Session session) {
+        this.session = session;
+        Thread.ofVirtual().name(threadName).start(() -> handler.accept(this));
+    }
+
+    @Override
+    public void onWebSocketBinary(ByteBuffer payload, Callback callback) {
+        inbox.add(new Delivery(payload, callback));
+    }
+
+    @Override
+    public void onWebSocketText(String message) {
+        inbox.add(new Text(message));
+    }
+
+    // Control frames use up the demand of next(): answer and demand again so next() still gets its message.
+    @Override
+    public void onWebSocketPing(ByteBuffer payload) {
+        session.sendPong(payload, Callback.NOOP);
+        session.demand();
+    }
+
+    @Override
+    public void onWebSocketPong(ByteBuffer payload) {
+        session.demand();
+    }
+
+    @Override
+    public void onWebSocketClose(int statusCode, String reason) {
+        finish(new Closed(statusCode, reason));
+    }
+
+    @Override
+    public void onWebSocketError(Throwable cause) {
+        finish(new Closed(1006, String.valueOf(cause.getMessage())));
+    }
+
+    private synchronized void finish(Closed c) {
+        if (closed == null) {
+            closed = c;
+            inbox.add(c);
+        }
+    }
+}

@@ -1,0 +1,78 @@
+package io.framewire;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.framewire.testing.TestData;
+import io.framewire.testing.WsClient;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/** The packaged jar, started the way an operator starts it. */
+class JarIT {
+
+    private static final Path JAR = Path.of(System.getProperty("framewire.jar", "target/framewire.jar"));
+
+    private static Process java(String... args) throws IOException {
+        List<String> cmd = new ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar", JAR.toString()));
+        cmd.addAll(List.of(args));
+        return new ProcessBuilder(cmd).redirectErrorStream(true).start();
+    }
+
+    @Test
+    void startsWithTheDefaultHaarDetectorAndFindsAFace() throws Exception {
+        int port;
+        try (ServerSocket s = new ServerSocket(0)) {
+            port = s.getLocalPort();
+        }
+        Process server = java("--port", String.valueOf(port), "--host", "127.0.0.1");
+        try {
+            awaitPort(port, server, Duration.ofSeconds(60));
+            try (WsClient client = WsClient.stream(port, "jar-test")) {
+                client.send(TestData.messi());
+                JsonNode r = client.next(Duration.ofSeconds(20));
+                assertThat(r.path("type").asText()).isEqualTo("result");
+                assertThat(r.path("detections").size()).as("haar finds Messi's face").isGreaterThanOrEqualTo(1);
+                assertThat(r.path("detections").get(0).path("label").asText()).isEqualTo("face");
+            }
+        } finally {
+            server.destroy();
+            assertThat(server.waitFor(20, TimeUnit.SECONDS)).as("exits on SIGTERM").isTrue();
+        }
+        String log = new String(server.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(log).contains("haar").contains("listening");
+    }
+
+    @Test
+    void invalidSettingFailsAtStartNamingIt() throws Exception {
+        Process p = java("--workers", "many");
+        assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.exitValue()).isEqualTo(2);
+        assertThat(out).contains("--workers").contains("many");
+    }
+
+    private static void awaitPort(int port, Process server, Duration timeout) throws Exception {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            if (!server.isAlive()) {
+                throw new AssertionError("server exited: " + new String(server.getInputStream().readAllBytes()));
+            }
+            try (Socket ignored = new Socket("127.0.0.1", port)) {
+                return;
+            } catch (IOException notYet) {
+                Thread.sleep(200);
+            }
+        }
+        throw new AssertionError("server did not open port " + port + " within " + timeout);
+    }
+}

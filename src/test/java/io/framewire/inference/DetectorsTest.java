@@ -1,0 +1,137 @@
+package io.framewire.inference;
+
+import static io.framewire.inference.TestData.MESSI;
+import static io.framewire.inference.TestData.YUNET;
+import static io.framewire.inference.TestData.config;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import org.bytedeco.opencv.global.opencv_core;
+import org.bytedeco.opencv.opencv_core.Mat;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class DetectorsTest {
+
+    private static final int CORES = Runtime.getRuntime().availableProcessors();
+
+    @Test
+    void thisMachineHasNoCudaDevice() {
+        // the premise of the CPU-only tests below; the CUDA build runs on other machines
+        assertThat(opencv_core.getCudaEnabledDeviceCount()).isLessThanOrEqualTo(0);
+    }
+
+    @Test
+    void autoResolvesToCpuAndSaysWhy() {
+        DnnDevice device = DnnDevice.resolve("auto", d -> {
+            throw new AssertionError("no CUDA device: nothing to probe");
+        });
+
+        assertThat(device.isCuda()).isFalse();
+        assertThat(device.name()).isEqualTo("cpu");
+        assertThat(device.reason()).isEqualTo("OpenCV built without CUDA / no CUDA device");
+        assertThat(device.defaultWorkers()).isEqualTo(CORES);
+    }
+
+    @Test
+    void autoFactoryDescribesTheCpuChoice() {
+        DetectorFactory factory = Detectors.open(config("yunet", YUNET, "auto"));
+
+        assertThat(factory.description())
+                .isEqualTo("yunet yunet_s_640_640.onnx on cpu (OpenCV built without CUDA / no CUDA device)");
+        assertThat(factory.defaultWorkers()).isEqualTo(CORES);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"cuda", "cuda-fp16"})
+    void explicitCudaFailsAtOpen(String device) {
+        assertThatThrownBy(() -> Detectors.open(config("yunet", YUNET, device)))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith("--device " + device + ": no CUDA device")
+                .hasMessageContaining("-Pgpu");
+    }
+
+    @Test
+    void unknownDetectorNamesTheSetting() {
+        assertThatThrownBy(() -> Detectors.open(config("ssd", YUNET, "cpu")))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith("--detector: unknown detector 'ssd'");
+    }
+
+    @Test
+    void unknownDeviceNamesTheSetting() {
+        assertThatThrownBy(() -> Detectors.open(config("yunet", YUNET, "tpu")))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith("--device: unknown device 'tpu'");
+    }
+
+    @Test
+    void missingModelFileNamesTheSetting(@TempDir Path dir) {
+        Path missing = dir.resolve("nope.onnx");
+        assertThatThrownBy(() -> Detectors.open(config("yunet", missing, "cpu")))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("--model: no readable file at " + missing);
+        assertThatThrownBy(() -> Detectors.open(config("yolo", null, "cpu")))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("--model: required with --detector yolo");
+    }
+
+    @Test
+    void modelThatOpenCvCannotLoadNamesTheSetting() {
+        assertThatThrownBy(() -> Detectors.open(config("yunet", MESSI, "cpu")))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith("--model: cannot run " + MESSI);
+        assertThatThrownBy(() -> Detectors.open(config("haar", MESSI, "cpu")))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith("--model: ");
+    }
+
+    @Test
+    void onnxModelThatIsNotYoloIsRefusedByTheYoloDetector() {
+        assertThatThrownBy(() -> Detectors.open(config("yolo", YUNET, "cpu")))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith("--model: cannot run " + YUNET + " with --detector yolo on cpu");
+    }
+
+    @Test
+    void unreadableOrEmptyLabelsNameTheSetting(@TempDir Path dir) throws Exception {
+        Path missing = dir.resolve("missing.txt");
+        assertThatThrownBy(() -> Detectors.open(new DetectorConfig("yolo", YUNET, "cpu", missing, 0.5f, 0.45f, 640)))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith("--labels: cannot read " + missing);
+        Path blank = Files.writeString(dir.resolve("blank.txt"), "\n  \n");
+        assertThatThrownBy(() -> Detectors.open(new DetectorConfig("yolo", YUNET, "cpu", blank, 0.5f, 0.45f, 640)))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("--labels: " + blank + " lists no class names");
+    }
+
+    @Test
+    void yoloInputSizeMustBeAMultipleOf32() {
+        assertThatThrownBy(() -> Detectors.open(new DetectorConfig("yolo", YUNET, "cpu", null, 0.5f, 0.45f, 600)))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith("--inputSize: 600");
+    }
+
+    @Test
+    void noneDetectorSkipsPixelsAndAllocatesNothingPerCall() {
+        DetectorFactory factory = Detectors.open(config("none", null, "auto"));
+        assertThat(factory.defaultWorkers()).isEqualTo(CORES);
+
+        try (Detector detector = factory.newDetector()) {
+            assertThat(detector.needsPixels()).isFalse();
+            List<Mat> three = Arrays.asList(null, null, null);
+
+            List<List<Detection>> first = detector.detect(three);
+
+            assertThat(first).hasSize(3).allSatisfy(d -> assertThat(d).isEmpty());
+            assertThat(detector.detect(three)).isSameAs(first);
+            assertThat(detector.detect(List.of())).isEmpty();
+        }
+    }
+}

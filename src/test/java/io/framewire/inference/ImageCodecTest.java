@@ -1,0 +1,104 @@
+package io.framewire.inference;
+
+import static io.framewire.inference.ImageHeaderTest.encode;
+import static io.framewire.inference.TestData.MESSI;
+import static io.framewire.inference.TestData.bytes;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.bytedeco.opencv.global.opencv_core.CV_8UC3;
+
+import java.util.Arrays;
+import java.util.Random;
+import org.bytedeco.javacpp.Pointer;
+import org.bytedeco.opencv.opencv_core.Mat;
+import org.junit.jupiter.api.Test;
+
+class ImageCodecTest {
+
+    @Test
+    void decodesAJpegToABgrMatOfItsSize() {
+        try (Mat image = ImageCodec.decode(bytes(MESSI))) {
+            assertThat(image).isNotNull();
+            assertThat(image.cols()).isEqualTo(548);
+            assertThat(image.rows()).isEqualTo(342);
+            assertThat(image.type()).isEqualTo(CV_8UC3);
+        }
+    }
+
+    @Test
+    void decodesAPng() {
+        try (Mat image = ImageCodec.decode(encode(".png", 37, 23))) {
+            assertThat(image.cols()).isEqualTo(37);
+            assertThat(image.rows()).isEqualTo(23);
+            assertThat(image.type()).isEqualTo(CV_8UC3);
+        }
+    }
+
+    @Test
+    void returnsNullForGarbage() {
+        byte[] random = new byte[10_000];
+        new Random(7).nextBytes(random);
+        assertThat(ImageCodec.decode(random)).isNull();
+        assertThat(ImageCodec.decode(new byte[0])).isNull();
+
+        // a valid JPEG start whose segments are garbage
+        random[0] = (byte) 0xff;
+        random[1] = (byte) 0xd8;
+        assertThat(ImageCodec.decode(random)).isNull();
+    }
+
+    @Test
+    void returnsNullWhenTheHeaderIsCutOff() {
+        byte[] jpeg = bytes(MESSI);
+        assertThat(ImageCodec.decode(Arrays.copyOf(jpeg, ImageHeaderTest.sofOffset(jpeg)))).isNull();
+    }
+
+    @Test
+    void returnsNullWhenTheScanIsMissing() {
+        byte[] jpeg = bytes(MESSI);
+        // the header is whole but the image data stops before the first scan
+        byte[] headerOnly = Arrays.copyOf(jpeg, ImageHeaderTest.sofOffset(jpeg) + 20);
+        assertThat(ImageHeader.read(headerOnly)).isNotNull();
+        assertThat(ImageCodec.decode(headerOnly)).isNull();
+    }
+
+    @Test
+    void decodesAJpegCutShortInItsScanWithTheRestGrey() {
+        byte[] jpeg = bytes(MESSI);
+        // what a client sending a cut-off frame gets: the image at full size, libjpeg's grey below the cut
+        try (Mat image = ImageCodec.decode(Arrays.copyOf(jpeg, jpeg.length / 2))) {
+            assertThat(image).isNotNull();
+            assertThat(image.cols()).isEqualTo(548);
+            assertThat(image.rows()).isEqualTo(342);
+        }
+    }
+
+    @Test
+    void refusesImagesDeclaringTooManyPixels() {
+        byte[] png = encode(".png", 37, 23);
+        // declare 10000 x 10000 in the IHDR: over MAX_PIXELS, refused before any decoding
+        png[16] = 0;
+        png[17] = 0;
+        png[18] = 0x27;
+        png[19] = 0x10;
+        png[20] = 0;
+        png[21] = 0;
+        png[22] = 0x27;
+        png[23] = 0x10;
+        assertThat(ImageHeader.read(png).pixels()).isGreaterThan(ImageCodec.MAX_PIXELS);
+        assertThat(ImageCodec.decode(png)).isNull();
+    }
+
+    @Test
+    void releasesNativeMemory() {
+        byte[] jpeg = bytes(MESSI);
+        for (int i = 0; i < 50; i++) {
+            ImageCodec.decode(jpeg).close();
+        }
+        long before = Pointer.physicalBytes();
+        // each leaked frame would hold 548 * 342 * 3 = 562 kB: 1000 of them over half a gigabyte
+        for (int i = 0; i < 1000; i++) {
+            ImageCodec.decode(jpeg).close();
+        }
+        assertThat(Pointer.physicalBytes() - before).isLessThan(64L << 20);
+    }
+}

@@ -1,0 +1,43 @@
+package io.framewire.inference;
+
+import static io.framewire.inference.TestData.MEGAMIND;
+import static io.framewire.inference.TestData.MESSI;
+import static io.framewire.inference.TestData.YUNET;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class StandaloneBenchTest {
+
+    @Test
+    void benchmarksADirectoryOfJpegs(@TempDir Path dir) throws Exception {
+        Files.copy(MESSI, dir.resolve("messi5.jpg"));
+        Files.writeString(dir.resolve("notes.txt"), "not an image");
+
+        String line = StandaloneBench.run(new String[] {
+            "--detector", "yunet", "--model", YUNET.toString(), "--images", dir.toString(),
+            "--seconds", "1", "--warmup", "0.2", "--device", "cpu"});
+
+        JsonNode json = new ObjectMapper().readTree(line);
+        assertThat(json.get("detector").asText()).isEqualTo("yunet");
+        assertThat(json.get("frames").asLong()).isPositive();
+        assertThat(json.get("seconds").asDouble()).isBetween(1.0, 2.0);
+        assertThat(json.get("fps").asDouble()).isPositive();
+        assertThat(json.get("ms_per_frame").asDouble())
+                .isCloseTo(1000 / json.get("fps").asDouble(), org.assertj.core.api.Assertions.within(0.01));
+    }
+
+    @Test
+    void turnsAVideoInto320x240JpegsOnce() throws Exception {
+        List<byte[]> frames = StandaloneBench.videoFrames(MEGAMIND);
+
+        assertThat(frames).hasSize(270)
+                .allSatisfy(f -> assertThat(ImageHeader.read(f)).isEqualTo(new ImageHeader("jpeg", 320, 240)));
+    }
+}

@@ -1,0 +1,179 @@
+package io.framewire.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.framewire.testing.Servers;
+import io.framewire.testing.TestData;
+import io.framewire.testing.WsClient;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** The data path end to end over real WebSockets, with the transport-only {@code none} detector. */
+class StreamServerTest {
+
+    private static final Duration WAIT = Duration.ofSeconds(10);
+    private FramewireServer server;
+
+    @AfterEach
+    void stop() throws Exception {
+        if (server != null) {
+            server.close();
+        }
+    }
+
+    @Test
+    void noneAnswersEveryFrameWithItsSeqInOrder() throws Exception {
+        server = Servers.start("detector", "none", "workers", "2");
+        byte[] jpeg = TestData.messi();
+        try (WsClient client = WsClient.stream(server.port(), "cam-1")) {
+            for (int i = 0; i < 50; i++) {
+                client.send(jpeg);
+                JsonNode r = client.next(WAIT);
+                assertThat(r.path("type").asText()).isEqualTo("result");
+                assertThat(r.path("stream").asText()).isEqualTo("cam-1");
+                assertThat(r.path("seq").asLong()).isEqualTo(i);
+                assertThat(r.path("dropped").asLong()).isZero();
+                assertThat(r.path("width").asInt()).isEqualTo(548);
+                assertThat(r.path("height").asInt()).isEqualTo(342);
+                assertThat(r.path("detections").isArray()).isTrue();
+                assertThat(r.path("detections").size()).isZero();
+                assertThat(r.path("timing").path("total_ms").asDouble()).isGreaterThanOrEqualTo(0.0);
+            }
+        }
+    }
+
+    @Test
+    void burstIsAnsweredInOrderAndEveryFrameIsAccountedFor() throws Exception {
+        server = Servers.start("detector", "none", "workers", "1");
+        byte[] jpeg = TestData.messi();
+        int frames = 300;
+        try (WsClient client = WsClient.stream(server.port(), "burst")) {
+            for (int i = 0; i < frames; i++) {
+                client.send(jpeg);
+            }
+            List<JsonNode> results = untilSeq(client, frames - 1);
+            long[] seqs = results.stream().mapToLong(r -> r.path("seq").asLong()).toArray();
+            long[] sorted = seqs.clone();
+            Arrays.sort(sorted);
+            assertThat(seqs).as("results in seq order").isEqualTo(sorted).doesNotHaveDuplicates();
+            long dropped = results.stream().mapToLong(r -> r.path("dropped").asLong()).sum();
+            assertThat(results.size() + dropped).as("results + dropped = frames sent").isEqualTo(frames);
+            // each result's dropped count covers exactly the seqs skipped before it
+            long expectedSeq = 0;
+            for (JsonNode r : results) {
+                expectedSeq += r.path("dropped").asLong();
+                assertThat(r.path("seq").asLong()).isEqualTo(expectedSeq);
+                expectedSeq++;
+            }
+        }
+    }
+
+    @Test
+    void textAndEmptyMessagesGetErrorsAndTheStreamContinues() throws Exception {
+        server = Servers.start("detector", "none");
+        try (WsClient client = WsClient.stream(server.port(), "cam-2")) {
+            client.sendText("hello");
+            JsonNode text = client.next(WAIT);
+            assertThat(text.path("type").asText()).isEqualTo("error");
+            assertThat(text.path("code").asText()).isEqualTo("unexpected_text");
+
+            client.send(new byte[0]);
+            JsonNode empty = client.next(WAIT);
+            assertThat(empty.path("code").asText()).isEqualTo("empty_frame");
+            assertThat(empty.path("seq").asLong()).isZero();
+
+            client.send("definitely not an image".getBytes());
+            JsonNode garbage = client.next(WAIT);
+            assertThat(garbage.path("code").asText()).isEqualTo("bad_image");
+            assertThat(garbage.path("seq").asLong()).isEqualTo(1);
+
+            client.send(TestData.messi());
+            JsonNode ok = client.next(WAIT);
+            assertThat(ok.path("type").asText()).isEqualTo("result");
+            assertThat(ok.path("seq").asLong()).isEqualTo(2);
+            assertThat(client.isOpen()).isTrue();
+        }
+    }
+
+    @Test
+    void oversizedMessageClosesWith1009() throws Exception {
+        server = Servers.start("detector", "none", "ws.maxMessageBytes", "100000");
+        try (WsClient client = WsClient.stream(server.port(), "big");
+             WsClient other = WsClient.stream(server.port(), "bystander")) {
+            client.send(new byte[200_000]);
+            WsClient.Close close = client.awaitClose(WAIT);
+            assertThat(close.code()).isEqualTo(1009);
+            other.send(TestData.messi());
+            assertThat(other.next(WAIT).path("type").asText()).as("other streams unaffected").isEqualTo("result");
+        }
+    }
+
+    @Test
+    void invalidStreamIdIsRefusedAtTheUpgrade() throws Exception {
+        server = Servers.start("detector", "none");
+        assertThatThrownBy(() -> WsClient.stream(server.port(), "bad%20id!"))
+                .hasMessageContaining("400");
+        assertThatThrownBy(() -> WsClient.stream(server.port(), "x".repeat(129)))
+                .hasMessageContaining("400");
+    }
+
+    @Test
+    void newerConnectionForTheSameStreamReplacesTheOlder() throws Exception {
+        server = Servers.start("detector", "none");
+        try (WsClient first = WsClient.stream(server.port(), "cam-9")) {
+            first.send(TestData.messi());
+            first.next(WAIT);
+            try (WsClient second = WsClient.stream(server.port(), "cam-9")) {
+                WsClient.Close close = first.awaitClose(WAIT);
+                assertThat(close.code()).isEqualTo(4000);
+                assertThat(close.reason()).contains("replaced");
+                second.send(TestData.messi());
+                assertThat(second.next(WAIT).path("seq").asLong()).isZero();
+            }
+        }
+    }
+
+    @Test
+    void shutdownClosesPublishersWith1001() throws Exception {
+        server = Servers.start("detector", "none");
+        try (WsClient client = WsClient.stream(server.port(), "cam-3")) {
+            client.send(TestData.messi());
+            client.next(WAIT);
+            server.close();
+            server = null;
+            assertThat(client.awaitClose(WAIT).code()).isEqualTo(1001);
+        }
+    }
+
+    @Test
+    void healthzAnswersJson() throws Exception {
+        server = Servers.start("detector", "none", "workers", "2");
+        HttpResponse<String> r = HttpClient.newHttpClient().send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/healthz")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(r.statusCode()).isEqualTo(200);
+        assertThat(r.body()).contains("\"status\":\"up\"").contains("\"workers\":2");
+    }
+
+    /** Results until the one for {@code lastSeq} (the newest frame always gets processed). */
+    static List<JsonNode> untilSeq(WsClient client, long lastSeq) throws InterruptedException {
+        List<JsonNode> results = new java.util.ArrayList<>();
+        while (true) {
+            JsonNode r = client.next(WAIT);
+            assertThat(r.path("type").asText()).isEqualTo("result");
+            results.add(r);
+            if (r.path("seq").asLong() == lastSeq) {
+                return results;
+            }
+        }
+    }
+}
