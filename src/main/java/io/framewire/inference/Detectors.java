@@ -20,7 +20,6 @@ public final class Detectors {
     private static final Logger log = LoggerFactory.getLogger(Detectors.class);
 
     private static final List<String> KINDS = List.of("yunet", "yolo", "haar", "none");
-    private static final List<String> DEVICES = List.of("auto", "cpu", "cuda", "cuda-fp16");
 
     private Detectors() {}
 
@@ -35,10 +34,10 @@ public final class Detectors {
         String kind = cfg.kind() == null ? "" : cfg.kind();
         String device = cfg.device() == null ? "auto" : cfg.device();
         if (!KINDS.contains(kind)) {
-            throw new IllegalArgumentException("--detector: unknown detector '" + kind + "' (expected yunet, yolo, haar or none)");
+            throw new IllegalArgumentException("--detector: unknown detector '" + kind + "' (expected one of " + KINDS + ")");
         }
-        if (!DEVICES.contains(device)) {
-            throw new IllegalArgumentException("--device: unknown device '" + device + "' (expected auto, cpu, cuda or cuda-fp16)");
+        if (!DnnDevice.NAMES.contains(device)) {
+            throw new IllegalArgumentException("--device: unknown device '" + device + "' (expected one of " + DnnDevice.NAMES + ")");
         }
         boolean dnn = kind.equals("yunet") || kind.equals("yolo");
         if (dnn && cfg.model() == null) {
@@ -87,7 +86,7 @@ public final class Detectors {
     }
 
     private static DetectorFactory dnn(DetectorConfig cfg, String requested, Maker maker, boolean batchable) {
-        DnnDevice device = DnnDevice.resolve(requested, dev -> runOnBlank(maker.make(dev, 1), 1));
+        DnnDevice device = DnnDevice.resolve(requested, DnnDevice.cudaDevices(), dev -> runOnBlank(maker.make(dev, 1), 1));
         try {
             runOnBlank(maker.make(device, 1), 1);
         } catch (RuntimeException e) {

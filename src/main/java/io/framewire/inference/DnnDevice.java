@@ -6,6 +6,7 @@ import static org.bytedeco.opencv.global.opencv_dnn.DNN_TARGET_CPU;
 import static org.bytedeco.opencv.global.opencv_dnn.DNN_TARGET_CUDA;
 import static org.bytedeco.opencv.global.opencv_dnn.DNN_TARGET_CUDA_FP16;
 
+import java.util.List;
 import java.util.function.Consumer;
 import org.bytedeco.opencv.global.opencv_core;
 
@@ -18,6 +19,9 @@ import org.bytedeco.opencv.global.opencv_core;
  */
 record DnnDevice(String name, int backend, int target, int gpus, String reason) {
 
+    /** The values of {@code --device}. */
+    static final List<String> NAMES = List.of("auto", "cpu", "cuda", "cuda-fp16");
+
     static final String NO_CUDA = "OpenCV built without CUDA / no CUDA device";
 
     static DnnDevice cpu(String reason) {
@@ -29,14 +33,15 @@ record DnnDevice(String name, int backend, int target, int gpus, String reason) 
      * visible and {@code probe} (a forward pass of the real model) succeeds on it, since a CUDA build
      * can still fail on a driver mismatch or an unsupported layer. An explicit CUDA device that is
      * absent fails here, at start, rather than in every worker.
+     *
+     * @param gpus what {@link #cudaDevices()} reports (a parameter so that tests can vary it)
      */
-    static DnnDevice resolve(String requested, Consumer<DnnDevice> probe) {
+    static DnnDevice resolve(String requested, int gpus, Consumer<DnnDevice> probe) {
         switch (requested) {
             case "cpu" -> {
                 return cpu("requested with --device cpu");
             }
             case "cuda", "cuda-fp16" -> {
-                int gpus = cudaDevices();
                 if (gpus <= 0) {
                     throw new IllegalArgumentException("--device " + requested + ": no CUDA device ("
                             + NO_CUDA + "; build with -Pgpu and check the NVIDIA driver), or use --device cpu/auto");
@@ -44,7 +49,6 @@ record DnnDevice(String name, int backend, int target, int gpus, String reason) 
                 return cuda(requested, gpus, "requested with --device " + requested);
             }
             case "auto" -> {
-                int gpus = cudaDevices();
                 if (gpus <= 0) {
                     return cpu(NO_CUDA);
                 }
@@ -57,7 +61,7 @@ record DnnDevice(String name, int backend, int target, int gpus, String reason) 
                 }
             }
             default -> throw new IllegalArgumentException(
-                    "--device: unknown device '" + requested + "' (expected auto, cpu, cuda or cuda-fp16)");
+                    "--device: unknown device '" + requested + "' (expected one of " + NAMES + ")");
         }
     }
 

@@ -17,7 +17,7 @@ import org.bytedeco.opencv.opencv_core.Size;
 import org.bytedeco.opencv.opencv_objdetect.CascadeClassifier;
 
 /** Viola-Jones face detection with an OpenCV Haar cascade: CPU only, no DNN. */
-final class HaarDetector implements Detector {
+final class HaarDetector implements SingleImageDetector {
 
     private static final String DEFAULT_CASCADE = "haarcascade_frontalface_default.xml";
     private static final double SCALE_STEP = 1.1;
@@ -58,15 +58,7 @@ final class HaarDetector implements Detector {
     }
 
     @Override
-    public List<List<Detection>> detect(List<Mat> images) {
-        List<List<Detection>> results = new ArrayList<>(images.size());
-        for (Mat image : images) {
-            results.add(detect(image));
-        }
-        return results;
-    }
-
-    private List<Detection> detect(Mat image) {
+    public List<Detection> detect(Mat image) {
         cvtColor(image, gray, COLOR_BGR2GRAY);
         equalizeHist(gray, gray);
         cascade.detectMultiScale(gray, faces, SCALE_STEP, MIN_NEIGHBORS, 0, minSize, maxSize);

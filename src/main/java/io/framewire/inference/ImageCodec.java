@@ -27,8 +27,7 @@ public final class ImageCodec {
 
     /**
      * Decodes a JPEG or PNG into a new 8-bit BGR image that the caller must close, or returns null
-     * when the bytes are not one (or declare more than {@link #MAX_PIXELS}) or cannot be decoded.
-     * A JPEG cut short after its header still decodes: libjpeg fills the missing rows with grey.
+     * when the bytes are not one, declare more than {@link #MAX_PIXELS}, or are corrupt or truncated.
      */
     public static Mat decode(byte[] bytes) {
         ImageHeader header = ImageHeader.read(bytes);

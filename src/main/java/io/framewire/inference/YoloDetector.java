@@ -33,11 +33,11 @@ final class YoloDetector implements Detector {
     // Reused across calls: one resized and one padded image per batch slot, the input list and the blob.
     private final Mat[] resized;
     private final Mat[] padded;
-    private final MatVector inputs = new MatVector();
-    private final Mat blob = new Mat();
+    private final MatVector inputs;
+    private final Mat blob;
     private final Size inputSize;
-    private final Scalar gray = new Scalar(114, 114, 114, 0);
-    private final Scalar zero = new Scalar(0, 0, 0, 0);
+    private final Scalar gray;
+    private final Scalar zero;
 
     YoloDetector(Path model, List<String> names, DnnDevice device, float score, float nms, int size, int maxBatch) {
         this.net = readNetFromONNX(model.toString());
@@ -58,7 +58,12 @@ final class YoloDetector implements Detector {
         this.decoder = new YoloDecoder(names, score, nms);
         this.size = size;
         this.maxBatch = maxBatch;
+        // native buffers only once the model is known good, so a failed load leaves nothing to close
+        this.inputs = new MatVector();
+        this.blob = new Mat();
         this.inputSize = new Size(size, size);
+        this.gray = new Scalar(114, 114, 114, 0);
+        this.zero = new Scalar(0, 0, 0, 0);
         this.resized = new Mat[maxBatch];
         this.padded = new Mat[maxBatch];
         for (int i = 0; i < maxBatch; i++) {

@@ -9,7 +9,7 @@ import org.bytedeco.opencv.opencv_core.Size;
 import org.bytedeco.opencv.opencv_objdetect.FaceDetectorYN;
 
 /** Face detection with OpenCV's {@link FaceDetectorYN} (YuNet), one frame per forward pass. */
-final class YuNetDetector implements Detector {
+final class YuNetDetector implements SingleImageDetector {
 
     /** Candidates kept before NMS (OpenCV's default). */
     private static final int TOP_K = 5000;
@@ -33,15 +33,7 @@ final class YuNetDetector implements Detector {
     }
 
     @Override
-    public List<List<Detection>> detect(List<Mat> images) {
-        List<List<Detection>> results = new ArrayList<>(images.size());
-        for (Mat image : images) {
-            results.add(detect(image));
-        }
-        return results;
-    }
-
-    private List<Detection> detect(Mat image) {
+    public List<Detection> detect(Mat image) {
         int w = image.cols();
         int h = image.rows();
         if (w != width || h != height) {

@@ -8,9 +8,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import org.bytedeco.opencv.global.opencv_core;
+import org.bytedeco.opencv.global.opencv_dnn;
 import org.bytedeco.opencv.opencv_core.Mat;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -21,36 +22,75 @@ class DetectorsTest {
 
     private static final int CORES = Runtime.getRuntime().availableProcessors();
 
-    @Test
-    void thisMachineHasNoCudaDevice() {
-        // the premise of the CPU-only tests below; the CUDA build runs on other machines
-        assertThat(opencv_core.getCudaEnabledDeviceCount()).isLessThanOrEqualTo(0);
-    }
+    private static final boolean CUDA = DnnDevice.cudaDevices() > 0; // false with the default (CPU) OpenCV jar
 
     @Test
-    void autoResolvesToCpuAndSaysWhy() {
-        DnnDevice device = DnnDevice.resolve("auto", d -> {
+    void autoTakesCpuWithoutACudaDeviceAndSaysWhy() {
+        DnnDevice device = DnnDevice.resolve("auto", 0, d -> {
             throw new AssertionError("no CUDA device: nothing to probe");
         });
 
         assertThat(device.isCuda()).isFalse();
         assertThat(device.name()).isEqualTo("cpu");
+        assertThat(device.backend()).isEqualTo(opencv_dnn.DNN_BACKEND_OPENCV);
+        assertThat(device.target()).isEqualTo(opencv_dnn.DNN_TARGET_CPU);
         assertThat(device.reason()).isEqualTo("OpenCV built without CUDA / no CUDA device");
         assertThat(device.defaultWorkers()).isEqualTo(CORES);
     }
 
     @Test
-    void autoFactoryDescribesTheCpuChoice() {
+    void autoTakesCudaWhenTheProbePasses() {
+        List<DnnDevice> probed = new ArrayList<>();
+
+        DnnDevice device = DnnDevice.resolve("auto", 2, probed::add);
+
+        assertThat(probed).containsExactly(device);
+        assertThat(device.isCuda()).isTrue();
+        assertThat(device.backend()).isEqualTo(opencv_dnn.DNN_BACKEND_CUDA);
+        assertThat(device.target()).isEqualTo(opencv_dnn.DNN_TARGET_CUDA);
+        assertThat(device.reason()).isEqualTo("2 CUDA device(s) and the probe forward passed");
+        assertThat(device.defaultWorkers()).isEqualTo(2);
+    }
+
+    @Test
+    void autoFallsBackToCpuWhenTheCudaProbeFails() {
+        DnnDevice device = DnnDevice.resolve("auto", 1, d -> {
+            throw new IllegalStateException("CUDA driver version is insufficient");
+        });
+
+        assertThat(device.isCuda()).isFalse();
+        assertThat(device.reason()).isEqualTo("CUDA probe failed: CUDA driver version is insufficient");
+    }
+
+    @Test
+    void explicitDevicesMapToTheirBackendAndTarget() {
+        assertThat(DnnDevice.resolve("cpu", 1, d -> {}).target()).isEqualTo(opencv_dnn.DNN_TARGET_CPU);
+        assertThat(DnnDevice.resolve("cuda", 1, d -> {}).target()).isEqualTo(opencv_dnn.DNN_TARGET_CUDA);
+        DnnDevice fp16 = DnnDevice.resolve("cuda-fp16", 1, d -> {});
+        assertThat(fp16.backend()).isEqualTo(opencv_dnn.DNN_BACKEND_CUDA);
+        assertThat(fp16.target()).isEqualTo(opencv_dnn.DNN_TARGET_CUDA_FP16);
+    }
+
+    @Test
+    void autoFactoryDescribesTheDeviceItChose() {
         DetectorFactory factory = Detectors.open(config("yunet", YUNET, "auto"));
 
-        assertThat(factory.description())
-                .isEqualTo("yunet yunet_s_640_640.onnx on cpu (OpenCV built without CUDA / no CUDA device)");
-        assertThat(factory.defaultWorkers()).isEqualTo(CORES);
+        if (CUDA) {
+            assertThat(factory.description()).startsWith("yunet yunet_s_640_640.onnx on cuda (");
+        } else {
+            assertThat(factory.description())
+                    .isEqualTo("yunet yunet_s_640_640.onnx on cpu (OpenCV built without CUDA / no CUDA device)");
+            assertThat(factory.defaultWorkers()).isEqualTo(CORES);
+        }
     }
 
     @ParameterizedTest
     @ValueSource(strings = {"cuda", "cuda-fp16"})
-    void explicitCudaFailsAtOpen(String device) {
+    void explicitCudaWithoutADeviceFailsAtOpen(String device) {
+        if (CUDA) {
+            assertThat(Detectors.open(config("yunet", YUNET, device)).description()).contains(" on " + device + " (");
+            return;
+        }
         assertThatThrownBy(() -> Detectors.open(config("yunet", YUNET, device)))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageStartingWith("--device " + device + ": no CUDA device")
