@@ -44,11 +44,8 @@ public final class FrameSource {
         }
         List<ByteBuffer> out = new ArrayList<>(raw.size());
         for (byte[] b : raw) {
-            if (Boolean.getBoolean("lg.direct")) {
-                out.add(ByteBuffer.allocateDirect(b.length).put(b).flip().asReadOnlyBuffer());
-            } else {
-                out.add(ByteBuffer.wrap(b).asReadOnlyBuffer());
-            }
+            // direct: Jetty's masking loop reads it a little faster than a heap buffer
+            out.add(ByteBuffer.allocateDirect(b.length).put(b).flip().asReadOnlyBuffer());
         }
         return out;
     }

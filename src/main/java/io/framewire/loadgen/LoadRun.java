@@ -3,7 +3,6 @@ package io.framewire.loadgen;
 import java.lang.management.ManagementFactory;
 import java.nio.ByteBuffer;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.CompletionException;
@@ -24,7 +23,7 @@ import org.eclipse.jetty.websocket.client.WebSocketClient;
 /**
  * One load run: ramp connections up, warm up, measure a fixed window, drain, close.
  * The main thread only keeps time (window edges, 5 s progress lines); pacing is {@link SendLoop},
- * replies are handled on Jetty's threads by {@link StreamConn}.
+ * replies are handled on Jetty's selector threads by {@link StreamConn}.
  */
 final class LoadRun {
     private static final long REPORT_EVERY = TimeUnit.SECONDS.toNanos(5);
@@ -44,7 +43,7 @@ final class LoadRun {
                 new Tally(), new Tally(), new Tally(), new Tally(), new LongAdder(), new AtomicBoolean());
         this.conns = new StreamConn[cfg.streams()];
         for (int i = 0; i < conns.length; i++) {
-            conns[i] = new StreamConn(i, sinks);
+            conns[i] = new StreamConn(sinks);
         }
         this.clients = new WebSocketClient[cfg.clients()];
     }
@@ -59,7 +58,7 @@ final class LoadRun {
     }
 
     private void startClients() throws Exception {
-        // One shared pool: each client adds a selector thread; replies are parsed on pool threads.
+        // One shared pool: each client's selector runs on it and, via InlineExecutor, parses replies itself.
         pool = new QueuedThreadPool(Math.max(8, 4 + 2 * clients.length), 2);
         pool.setName("lg-io");
         pool.setDaemon(true);
@@ -69,15 +68,15 @@ final class LoadRun {
         int perClient = cfg.streams() / clients.length + 1;
         for (int c = 0; c < clients.length; c++) {
             HttpClient http = new HttpClient(new HttpClientTransportOverHTTP(1));
-            http.setExecutor(pool);
+            http.setExecutor(new InlineExecutor(pool));
             http.setConnectTimeout(cfg.connectTimeout().toMillis());
             // Upgrade requests queue per destination; a fast ramp must not hit the default caps (64/1024).
             http.setMaxConnectionsPerDestination(perClient);
             http.setMaxRequestsQueuedPerDestination(perClient);
             WebSocketClient ws = new WebSocketClient(http);
             ws.setIdleTimeout(idle);
-            ws.setMaxTextMessageSize(4 << 20);
-            ws.setMaxBinaryMessageSize(16 << 20);
+            // Replies are read as raw frames (StreamConn), so the frame limit is the one that applies.
+            ws.setMaxFrameSize(StreamConn.MAX_TEXT);
             ws.setStopAtShutdown(false);
             ws.start();
             clients[c] = ws;
@@ -109,52 +108,40 @@ final class LoadRun {
         SendLoop loop = new SendLoop(conns, frames, cfg.fps(), start, cfg.ramp().toNanos(), w0, w1, this::connect);
         Thread sender = new Thread(loop, "lg-send");
         sender.setDaemon(true);
-        sender.setPriority(Thread.MAX_PRIORITY);
         sender.start();
 
         Histogram window = new Histogram(1, StreamConn.Sinks.MAX_LATENCY_MICROS, 3);
         Histogram sinceReport = new Histogram(1, StreamConn.Sinks.MAX_LATENCY_MICROS, 3);
         Histogram interval = null;
-        StreamLedger.Counts[] atW0 = null;
-        StreamLedger.Counts[] atW1 = null;
-        boolean[] openAtW0 = new boolean[conns.length];
-        int openW0 = 0;
-        int openW1 = 0;
-        long cpu0 = 0;
-        long cpu1 = 0;
+        Edge begin = null;
+        Edge finish = null;
         StreamLedger.Counts lastTotals = StreamLedger.Counts.ZERO;
         long lastReport = start;
         long nextReport = start + REPORT_EVERY;
-
-        boolean done = false;
-        while (!done) {
-            long t = Math.min(nextReport, atW0 == null ? w0 : w1); // w0 < w1
+        // Wake at each 5 s report and at both window edges; latency recorded between the edges
+        // goes to the window histogram, everything goes to the progress lines.
+        while (finish == null) {
+            long t = Math.min(nextReport, begin == null ? w0 : w1); // w0 < w1
             sleepUntil(t);
             interval = sinks.latencyMicros().getIntervalHistogram(interval);
             sinceReport.add(interval);
-            if (atW0 != null && t > w0) {
+            if (begin != null) {
                 window.add(interval);
             }
-            if (t == w0 && atW0 == null) {
-                atW0 = countsOf();
-                for (int i = 0; i < conns.length; i++) {
-                    openAtW0[i] = conns[i].state() == StreamConn.State.OPEN;
-                    openW0 += openAtW0[i] ? 1 : 0;
-                }
-                cpu0 = processCpuNanos();
+            if (t == w0 && begin == null) {
+                begin = edge();
                 System.err.printf(Locale.ROOT, "[loadgen] measuring window started: open=%d failed=%d%n",
-                        openW0, connectFailures.total());
+                        begin.openCount(), connectFailures.total());
             }
             if (t == w1) {
-                atW1 = countsOf();
-                cpu1 = processCpuNanos();
-                for (StreamConn c : conns) {
-                    openW1 += c.state() == StreamConn.State.OPEN ? 1 : 0;
-                }
-                done = true;
+                finish = edge();
+                System.err.printf(Locale.ROOT, "[loadgen] measuring window ended: open=%d%n", finish.openCount());
             }
-            if (t == nextReport || done) {
-                StreamLedger.Counts totals = sum(countsOf());
+            if (t == nextReport || finish != null) {
+                StreamLedger.Counts totals = StreamLedger.Counts.ZERO;
+                for (StreamConn c : conns) {
+                    totals = totals.plus(c.ledger.counts());
+                }
                 report(t - start, t - lastReport, totals.minus(lastTotals), sinceReport);
                 sinceReport.reset();
                 lastTotals = totals;
@@ -167,27 +154,44 @@ final class LoadRun {
         // Drain: give in-flight frames time to be answered so the accounting can close.
         sleepUntil(w1 + cfg.drain().toNanos());
 
-        List<Long> perStream = new ArrayList<>();
+        long[] perStream = new long[begin.openCount()];
+        int k = 0;
         StreamLedger.Counts windowTotals = StreamLedger.Counts.ZERO;
         for (int i = 0; i < conns.length; i++) {
-            StreamLedger.Counts d = atW1[i].minus(atW0[i]);
+            StreamLedger.Counts d = finish.counts()[i].minus(begin.counts()[i]);
             windowTotals = windowTotals.plus(d);
-            if (openAtW0[i]) {
-                perStream.add(d.results());
+            if (begin.open()[i]) { // fairness among the streams that were there from the start
+                perStream[k++] = d.results();
             }
         }
-        RunResult.Connections connections = new RunResult.Connections(conns.length, openW0, openW1,
-                connectFailures.total(), connectFailures.snapshot(), sinks.closes().total(),
+        RunResult.Connections connections = new RunResult.Connections(conns.length, begin.openCount(),
+                finish.openCount(), connectFailures.total(), connectFailures.snapshot(), sinks.closes().total(),
                 sinks.closes().snapshot(), sinks.wsErrors().snapshot());
         long bytes = 0;
         for (ByteBuffer b : frames) {
             bytes += b.remaining();
         }
         return new RunResult(cfg, frames.size(), bytes / frames.size(), (w1 - w0) / 1e9, connections,
-                windowTotals, perStream.stream().mapToLong(Long::longValue).toArray(), window,
-                sinks.errorCodes().snapshot(), sinks.other().snapshot(), sinks.sendFailures().sum(),
-                accounting(), new RunResult.LoadgenCost((cpu1 - cpu0) / 1e9, loop.maxLagNanos() / 1e6,
-                        loop.lateSends()));
+                windowTotals, perStream, window, sinks.errorCodes().snapshot(), sinks.other().snapshot(),
+                sinks.sendFailures().sum(), accounting(),
+                new RunResult.LoadgenCost((finish.cpuNanos() - begin.cpuNanos()) / 1e9,
+                        loop.maxLagNanos() / 1e6, loop.lateSkipped()));
+    }
+
+    /** Every stream's counters and state, and the process CPU, at one edge of the window. */
+    private record Edge(StreamLedger.Counts[] counts, boolean[] open, int openCount, long cpuNanos) {
+    }
+
+    private Edge edge() {
+        StreamLedger.Counts[] counts = new StreamLedger.Counts[conns.length];
+        boolean[] open = new boolean[conns.length];
+        int n = 0;
+        for (int i = 0; i < conns.length; i++) {
+            counts[i] = conns[i].ledger.counts();
+            open[i] = conns[i].state() == StreamConn.State.OPEN;
+            n += open[i] ? 1 : 0;
+        }
+        return new Edge(counts, open, n, processCpuNanos());
     }
 
     private RunResult.Accounting accounting() {
@@ -202,8 +206,8 @@ final class LoadRun {
             checked++;
             sent += k.sent();
             results += k.results();
+            errors += l.frameErrors();
             dropped += k.dropped();
-            errors += k.errors();
             unanswered += l.unanswered();
             long g = l.accountingGap();
             if (g != 0) {
@@ -225,22 +229,6 @@ final class LoadRun {
                 sinceStart / 1e9, open, d.sent() / secs, d.results() / secs, d.dropped() / secs, d.errors(),
                 d.skipped(), h.getTotalCount() == 0 ? 0.0 : h.getValueAtPercentile(50) / 1000.0,
                 h.getTotalCount() == 0 ? 0.0 : h.getValueAtPercentile(99) / 1000.0);
-    }
-
-    private StreamLedger.Counts[] countsOf() {
-        StreamLedger.Counts[] out = new StreamLedger.Counts[conns.length];
-        for (int i = 0; i < conns.length; i++) {
-            out[i] = conns[i].ledger.counts();
-        }
-        return out;
-    }
-
-    private static StreamLedger.Counts sum(StreamLedger.Counts[] all) {
-        StreamLedger.Counts t = StreamLedger.Counts.ZERO;
-        for (StreamLedger.Counts c : all) {
-            t = t.plus(c);
-        }
-        return t;
     }
 
     private void shutdown() {

@@ -18,7 +18,13 @@ record Reply(Kind kind, long seq, long dropped, String code) {
     static final Reply UNPARSABLE = new Reply(Kind.OTHER, -1, 0, "unparsable");
 
     static Reply parse(String text) {
-        try (JsonParser p = JSON.createParser(text)) {
+        byte[] b = text.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        return parse(b, 0, b.length);
+    }
+
+    /** Parses UTF-8 JSON bytes straight from the frame, without building a String first. */
+    static Reply parse(byte[] buf, int off, int len) {
+        try (JsonParser p = JSON.createParser(buf, off, len)) {
             if (p.nextToken() != JsonToken.START_OBJECT) {
                 return UNPARSABLE;
             }

@@ -34,6 +34,6 @@ record RunResult(
     }
 
     /** CPU the load generator itself used during the window and how well it kept its schedule. */
-    record LoadgenCost(double cpuSeconds, double maxSendLagMs, long lateSends) {
+    record LoadgenCost(double cpuSeconds, double maxSendLagMs, long lateSkipped) {
     }
 }

@@ -70,6 +70,10 @@ final class StreamLedger {
         return new Counts(sent, skipped, results, frameErrors + streamErrors, dropped, unknownSeq);
     }
 
+    long frameErrors() {
+        return frameErrors;
+    }
+
     /** Frames up to the last answered seq that are neither result, error nor dropped (0 when consistent). */
     long accountingGap() {
         return (lastSeq + 1) - (results + frameErrors + dropped);

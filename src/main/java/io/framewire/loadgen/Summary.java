@@ -103,7 +103,7 @@ final class Summary {
         lg.put("cpu_us_per_frame_sent", w.sent() == 0 ? 0 : round(cost.cpuSeconds() * 1e6 / w.sent(), 1));
         lg.put("cpu_us_per_result", w.results() == 0 ? 0 : round(cost.cpuSeconds() * 1e6 / w.results(), 1));
         lg.put("max_send_lag_ms", round(cost.maxSendLagMs(), 3));
-        lg.put("late_sends", cost.lateSends());
+        lg.put("late_skipped", cost.lateSkipped());
         return root;
     }
 

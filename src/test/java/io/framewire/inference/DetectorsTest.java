@@ -1,8 +1,8 @@
 package io.framewire.inference;
 
-import static io.framewire.inference.TestData.MESSI;
-import static io.framewire.inference.TestData.YUNET;
-import static io.framewire.inference.TestData.config;
+import static io.framewire.inference.Fixtures.MESSI;
+import static io.framewire.inference.Fixtures.YUNET;
+import static io.framewire.inference.Fixtures.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

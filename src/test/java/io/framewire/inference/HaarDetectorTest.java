@@ -1,7 +1,7 @@
 package io.framewire.inference;
 
-import static io.framewire.inference.TestData.config;
-import static io.framewire.inference.TestData.messi;
+import static io.framewire.inference.Fixtures.config;
+import static io.framewire.inference.Fixtures.messi;
 import static io.framewire.inference.YuNetDetectorTest.FACE_X;
 import static io.framewire.inference.YuNetDetectorTest.FACE_Y;
 import static org.assertj.core.api.Assertions.assertThat;

@@ -1,8 +1,8 @@
 package io.framewire.inference;
 
 import static io.framewire.inference.ImageHeaderTest.encode;
-import static io.framewire.inference.TestData.MESSI;
-import static io.framewire.inference.TestData.bytes;
+import static io.framewire.inference.Fixtures.MESSI;
+import static io.framewire.inference.Fixtures.bytes;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.bytedeco.opencv.global.opencv_core.CV_8UC3;
 

@@ -1,8 +1,8 @@
 package io.framewire.inference;
 
-import static io.framewire.inference.TestData.MEGAMIND;
-import static io.framewire.inference.TestData.MESSI;
-import static io.framewire.inference.TestData.YUNET;
+import static io.framewire.inference.Fixtures.MEGAMIND;
+import static io.framewire.inference.Fixtures.MESSI;
+import static io.framewire.inference.Fixtures.YUNET;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;

@@ -1,6 +1,6 @@
 package io.framewire.inference;
 
-import static io.framewire.inference.TestData.messi;
+import static io.framewire.inference.Fixtures.messi;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;

@@ -1,10 +1,10 @@
 package io.framewire.inference;
 
-import static io.framewire.inference.TestData.MEGAMIND;
-import static io.framewire.inference.TestData.SHARED;
-import static io.framewire.inference.TestData.YUNET;
-import static io.framewire.inference.TestData.config;
-import static io.framewire.inference.TestData.messi;
+import static io.framewire.inference.Fixtures.MEGAMIND;
+import static io.framewire.inference.Fixtures.SHARED;
+import static io.framewire.inference.Fixtures.YUNET;
+import static io.framewire.inference.Fixtures.config;
+import static io.framewire.inference.Fixtures.messi;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.bytedeco.opencv.global.opencv_core.CV_8UC3;
@@ -87,7 +87,7 @@ class YuNetDetectorTest {
     @Test
     void findsTheFacesInMostMegamindFrames() throws Exception {
         // Frame 0 is black (fade-in); from frame 30 on a character faces the camera.
-        List<Mat> frames = TestData.videoFrames(MEGAMIND, Set.of(30, 60, 90, 120, 150, 180, 210, 240));
+        List<Mat> frames = Fixtures.videoFrames(MEGAMIND, Set.of(30, 60, 90, 120, 150, 180, 210, 240));
         try {
             assertThat(frames).hasSize(8);
             List<List<Detection>> results = detector.detect(frames);

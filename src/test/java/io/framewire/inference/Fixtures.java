@@ -1,5 +1,6 @@
 package io.framewire.inference;
 
+import io.framewire.testing.TestData;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -12,15 +13,15 @@ import org.bytedeco.javacv.Frame;
 import org.bytedeco.javacv.OpenCVFrameConverter;
 import org.bytedeco.opencv.opencv_core.Mat;
 
-/** The shared models and images ({@code -Dframewire.shared}, default {@code ../shared}). */
-final class TestData {
+/** Detector-level fixtures over the shared models and media ({@link TestData}). */
+final class Fixtures {
 
-    static final Path SHARED = Path.of(System.getProperty("framewire.shared", "../shared"));
-    static final Path YUNET = SHARED.resolve("models/yunet_s_640_640.onnx");
-    static final Path MESSI = SHARED.resolve("testdata/messi5.jpg");
-    static final Path MEGAMIND = SHARED.resolve("testdata/Megamind.avi");
+    static final Path SHARED = TestData.shared();
+    static final Path YUNET = TestData.yunet();
+    static final Path MESSI = TestData.media("messi5.jpg");
+    static final Path MEGAMIND = TestData.media("Megamind.avi");
 
-    private TestData() {}
+    private Fixtures() {}
 
     static byte[] bytes(Path file) {
         try {

@@ -1,0 +1,113 @@
+# Shared helpers for the bench scripts; source it, don't run it.
+# Env: JAVA_HOME, PORT, JAR (default target/framewire.jar), SHARED (default ../shared),
+# SERVER_JAVA_OPTS, LOADGEN_JAVA_OPTS.
+
+cd "$(dirname "${BASH_SOURCE[0]}")/.."            # repo root
+OUT=bench/out
+SHARED=${SHARED:-../shared}
+PORT=${PORT:-8080}
+JAR=${JAR:-target/framewire.jar}
+SERVER_JAVA_OPTS=${SERVER_JAVA_OPTS:-}
+LOADGEN_JAVA_OPTS=${LOADGEN_JAVA_OPTS:--Xmx1g}
+CLK_TCK=$(getconf CLK_TCK)
+mkdir -p "$OUT"
+
+# JDK >= 21, preferring the one CI uses when the default java is older.
+java_major() { "$1" -version 2>&1 | awk -F'"' '/version/ {split($2, v, "."); print (v[1] == "1" ? v[2] : v[1]); exit}'; }
+if [[ -z "${JAVA_HOME:-}" || $(java_major "$JAVA_HOME/bin/java") -lt 21 ]]; then
+    if [[ -x /usr/lib/jvm/temurin-25-jdk-amd64/bin/java ]]; then
+        export JAVA_HOME=/usr/lib/jvm/temurin-25-jdk-amd64
+    elif command -v java >/dev/null && [[ $(java_major java) -ge 21 ]]; then
+        export JAVA_HOME=$(dirname "$(dirname "$(readlink -f "$(command -v java)")")")
+    else
+        echo "need a JDK >= 21: set JAVA_HOME" >&2; exit 2
+    fi
+fi
+JAVA=$JAVA_HOME/bin/java
+command -v jq >/dev/null || { echo "need jq" >&2; exit 2; }
+
+# 1,000+ sockets per process: each side needs that many descriptors (raise the soft limit only).
+ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
+if (( $(ulimit -n) < 4096 )); then
+    echo "warning: ulimit -n is $(ulimit -n); 1,000 streams need ~1,100 descriptors per process" >&2
+fi
+
+PIDS=()
+cleanup() {
+    for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
+    for p in "${PIDS[@]}"; do wait "$p" 2>/dev/null || true; done
+}
+trap cleanup EXIT INT TERM
+
+build_jar() {
+    if [[ ! -f $JAR && $JAR == target/framewire.jar ]]; then
+        echo "building $JAR ..." >&2
+        mvn -B -q package -DskipTests
+    fi
+    [[ -f $JAR ]] || { echo "no $JAR" >&2; exit 2; }
+}
+
+# 300 JPEGs at 320x240/q80 from the pedestrian video, extracted once.
+ensure_frames() {
+    FRAMES=$OUT/frames
+    if (( $(ls "$FRAMES"/*.jpg 2>/dev/null | wc -l) < 300 )); then
+        rm -rf "$FRAMES"
+        "$JAVA" $LOADGEN_JAVA_OPTS -jar "$JAR" loadgen \
+            --source "$SHARED/testdata/vtest.avi" --size 320x240 --quality 80 --frames 300 --extract "$FRAMES" >&2
+    fi
+}
+
+port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+# start_server LOGNAME ARGS... : starts the server on $PORT, waits until it accepts; sets SERVER_PID.
+start_server() {
+    local log=$OUT/$1.log; shift
+    if port_open "$PORT"; then echo "port $PORT is already in use" >&2; exit 2; fi
+    "$JAVA" $SERVER_JAVA_OPTS -jar "$JAR" --port "$PORT" "$@" >"$log" 2>&1 &
+    SERVER_PID=$!
+    PIDS+=("$SERVER_PID")
+    for _ in $(seq 1 600); do
+        if port_open "$PORT"; then return 0; fi
+        if ! kill -0 "$SERVER_PID" 2>/dev/null; then
+            echo "server exited during startup; last lines of $log:" >&2; tail -20 "$log" >&2; exit 1
+        fi
+        sleep 0.1
+    done
+    echo "server did not open port $PORT within 60 s" >&2; exit 1
+}
+
+stop_server() {
+    kill "$SERVER_PID" 2>/dev/null || true
+    wait "$SERVER_PID" 2>/dev/null || true
+}
+
+# CPU seconds (user+sys) a process has used so far.
+cpu_seconds() { awk -v t="$CLK_TCK" '{sub(/.*\) /, ""); printf "%.2f\n", ($12 + $13) / t}' "/proc/$1/stat"; }
+rss_mb() { awk '/^VmRSS:/ {printf "%.1f\n", $2 / 1024}' "/proc/$1/status"; }
+
+# run_loadgen NAME ARGS... : runs the load generator against $PORT, sampling the server's CPU at the
+# edges of the measured window. Leaves the summary in $OUT/NAME.json and SERVER_CPU_S (window).
+run_loadgen() {
+    local name=$1; shift
+    local err=$OUT/$name.loadgen.log json=$OUT/$name.json
+    rm -f "$json"; : >"$err"
+    "$JAVA" $LOADGEN_JAVA_OPTS -jar "$JAR" loadgen --url "ws://127.0.0.1:$PORT" \
+        --json "$json" "$@" >/dev/null 2>"$err" &
+    local lg=$!
+    PIDS+=("$lg")
+    local cpu0="" cpu1=""
+    while kill -0 "$lg" 2>/dev/null; do
+        if [[ -z $cpu0 ]] && grep -q "measuring window started" "$err"; then cpu0=$(cpu_seconds "$SERVER_PID"); fi
+        if [[ -z $cpu1 ]] && grep -q "measuring window ended" "$err"; then cpu1=$(cpu_seconds "$SERVER_PID"); fi
+        sleep 0.1
+    done
+    wait "$lg" || { echo "loadgen failed; see $err" >&2; tail -5 "$err" >&2; exit 1; }
+    grep '^\[loadgen\] t=' "$err" >&2 || true
+    SERVER_CPU_S=$(awk -v a="${cpu0:-0}" -v b="${cpu1:-0}" 'BEGIN {printf "%.2f", b - a}')
+}
+
+# check LABEL OK(0/1) DETAIL : prints a PASS/FAIL line and remembers failures.
+FAILED=0
+check() {
+    if [[ $2 == 1 ]]; then echo "PASS  $1  ($3)"; else echo "FAIL  $1  ($3)"; FAILED=1; fi
+}

@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Transport capacity: STREAMS x FPS through the server with no detector (decode-free path).
+# Targets at 1,000 x 15: >= 14,500 results/s, p99 <= 50 ms, no failed connections.
+set -euo pipefail
+source "$(dirname "$0")/lib.sh"
+
+STREAMS=${STREAMS:-1000}
+FPS=${FPS:-15}
+DURATION=${DURATION:-60}
+RAMP=${RAMP:-10}
+WARMUP=${WARMUP:-5}
+WORKERS=${WORKERS:-1}
+TARGET_RPS=${TARGET_RPS:-$(awk -v s="$STREAMS" -v f="$FPS" 'BEGIN {printf "%d", 14500 * s * f / 15000}')}
+TARGET_P99_MS=${TARGET_P99_MS:-50}
+
+build_jar
+ensure_frames
+start_server transport-server --detector none --workers "$WORKERS"
+echo "server pid $SERVER_PID on :$PORT; $STREAMS streams x $FPS fps, ${DURATION}s measured" >&2
+
+run_loadgen transport --source "$FRAMES" --streams "$STREAMS" --fps "$FPS" \
+    --ramp "${RAMP}s" --warmup "${WARMUP}s" --duration "${DURATION}s"
+J=$OUT/transport.json
+stop_server
+
+jq -c . "$J"
+jq -r '"results/s \(.results_per_s)  sent/s \(.frames_sent_per_s)  p50 \(.latency_ms.p50) ms  p99 \(.latency_ms.p99) ms  p99.9 \(.latency_ms.p99_9) ms  max \(.latency_ms.max) ms",
+       "dropped \(.dropped) (\(.dropped_ratio))  errors \(.errors)  send_skipped \(.send_skipped)  jain \(.fairness.jain)",
+       "connections: open \(.connections.open_at_window_start)/\(.connections.attempted)  failures \(.connections.connect_failures) \(.connections.connect_failure_reasons)  unexpected closes \(.connections.unexpected_closes) \(.connections.close_reasons)",
+       "loadgen: \(.loadgen.cpu_s) CPU s in window, \(.loadgen.cpu_us_per_frame_sent) us/frame sent, max send lag \(.loadgen.max_send_lag_ms) ms, frames skipped for lateness \(.loadgen.late_skipped)"' "$J"
+read -r results sent < <(jq -r '"\(.results) \(.frames_sent)"' "$J")
+awk -v c="$SERVER_CPU_S" -v r="$results" -v s="$sent" -v d="$(jq .window_s "$J")" 'BEGIN {
+    printf "server: %.2f CPU s in window (%.2f cores), %.1f us CPU per result, %.1f us per frame received\n",
+        c, c / d, (r ? c * 1e6 / r : 0), (s ? c * 1e6 / s : 0) }'
+
+rps=$(jq .results_per_s "$J"); p99=$(jq .latency_ms.p99 "$J")
+fails=$(jq '.connections.connect_failures + .connections.unexpected_closes' "$J")
+open=$(jq .connections.open_at_window_start "$J")
+check "results/s >= $TARGET_RPS" "$(awk -v a="$rps" -v b="$TARGET_RPS" 'BEGIN {print (a >= b)}')" "$rps"
+check "p99 <= $TARGET_P99_MS ms" "$(awk -v a="$p99" -v b="$TARGET_P99_MS" 'BEGIN {print (a <= b)}')" "$p99 ms"
+check "no failed connections" "$(( fails == 0 && open == STREAMS ))" "open $open/$STREAMS, failures+closes $fails"
+exit "$FAILED"
