@@ -21,6 +21,7 @@ import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.util.Callback;
+import org.eclipse.jetty.util.thread.Invocable;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.eclipse.jetty.websocket.server.ServerUpgradeRequest;
 import org.eclipse.jetty.websocket.server.ServerUpgradeResponse;
@@ -59,6 +60,9 @@ public final class FramewireServer implements AutoCloseable {
             container.setMaxBinaryMessageSize(settings.maxMessageBytes());
             container.setMaxTextMessageSize(64 * 1024);
             container.setIdleTimeout(settings.idleTimeout());
+            // BlockingWebSocket's callbacks only enqueue, so Jetty may run them on the selector
+            // thread instead of handing every frame to a pool thread first.
+            container.setInvocationType(Invocable.InvocationType.NON_BLOCKING);
             container.addMapping(STREAM_PATH + "*", this::upgrade);
         }));
         ((Handler.Wrapper) jetty.getHandler()).setHandler(new HttpEndpoints());

@@ -1,10 +1,6 @@
 package io.framewire.stream;
 
-import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.function.Consumer;
 import org.eclipse.jetty.websocket.api.Callback;
@@ -29,8 +25,6 @@ public final class BlockingWebSocket implements Session.Listener {
 
     /** Close code and reason once the connection has ended. */
     public record Closed(int code, String reason) {}
-
-    private record Delivery(ByteBuffer payload, Callback callback) {}
 
     // At most one data message (demand is one at a time) plus the close event.
     private final LinkedBlockingQueue<Object> inbox = new LinkedBlockingQueue<>();
@@ -62,34 +56,19 @@ public final class BlockingWebSocket implements Session.Listener {
             }
         }
         Object event = inbox.take();
-        if (event instanceof Delivery d) {
-            byte[] data = new byte[d.payload().remaining()];
-            d.payload().get(data);
-            d.callback().succeed(); // Jetty may now reuse its buffer
-            return new Binary(data);
-        }
-        if (event instanceof Text t) {
-            return t;
+        if (event instanceof Message m) {
+            return m;
         }
         endSeen = true;
         return null;
     }
 
-    /** Sends messages in order and blocks until the last one is written (or the connection fails). */
-    public void send(List<String> messages) throws IOException, InterruptedException {
-        CompletableFuture<Void> last = new CompletableFuture<>();
-        int n = messages.size();
-        for (int i = 0; i < n; i++) {
-            // Jetty writes frames in order, so waiting on the last covers all of them.
-            session.sendText(messages.get(i), i == n - 1
-                    ? Callback.from(() -> last.complete(null), last::completeExceptionally)
-                    : Callback.NOOP);
-        }
-        try {
-            last.get();
-        } catch (ExecutionException e) {
-            throw new IOException("send failed: " + e.getCause(), e.getCause());
-        }
+    /**
+     * Queues a text message and returns at once; Jetty's per-connection flusher writes queued
+     * frames in order, and {@code done} completes once this one is written (or has failed).
+     */
+    public void sendAsync(String message, Callback done) {
+        session.sendText(message, done);
     }
 
     /** Starts the closing handshake; {@link #next()} returns null once it is done. */
@@ -120,9 +99,14 @@ public final class BlockingWebSocket implements Session.Listener {
         Thread.ofVirtual().name(threadName).start(() -> handler.accept(this));
     }
 
+    // Copied and released here, before the reader wakes: a reader completing Jetty's callback
+    // itself would contend for the connection's lock with this (still unwinding) Jetty thread.
     @Override
     public void onWebSocketBinary(ByteBuffer payload, Callback callback) {
-        inbox.add(new Delivery(payload, callback));
+        byte[] data = new byte[payload.remaining()];
+        payload.get(data);
+        callback.succeed();
+        inbox.add(new Binary(data));
     }
 
     @Override

@@ -5,18 +5,22 @@ import io.framewire.schedule.Frame;
 import io.framewire.schedule.Mailbox;
 import io.framewire.schedule.ResultSink;
 import io.framewire.schedule.Scheduler;
-import java.io.IOException;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import org.eclipse.jetty.websocket.api.Callback;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One publishing stream: a reader loop that moves frames from the socket into the mailbox, and a
- * writer loop that sends the stream's results. Workers hand results to {@link #send} and never
- * touch the socket, so a slow client cannot stall inference for everyone else.
+ * One publishing stream: a reader loop (on its own virtual thread) that moves frames from the
+ * socket into the mailbox, and a bounded, non-blocking writer for the stream's results. Workers
+ * hand results to {@link #send}, which queues them on the connection and returns at once, so a
+ * slow client cannot stall inference for everyone else: its unsent results pile up only to
+ * {@code ws.maxPendingResults}, then it is closed.
+ *
+ * <p>The writer is deliberately not a second thread: a writer thread woken per result added a
+ * hand-off to every frame, and its blocking wait on Jetty's callback showed up as the top
+ * hotspot of the transport benchmark (bench/RESULTS.md).
  */
 public final class StreamSession implements ResultSink {
 
@@ -24,22 +28,22 @@ public final class StreamSession implements ResultSink {
     public static final int CLOSE_NOT_READING = 1008;
 
     private static final Logger log = LoggerFactory.getLogger(StreamSession.class);
-    private static final int WRITE_BATCH = 64;
 
     private final String id;
     private final BlockingWebSocket ws;
     private final Mailbox mailbox;
     private final Scheduler scheduler;
-    private final ArrayBlockingQueue<String> outbox;
+    private final int maxPendingResults;
+    private final AtomicInteger pending = new AtomicInteger();
+    private final Callback written = Callback.from(pending::decrementAndGet, this::writeFailed);
     private final AtomicLong received = new AtomicLong();
-    private volatile Thread writer;
 
     public StreamSession(String id, BlockingWebSocket ws, Scheduler scheduler, int mailboxDepth, int maxPendingResults) {
         this.id = id;
         this.ws = ws;
         this.scheduler = scheduler;
         this.mailbox = new Mailbox(id, mailboxDepth, this);
-        this.outbox = new ArrayBlockingQueue<>(maxPendingResults);
+        this.maxPendingResults = maxPendingResults;
     }
 
     public String id() {
@@ -56,14 +60,12 @@ public final class StreamSession implements ResultSink {
 
     /** Runs the reader loop on the calling (virtual) thread until the connection ends. */
     public void run() {
-        writer = Thread.ofVirtual().name("ws-write-" + id).start(this::writeLoop);
         try {
             readLoop();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } finally {
             mailbox.close();
-            writer.interrupt();
         }
     }
 
@@ -88,30 +90,23 @@ public final class StreamSession implements ResultSink {
         }
     }
 
-    private void writeLoop() {
-        List<String> batch = new ArrayList<>(WRITE_BATCH);
-        try {
-            while (true) {
-                batch.add(outbox.take());
-                outbox.drainTo(batch, WRITE_BATCH - 1);
-                ws.send(batch);
-                batch.clear();
-            }
-        } catch (InterruptedException e) {
-            // the reader ended the stream
-        } catch (IOException e) {
-            log.debug("stream {}: write failed: {}", id, e.getMessage());
-            ws.close(1011, "write failed");
-        }
-    }
-
-    /** Queues a message for the writer; never blocks. A client that stops reading is closed. */
+    /** Queues a message on the connection; never blocks. A client that stops reading is closed. */
     @Override
     public void send(String message) {
-        if (!outbox.offer(message) && ws.isOpen()) {
-            log.info("stream {}: client is not reading results ({} pending); closing", id, outbox.size());
-            ws.close(CLOSE_NOT_READING, "results not being read");
+        if (pending.incrementAndGet() > maxPendingResults) {
+            pending.decrementAndGet();
+            if (ws.isOpen()) {
+                log.info("stream {}: client is not reading results ({} pending); closing", id, maxPendingResults);
+                ws.close(CLOSE_NOT_READING, "results not being read");
+            }
+            return;
         }
+        ws.sendAsync(message, written);
+    }
+
+    private void writeFailed(Throwable cause) {
+        pending.decrementAndGet();
+        log.debug("stream {}: write failed: {}", id, cause.toString());
     }
 
     /** Closes the connection from the server side (shutdown, replaced by a newer publisher). */
