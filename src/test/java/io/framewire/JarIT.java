@@ -8,35 +8,38 @@ import io.framewire.testing.WsClient;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.Socket;
-import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The packaged jar, started the way an operator starts it. */
 class JarIT {
 
     private static final Path JAR = Path.of(System.getProperty("framewire.jar", "target/framewire.jar"));
 
-    private static Process java(String... args) throws IOException {
+    /** Starts the jar with its output in {@code log} (a file: a pipe could fill up and stall the server). */
+    private static Process java(Path log, String... args) throws IOException {
         List<String> cmd = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar", JAR.toString()));
         cmd.addAll(List.of(args));
-        return new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        return new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
     }
 
     @Test
-    void startsWithTheDefaultHaarDetectorAndFindsAFace() throws Exception {
+    void startsWithTheDefaultHaarDetectorAndFindsAFace(@TempDir Path dir) throws Exception {
+        Path log = dir.resolve("server.log");
         int port;
         try (ServerSocket s = new ServerSocket(0)) {
             port = s.getLocalPort();
         }
-        Process server = java("--port", String.valueOf(port), "--host", "127.0.0.1");
+        Process server = java(log, "--port", String.valueOf(port), "--host", "127.0.0.1");
         try {
-            awaitPort(port, server, Duration.ofSeconds(60));
+            awaitPort(port, server, log, Duration.ofSeconds(60));
             try (WsClient client = WsClient.stream(port, "jar-test")) {
                 client.send(TestData.messi());
                 JsonNode r = client.next(Duration.ofSeconds(20));
@@ -48,24 +51,24 @@ class JarIT {
             server.destroy();
             assertThat(server.waitFor(20, TimeUnit.SECONDS)).as("exits on SIGTERM").isTrue();
         }
-        String log = new String(server.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(log).contains("haar").contains("listening");
+        assertThat(Files.readString(log)).contains("haar").contains("listening");
     }
 
     @Test
-    void invalidSettingFailsAtStartNamingIt() throws Exception {
-        Process p = java("--workers", "many");
+    void invalidSettingFailsAtStartNamingIt(@TempDir Path dir) throws Exception {
+        Path log = dir.resolve("server.log");
+        Process p = java(log, "--workers", "many");
         assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        String out = Files.readString(log);
         assertThat(p.exitValue()).isEqualTo(2);
         assertThat(out).contains("--workers").contains("many");
     }
 
-    private static void awaitPort(int port, Process server, Duration timeout) throws Exception {
+    private static void awaitPort(int port, Process server, Path log, Duration timeout) throws Exception {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (System.nanoTime() < deadline) {
             if (!server.isAlive()) {
-                throw new AssertionError("server exited: " + new String(server.getInputStream().readAllBytes()));
+                throw new AssertionError("server exited: " + Files.readString(log));
             }
             try (Socket ignored = new Socket("127.0.0.1", port)) {
                 return;
