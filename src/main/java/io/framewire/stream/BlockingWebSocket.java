@@ -1,6 +1,7 @@
 package io.framewire.stream;
 
 import java.nio.ByteBuffer;
+import java.time.Duration;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.function.Consumer;
 import org.eclipse.jetty.websocket.api.Callback;
@@ -77,6 +78,25 @@ public final class BlockingWebSocket implements Session.Listener {
         if (s != null) {
             s.close(code, reason, Callback.NOOP);
         }
+    }
+
+    /**
+     * Closes with a close frame, and drops the connection if the handshake has not finished
+     * within {@code grace}: a client that stopped reading never receives the close frame.
+     */
+    public void close(int code, String reason, Duration grace) {
+        close(code, reason);
+        Thread.ofVirtual().name(threadName + "-abort").start(() -> {
+            try {
+                Thread.sleep(grace);
+            } catch (InterruptedException e) {
+                return;
+            }
+            Session s = session;
+            if (s != null && closed == null) {
+                s.disconnect();
+            }
+        });
     }
 
     public boolean isOpen() {

@@ -5,6 +5,8 @@ import io.framewire.schedule.Frame;
 import io.framewire.schedule.Mailbox;
 import io.framewire.schedule.ResultSink;
 import io.framewire.schedule.Scheduler;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.eclipse.jetty.websocket.api.Callback;
@@ -28,6 +30,7 @@ public final class StreamSession implements ResultSink {
     public static final int CLOSE_NOT_READING = 1008;
 
     private static final Logger log = LoggerFactory.getLogger(StreamSession.class);
+    private static final Duration ABORT_GRACE = Duration.ofSeconds(2);
 
     private final String id;
     private final BlockingWebSocket ws;
@@ -37,6 +40,7 @@ public final class StreamSession implements ResultSink {
     private final AtomicInteger pending = new AtomicInteger();
     private final Callback written = Callback.from(pending::decrementAndGet, this::writeFailed);
     private final AtomicLong received = new AtomicLong();
+    private final AtomicBoolean notReading = new AtomicBoolean();
 
     public StreamSession(String id, BlockingWebSocket ws, Scheduler scheduler, int mailboxDepth, int maxPendingResults) {
         this.id = id;
@@ -95,9 +99,9 @@ public final class StreamSession implements ResultSink {
     public void send(String message) {
         if (pending.incrementAndGet() > maxPendingResults) {
             pending.decrementAndGet();
-            if (ws.isOpen()) {
+            if (notReading.compareAndSet(false, true)) {
                 log.info("stream {}: client is not reading results ({} pending); closing", id, maxPendingResults);
-                ws.close(CLOSE_NOT_READING, "results not being read");
+                ws.close(CLOSE_NOT_READING, "results not being read", ABORT_GRACE);
             }
             return;
         }

@@ -11,9 +11,12 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.net.http.WebSocket;
+import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -116,6 +119,50 @@ class StreamServerTest {
             assertThat(other.next(WAIT).path("type").asText()).as("other streams unaffected").isEqualTo("result");
         }
     }
+
+    @Test
+    void clientThatStopsReadingIsDroppedWithoutHurtingOthers() throws Exception {
+        server = Servers.start("detector", "none", "ws.maxPendingResults", "8");
+        // The JDK client reads only what it is asked for: asking for nothing leaves every result
+        // in the socket buffers until the server's queue for this stream overflows.
+        WebSocket stuck = HttpClient.newHttpClient().newWebSocketBuilder()
+                .buildAsync(URI.create("ws://127.0.0.1:" + server.port() + "/ws/streams/stuck"), new WebSocket.Listener() {
+                    @Override
+                    public void onOpen(WebSocket webSocket) {
+                        // no request(): never read
+                    }
+                }).get(10, TimeUnit.SECONDS);
+        try (WsClient healthy = WsClient.stream(server.port(), "healthy")) {
+            ByteBuffer header = ByteBuffer.wrap(TINY_JPEG_HEADER);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            int sent = 0;
+            while (server.activeStreams() == 2 && System.nanoTime() < deadline) {
+                try {
+                    stuck.sendBinary(header.duplicate(), true).get(10, TimeUnit.SECONDS);
+                } catch (Exception closedUnderUs) {
+                    break;
+                }
+                if (++sent % 1000 == 0) {
+                    healthy.send(TestData.messi());
+                    assertThat(healthy.next(WAIT).path("type").asText()).isEqualTo("result");
+                }
+            }
+            long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+            while (server.activeStreams() > 1 && System.nanoTime() < until) {
+                Thread.sleep(50);
+            }
+            assertThat(server.activeStreams()).as("the stuck stream is gone, the healthy one stays").isEqualTo(1);
+            healthy.send(TestData.messi());
+            assertThat(healthy.next(WAIT).path("type").asText()).isEqualTo("result");
+        } finally {
+            stuck.abort();
+        }
+    }
+
+    /** The smallest input the {@code none} detector answers: a JPEG's start and frame header (320x240). */
+    private static final byte[] TINY_JPEG_HEADER = {
+        (byte) 0xFF, (byte) 0xD8, (byte) 0xFF, (byte) 0xC0, 0x00, 0x11, 0x08, 0x00, (byte) 0xF0, 0x01, 0x40,
+        0x03, 0x01, 0x22, 0x00, 0x02, 0x11, 0x01, 0x03, 0x11, 0x01};
 
     @Test
     void invalidStreamIdIsRefusedAtTheUpgrade() throws Exception {
