@@ -1,6 +1,6 @@
 # Shared helpers for the bench scripts; source it, don't run it.
 # Env: JAVA_HOME, PORT, JAR (default target/framewire.jar), SHARED (default ../shared),
-# SERVER_JAVA_OPTS, LOADGEN_JAVA_OPTS.
+# CLIENT (load generator's WebSocket client: nio or jetty, default nio), SERVER_JAVA_OPTS, LOADGEN_JAVA_OPTS.
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."            # repo root
 OUT=bench/out
@@ -9,6 +9,7 @@ PORT=${PORT:-8080}
 JAR=${JAR:-target/framewire.jar}
 SERVER_JAVA_OPTS=${SERVER_JAVA_OPTS:-}
 LOADGEN_JAVA_OPTS=${LOADGEN_JAVA_OPTS:--Xmx1g}
+CLIENT=${CLIENT:-nio}
 CLK_TCK=$(getconf CLK_TCK)
 mkdir -p "$OUT"
 
@@ -83,27 +84,39 @@ stop_server() {
 
 # CPU seconds (user+sys) a process has used so far.
 cpu_seconds() { awk -v t="$CLK_TCK" '{sub(/.*\) /, ""); printf "%.2f\n", ($12 + $13) / t}' "/proc/$1/stat"; }
+# Machine-wide CPU seconds: "tasks irq" where tasks = user+nice+system+steal (all processes, plus time
+# the hypervisor took) and irq = irq+softirq (much of the loopback network stack; charged to no process).
+machine_seconds() { awk -v t="$CLK_TCK" '/^cpu / {printf "%.2f %.2f\n", ($2 + $3 + $4 + $9) / t, ($7 + $8) / t; exit}' /proc/stat; }
 rss_mb() { awk '/^VmRSS:/ {printf "%.1f\n", $2 / 1024}' "/proc/$1/status"; }
 
-# run_loadgen NAME ARGS... : runs the load generator against $PORT, sampling the server's CPU at the
-# edges of the measured window. Leaves the summary in $OUT/NAME.json and SERVER_CPU_S (window).
+# run_loadgen NAME ARGS... : runs the load generator ($CLIENT client) against $PORT, sampling the CPU
+# of both processes from /proc at the edges of the measured window. Leaves the summary in
+# $OUT/NAME.json, and SERVER_CPU_S, LOADGEN_CPU_S, IRQ_CPU_S and OTHER_CPU_S (CPU seconds in the
+# window; other: the rest of the machine, which should be near 0 for numbers worth keeping).
 run_loadgen() {
     local name=$1; shift
     local err=$OUT/$name.loadgen.log json=$OUT/$name.json
     rm -f "$json"; : >"$err"
-    "$JAVA" $LOADGEN_JAVA_OPTS -jar "$JAR" loadgen --url "ws://127.0.0.1:$PORT" \
+    "$JAVA" $LOADGEN_JAVA_OPTS -jar "$JAR" loadgen --url "ws://127.0.0.1:$PORT" --client "$CLIENT" \
         --json "$json" "$@" >/dev/null 2>"$err" &
     local lg=$!
     PIDS+=("$lg")
-    local cpu0="" cpu1=""
+    local s0="" s1="" l0="" l1="" m0="" m1=""
     while kill -0 "$lg" 2>/dev/null; do
-        if [[ -z $cpu0 ]] && grep -q "measuring window started" "$err"; then cpu0=$(cpu_seconds "$SERVER_PID"); fi
-        if [[ -z $cpu1 ]] && grep -q "measuring window ended" "$err"; then cpu1=$(cpu_seconds "$SERVER_PID"); fi
+        if [[ -z $s0 ]] && grep -q "measuring window started" "$err"; then
+            s0=$(cpu_seconds "$SERVER_PID"); l0=$(cpu_seconds "$lg"); m0=$(machine_seconds)
+        fi
+        if [[ -z $s1 ]] && grep -q "measuring window ended" "$err"; then
+            s1=$(cpu_seconds "$SERVER_PID"); l1=$(cpu_seconds "$lg"); m1=$(machine_seconds)
+        fi
         sleep 0.1
     done
     wait "$lg" || { echo "loadgen failed; see $err" >&2; tail -5 "$err" >&2; exit 1; }
     grep '^\[loadgen\] t=' "$err" >&2 || true
-    SERVER_CPU_S=$(awk -v a="${cpu0:-0}" -v b="${cpu1:-0}" 'BEGIN {printf "%.2f", b - a}')
+    SERVER_CPU_S=$(awk -v a="${s0:-0}" -v b="${s1:-0}" 'BEGIN {printf "%.2f", b - a}')
+    LOADGEN_CPU_S=$(awk -v a="${l0:-0}" -v b="${l1:-0}" 'BEGIN {printf "%.2f", b - a}')
+    read -r IRQ_CPU_S OTHER_CPU_S < <(awk -v a="${m0:-0 0}" -v b="${m1:-0 0}" -v s="$SERVER_CPU_S" -v l="$LOADGEN_CPU_S" \
+        'BEGIN {split(a, x, " "); split(b, y, " "); printf "%.2f %.2f\n", y[2] - x[2], y[1] - x[1] - s - l}')
 }
 
 # check LABEL OK(0/1) DETAIL : prints a PASS/FAIL line and remembers failures.

@@ -16,7 +16,7 @@ TARGET_P99_MS=${TARGET_P99_MS:-50}
 build_jar
 ensure_frames
 start_server transport-server --detector none --workers "$WORKERS"
-echo "server pid $SERVER_PID on :$PORT; $STREAMS streams x $FPS fps, ${DURATION}s measured" >&2
+echo "server pid $SERVER_PID on :$PORT; $STREAMS streams x $FPS fps, ${DURATION}s measured; --client $CLIENT" >&2
 
 run_loadgen transport --source "$FRAMES" --streams "$STREAMS" --fps "$FPS" \
     --ramp "${RAMP}s" --warmup "${WARMUP}s" --duration "${DURATION}s"
@@ -27,11 +27,16 @@ jq -c . "$J"
 jq -r '"results/s \(.results_per_s)  sent/s \(.frames_sent_per_s)  p50 \(.latency_ms.p50) ms  p99 \(.latency_ms.p99) ms  p99.9 \(.latency_ms.p99_9) ms  max \(.latency_ms.max) ms",
        "dropped \(.dropped) (\(.dropped_ratio))  errors \(.errors)  send_skipped \(.send_skipped)  jain \(.fairness.jain)",
        "connections: open \(.connections.open_at_window_start)/\(.connections.attempted)  failures \(.connections.connect_failures) \(.connections.connect_failure_reasons)  unexpected closes \(.connections.unexpected_closes) \(.connections.close_reasons)",
-       "loadgen: \(.loadgen.cpu_s) CPU s in window, \(.loadgen.cpu_us_per_frame_sent) us/frame sent, max send lag \(.loadgen.max_send_lag_ms) ms, frames skipped for lateness \(.loadgen.late_skipped)"' "$J"
+       "loadgen (\(.config.client)): self-reported \(.loadgen.cpu_s) CPU s in window, max send lag \(.loadgen.max_send_lag_ms) ms, frames skipped for lateness \(.loadgen.late_skipped)"' "$J"
 read -r results sent < <(jq -r '"\(.results) \(.frames_sent)"' "$J")
-awk -v c="$SERVER_CPU_S" -v r="$results" -v s="$sent" -v d="$(jq .window_s "$J")" 'BEGIN {
-    printf "server: %.2f CPU s in window (%.2f cores), %.1f us CPU per result, %.1f us per frame received\n",
-        c, c / d, (r ? c * 1e6 / r : 0), (s ? c * 1e6 / s : 0) }'
+# both from /proc (user+sys), sampled at the same moments
+awk -v c="$SERVER_CPU_S" -v l="$LOADGEN_CPU_S" -v o="$OTHER_CPU_S" -v q="$IRQ_CPU_S" -v r="$results" -v s="$sent" -v d="$(jq .window_s "$J")" 'BEGIN {
+    printf "server:  %.2f CPU s in window (%.2f cores), %.1f us CPU per result, %.1f us per frame received\n",
+        c, c / d, (r ? c * 1e6 / r : 0), (s ? c * 1e6 / s : 0)
+    printf "loadgen: %.2f CPU s in window (%.2f cores), %.1f us CPU per frame sent, %.1f us per result\n",
+        l, l / d, (s ? l * 1e6 / s : 0), (r ? l * 1e6 / r : 0)
+    printf "kernel irq/softirq (loopback stack, charged to neither): %.2f cores; other processes: %.2f cores%s\n",
+        q / d, o / d, (o / d > 0.1 ? " (other load: numbers are not clean)" : "") }'
 
 rps=$(jq .results_per_s "$J"); p99=$(jq .latency_ms.p99 "$J")
 fails=$(jq '.connections.connect_failures + .connections.unexpected_closes' "$J")

@@ -51,8 +51,9 @@ public final class LoadGen {
                 System.err.printf("loadgen: wrote %d frames to %s%n", frames.size(), cfg.extract());
                 return 0;
             }
-            System.err.printf("[loadgen] %d frames loaded; %d streams x %s fps -> %s (ramp %s, warmup %s, window %s)%n",
-                    frames.size(), cfg.streams(), cfg.fps(), cfg.url(), cfg.ramp(), cfg.warmup(), cfg.duration());
+            System.err.printf("[loadgen] %d frames loaded; %d streams x %s fps -> %s (ramp %s, warmup %s, window %s, client %s)%n",
+                    frames.size(), cfg.streams(), cfg.fps(), cfg.url(), cfg.ramp(), cfg.warmup(), cfg.duration(),
+                    cfg.client().name().toLowerCase(java.util.Locale.ROOT));
             RunResult result = new LoadRun(cfg, frames).run();
             ObjectNode json = Summary.toJson(result);
             String line = Summary.MAPPER.writeValueAsString(json);

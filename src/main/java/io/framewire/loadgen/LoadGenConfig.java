@@ -24,8 +24,13 @@ public record LoadGenConfig(
         String prefix,
         Path json,
         Duration connectTimeout,
+        Client client,
         int clients,
+        int ioThreads,
         Path extract) {
+
+    /** The WebSocket client under the load: lean raw NIO, or Jetty's as the reference library client. */
+    public enum Client { NIO, JETTY }
 
     static final String USAGE = """
             usage: loadgen --source PATH [options]
@@ -43,7 +48,9 @@ public record LoadGenConfig(
               --prefix lg-                stream id prefix
               --json PATH                 also write the JSON summary here
               --connect-timeout 10s       per connection (TCP + upgrade)
-              --clients N                 WebSocketClient instances (one selector each)
+              --client nio                nio (lean raw NIO client) or jetty (Jetty's WebSocketClient)
+              --io-threads 1              nio: selector threads
+              --clients N                 jetty: WebSocketClient instances (one selector each)
               --extract DIR               write the loaded frames as JPEG files to DIR and exit
             durations: 500ms, 10s, 2m, or a plain number of seconds""";
 
@@ -83,12 +90,17 @@ public record LoadGenConfig(
         String prefix = r.str("prefix", "lg-");
         String json = r.str("json", null);
         Duration connectTimeout = r.duration("connect-timeout", "10s");
+        String client = r.str("client", "nio");
         int clients = r.integer("clients", defaultClients(), 1, 64);
+        int ioThreads = r.integer("io-threads", 1, 1, 64);
         String extract = r.str("extract", null);
         r.rejectUnknown();
 
         if (src == null) {
             throw new IllegalArgumentException("--source is required");
+        }
+        if (!client.equals("nio") && !client.equals("jetty")) {
+            throw new IllegalArgumentException("--client must be nio or jetty: " + client);
         }
         int[] wh = parseSize(size);
         if (!prefix.matches("[A-Za-z0-9._-]*") || prefix.length() + String.valueOf(streams - 1).length() > 128) {
@@ -102,7 +114,8 @@ public record LoadGenConfig(
         }
         return new LoadGenConfig(url, streams, fps, Path.of(src), wh[0], wh[1], quality, frames,
                 ramp, duration, warmup, drain, prefix, json == null ? null : Path.of(json),
-                connectTimeout, clients, extract == null ? null : Path.of(extract));
+                connectTimeout, Client.valueOf(client.toUpperCase(Locale.ROOT)), clients, ioThreads,
+                extract == null ? null : Path.of(extract));
     }
 
     /** One selector per core is plenty: each handles thousands of connections. */

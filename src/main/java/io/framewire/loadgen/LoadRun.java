@@ -2,110 +2,69 @@ package io.framewire.loadgen;
 
 import java.lang.management.ManagementFactory;
 import java.nio.ByteBuffer;
-import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
 import org.HdrHistogram.Histogram;
-import org.HdrHistogram.Recorder;
-import org.eclipse.jetty.client.HttpClient;
-import org.eclipse.jetty.client.transport.HttpClientTransportOverHTTP;
-import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.eclipse.jetty.websocket.api.exceptions.UpgradeException;
-import org.eclipse.jetty.websocket.client.WebSocketClient;
 
 /**
  * One load run: ramp connections up, warm up, measure a fixed window, drain, close.
  * The main thread only keeps time (window edges, 5 s progress lines); pacing is {@link SendLoop},
- * replies are handled on Jetty's selector threads by {@link StreamConn}.
+ * replies are handled on the {@link Transport}'s I/O threads by each {@link StreamConn}.
  */
 final class LoadRun {
     private static final long REPORT_EVERY = TimeUnit.SECONDS.toNanos(5);
 
     private final LoadGenConfig cfg;
     private final List<ByteBuffer> frames;
-    private final StreamConn[] conns;
-    private final StreamConn.Sinks sinks;
+    private final StreamConn.Sinks sinks = StreamConn.Sinks.create();
     private final Tally connectFailures = new Tally();
-    private final WebSocketClient[] clients;
-    private QueuedThreadPool pool;
+    private Transport transport;
+    private StreamConn[] conns;
+    private List<ByteBuffer> wire; // frames as the transport sends them
 
     LoadRun(LoadGenConfig cfg, List<ByteBuffer> frames) {
         this.cfg = cfg;
         this.frames = frames;
-        this.sinks = new StreamConn.Sinks(new Recorder(1, StreamConn.Sinks.MAX_LATENCY_MICROS, 3),
-                new Tally(), new Tally(), new Tally(), new Tally(), new LongAdder(), new AtomicBoolean());
-        this.conns = new StreamConn[cfg.streams()];
-        for (int i = 0; i < conns.length; i++) {
-            conns[i] = new StreamConn(sinks);
-        }
-        this.clients = new WebSocketClient[cfg.clients()];
     }
 
     RunResult run() throws Exception {
-        startClients();
+        transport = Transport.open(cfg, sinks);
         try {
+            wire = frames.stream().map(transport::prepare).toList();
+            conns = new StreamConn[cfg.streams()];
+            for (int i = 0; i < conns.length; i++) {
+                conns[i] = transport.newConn();
+            }
             return measure();
         } finally {
             shutdown();
         }
     }
 
-    private void startClients() throws Exception {
-        // One shared pool: each client's selector runs on it and, via InlineExecutor, parses replies itself.
-        pool = new QueuedThreadPool(Math.max(8, 4 + 2 * clients.length), 2);
-        pool.setName("lg-io");
-        pool.setDaemon(true);
-        pool.start();
-        // Idle streams (--fps 0) must survive the whole run; the run itself is bounded.
-        Duration idle = cfg.total().plus(cfg.drain()).plusSeconds(60);
-        int perClient = cfg.streams() / clients.length + 1;
-        for (int c = 0; c < clients.length; c++) {
-            HttpClient http = new HttpClient(new HttpClientTransportOverHTTP(1));
-            http.setExecutor(new InlineExecutor(pool));
-            http.setConnectTimeout(cfg.connectTimeout().toMillis());
-            // Upgrade requests queue per destination; a fast ramp must not hit the default caps (64/1024).
-            http.setMaxConnectionsPerDestination(perClient);
-            http.setMaxRequestsQueuedPerDestination(perClient);
-            WebSocketClient ws = new WebSocketClient(http);
-            ws.setIdleTimeout(idle);
-            // Replies are read as raw frames (StreamConn), so the frame limit is the one that applies.
-            ws.setMaxFrameSize(StreamConn.MAX_TEXT);
-            ws.setStopAtShutdown(false);
-            ws.start();
-            clients[c] = ws;
-        }
-    }
-
     private void connect(int i) {
         StreamConn c = conns[i];
         c.connecting();
-        try {
-            clients[i % clients.length].connect(c, cfg.streamUri(i))
-                    .orTimeout(cfg.connectTimeout().toMillis(), TimeUnit.MILLISECONDS)
-                    .whenComplete((s, t) -> {
-                        if (t != null) {
-                            connectFailures.inc(describe(t));
-                            c.connectFailed();
-                        }
-                    });
-        } catch (Exception e) { // IOException or a rejected request: count it, keep going
-            connectFailures.inc(describe(e));
-            c.connectFailed();
-        }
+        transport.connect(c, cfg.streamUri(i))
+                .orTimeout(cfg.connectTimeout().toMillis(), TimeUnit.MILLISECONDS)
+                .whenComplete((s, t) -> {
+                    if (t != null) {
+                        connectFailures.inc(describe(t));
+                        c.connectFailed();
+                    }
+                });
     }
 
     private RunResult measure() throws InterruptedException {
         long start = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(50);
         long w0 = start + cfg.ramp().toNanos() + cfg.warmup().toNanos();
         long w1 = w0 + cfg.duration().toNanos();
-        SendLoop loop = new SendLoop(conns, frames, cfg.fps(), start, cfg.ramp().toNanos(), w0, w1, this::connect);
+        SendLoop loop = new SendLoop(conns, wire, cfg.fps(), start, cfg.ramp().toNanos(), w0, w1, this::connect);
         Thread sender = new Thread(loop, "lg-send");
         sender.setDaemon(true);
         sender.start();
@@ -233,33 +192,20 @@ final class LoadRun {
 
     private void shutdown() {
         sinks.closing().set(true);
-        for (StreamConn c : conns) {
-            try {
-                c.close();
-            } catch (RuntimeException ignored) {
-                // already gone
-            }
-        }
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
-        while (System.nanoTime() < deadline && anyOpen()) {
-            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
-        }
-        for (WebSocketClient ws : clients) {
-            if (ws != null) {
+        if (conns != null) {
+            for (StreamConn c : conns) {
                 try {
-                    ws.stop();
-                } catch (Exception e) {
-                    System.err.println("[loadgen] client stop: " + describe(e));
+                    c.close();
+                } catch (RuntimeException ignored) {
+                    // already gone
                 }
             }
-        }
-        try {
-            if (pool != null) {
-                pool.stop();
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
+            while (System.nanoTime() < deadline && anyOpen()) {
+                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
             }
-        } catch (Exception ignored) {
-            // daemon threads; the JVM exits anyway
         }
+        transport.close();
     }
 
     private boolean anyOpen() {
@@ -278,6 +224,11 @@ final class LoadRun {
         }
     }
 
+    /**
+     * The whole process: every thread, exited ones included (the pacing thread ends with the
+     * window), GC and JIT too; on Linux the same utime+stime as /proc/self/stat, which the bench
+     * scripts sample from outside as a cross-check.
+     */
     private static long processCpuNanos() {
         if (ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os) {
             return os.getProcessCpuTime();
@@ -293,6 +244,9 @@ final class LoadRun {
         }
         if (e instanceof UpgradeException u && u.getResponseStatusCode() > 0) {
             return "upgrade HTTP " + u.getResponseStatusCode();
+        }
+        if (e instanceof WsHandshake.Rejected) {
+            return e.getMessage(); // the status line
         }
         if (e instanceof TimeoutException) {
             return "connect timeout";

@@ -6,16 +6,12 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.LongAdder;
 import org.HdrHistogram.Recorder;
-import org.eclipse.jetty.websocket.api.Callback;
-import org.eclipse.jetty.websocket.api.Frame;
-import org.eclipse.jetty.websocket.api.Session;
 
 /**
- * One simulated camera: its WebSocket listener, its send path and its ledger. It is also the
- * send callback, which is safe because at most one send per stream is ever pending.
- * Public only because Jetty binds listener methods through a public lookup.
+ * One simulated camera, whatever client library carries it: connection state, ledger, reply
+ * parsing and close accounting. A {@link Transport} subclasses it with the send path.
  */
-public final class StreamConn implements Session.Listener.AutoDemanding, Callback {
+abstract class StreamConn {
 
     enum State { IDLE, CONNECTING, OPEN, FAILED, CLOSED }
 
@@ -23,27 +19,36 @@ public final class StreamConn implements Session.Listener.AutoDemanding, Callbac
     record Sinks(Recorder latencyMicros, Tally errorCodes, Tally closes, Tally wsErrors, Tally other,
             LongAdder sendFailures, AtomicBoolean closing) {
         static final long MAX_LATENCY_MICROS = TimeUnit.SECONDS.toMicros(300);
+
+        static Sinks create() {
+            return new Sinks(new Recorder(1, MAX_LATENCY_MICROS, 3), new Tally(), new Tally(), new Tally(),
+                    new Tally(), new LongAdder(), new AtomicBoolean());
+        }
     }
 
-    private static final byte TEXT = Frame.Type.TEXT.getOpCode();
-    private static final byte BINARY = Frame.Type.BINARY.getOpCode();
-    private static final byte CONTINUATION = Frame.Type.CONTINUATION.getOpCode();
     static final int MAX_TEXT = 4 << 20;
 
     final StreamLedger ledger = new StreamLedger();
-    private final Sinks sinks;
+    final Sinks sinks;
     private volatile State state = State.IDLE;
-    private volatile Session session;
-    private volatile boolean sending;
     private volatile boolean everOpened;
-    // reply assembly; touched only by the thread delivering this session's frames
-    private byte[] scratch = new byte[512];
+    // reply assembly; touched only by the thread delivering this connection's frames
+    private byte[] scratch;
     private int textLen;
     private boolean assembling;
 
     StreamConn(Sinks sinks) {
         this.sinks = sinks;
     }
+
+    /**
+     * Sends {@code frame} (as {@link Transport#prepare} made it) now if the stream is open and its
+     * previous send has completed; otherwise counts a skip, like a camera whose socket is backed up.
+     */
+    abstract void trySend(ByteBuffer frame, long nowNanos);
+
+    /** Starts a normal close (1000) at the end of the run. */
+    abstract void close();
 
     State state() {
         return state;
@@ -57,110 +62,56 @@ public final class StreamConn implements Session.Listener.AutoDemanding, Callbac
         state = State.CONNECTING;
     }
 
-    /** Called when the connect future fails or times out. */
+    /** The connect failed or timed out; subclasses also drop a connection that opens after this. */
     void connectFailed() {
         state = State.FAILED;
-        Session s = session;
-        if (s != null) { // opened after we gave up on it: don't keep a half-counted stream
-            s.disconnect();
-        }
     }
 
-    /**
-     * Sends {@code frame} now if the stream is open and its previous send has completed;
-     * otherwise counts a skip, like a camera whose socket is backed up.
-     */
-    void trySend(ByteBuffer frame, long nowNanos) {
-        Session s = session;
-        if (s == null || state != State.OPEN) {
-            return;
-        }
-        if (sending) {
-            ledger.recordSkip();
-            return;
-        }
-        sending = true;
-        ledger.recordSend(nowNanos); // before sending: the reply may beat the return of sendBinary
-        s.sendBinary(frame.duplicate(), this);
-    }
-
-    void close() {
-        Session s = session;
-        if (s != null && s.isOpen()) {
-            s.close(1000, "loadgen done", Callback.NOOP);
-        }
-    }
-
-    // ---- send callback ----
-
-    @Override
-    public void succeed() {
-        sending = false;
-    }
-
-    @Override
-    public void fail(Throwable x) {
-        sinks.sendFailures().increment();
-        sending = false;
-    }
-
-    // ---- listener ----
-
-    @Override
-    public void onWebSocketOpen(Session s) {
-        session = s;
+    /** The upgrade succeeded: false when the connect was already given up on (the caller drops it). */
+    final boolean opened() {
         if (state == State.FAILED) {
-            s.disconnect();
-            return;
+            return false;
         }
         everOpened = true;
         state = State.OPEN;
+        return true;
     }
 
     /**
-     * Text replies are taken as raw frames and parsed from bytes: skipping Jetty's UTF-8 decoding
-     * into a String saves a few microseconds per result, which the server under test gets back.
+     * A text frame ({@code continuation} false) or a continuation frame of {@code len} bytes.
+     * Continuations of anything but a text message are ignored.
      */
-    @Override
-    public void onWebSocketFrame(Frame frame, Callback callback) {
-        byte op = frame.getOpCode();
-        if (op == TEXT || (op == CONTINUATION && assembling)) {
-            ByteBuffer p = frame.getPayload();
-            int n = p == null ? 0 : p.remaining();
-            if (op == TEXT && frame.isFin()) {
-                onReply(System.nanoTime(), copy(p, n, 0), n); // the common case: one frame, no assembly
-            } else {
-                int off = op == TEXT ? 0 : textLen;
-                if (off + n > MAX_TEXT) {
-                    sinks.other().inc("text too large");
-                    assembling = false;
-                } else {
-                    copy(p, n, off);
-                    textLen = off + n;
-                    assembling = !frame.isFin();
-                    if (frame.isFin()) {
-                        onReply(System.nanoTime(), scratch, textLen);
-                    }
-                }
-            }
-        } else if (op == BINARY) {
-            sinks.other().inc("binary");
+    final void onText(byte[] buf, int off, int len, boolean continuation, boolean fin) {
+        if (!continuation && fin) {
+            onReply(System.nanoTime(), buf, off, len); // the common case: one frame, no assembly
+            return;
         }
-        callback.succeed();
+        if (continuation && !assembling) {
+            return;
+        }
+        int at = continuation ? textLen : 0;
+        if (at + len > MAX_TEXT) {
+            sinks.other().inc("text too large");
+            assembling = false;
+            return;
+        }
+        if (scratch == null || scratch.length < at + len) {
+            scratch = Arrays.copyOf(scratch == null ? new byte[0] : scratch, Math.max(at + len, 2 * at + 512));
+        }
+        System.arraycopy(buf, off, scratch, at, len);
+        textLen = at + len;
+        assembling = !fin;
+        if (fin) {
+            onReply(System.nanoTime(), scratch, 0, textLen);
+        }
     }
 
-    private byte[] copy(ByteBuffer p, int n, int off) {
-        if (scratch.length < off + n) {
-            scratch = Arrays.copyOf(scratch, Math.max(off + n, scratch.length * 2));
-        }
-        if (n > 0) {
-            p.get(p.position(), scratch, off, n);
-        }
-        return scratch;
+    final void onBinary() {
+        sinks.other().inc("binary");
     }
 
-    private void onReply(long now, byte[] buf, int len) {
-        Reply r = Reply.parse(buf, 0, len);
+    private void onReply(long now, byte[] buf, int off, int len) {
+        Reply r = Reply.parse(buf, off, len);
         switch (r.kind()) {
             case RESULT -> {
                 long ns = ledger.onResult(r.seq(), r.dropped(), now);
@@ -176,18 +127,16 @@ public final class StreamConn implements Session.Listener.AutoDemanding, Callbac
         }
     }
 
-    @Override
-    public void onWebSocketError(Throwable cause) {
+    final void onError(Throwable cause) {
         sinks.wsErrors().inc(LoadRun.describe(cause));
     }
 
-    @Override
-    public void onWebSocketClose(int code, String reason, Callback callback) {
+    /** The connection closed (close frame or lost); counted unless the run is ending. */
+    final void onClosed(int code, String reason) {
         boolean wasOpen = state == State.OPEN;
         state = State.CLOSED;
         if (wasOpen && !sinks.closing().get()) {
             sinks.closes().inc(code + (reason == null || reason.isEmpty() ? "" : " " + reason));
         }
-        callback.succeed();
     }
 }

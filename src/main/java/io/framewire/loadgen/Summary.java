@@ -2,6 +2,7 @@ package io.framewire.loadgen;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.Locale;
 import java.util.Map;
 import org.HdrHistogram.Histogram;
 
@@ -28,7 +29,12 @@ final class Summary {
         cfg.put("ramp_s", seconds(c.ramp()));
         cfg.put("warmup_s", seconds(c.warmup()));
         cfg.put("duration_s", seconds(c.duration()));
-        cfg.put("clients", c.clients());
+        cfg.put("client", c.client().name().toLowerCase(Locale.ROOT));
+        if (c.client() == LoadGenConfig.Client.NIO) {
+            cfg.put("io_threads", c.ioThreads());
+        } else {
+            cfg.put("clients", c.clients());
+        }
 
         root.put("window_s", round(secs, 3));
         root.put("frames_sent", w.sent());

@@ -45,6 +45,8 @@ class LoadGenConfigTest {
         assertThat(c.prefix()).isEqualTo("lg-");
         assertThat(c.json()).isNull();
         assertThat(c.clients()).isPositive();
+        assertThat(c.client()).isEqualTo(LoadGenConfig.Client.NIO);
+        assertThat(c.ioThreads()).isEqualTo(1);
         assertThat(c.extract()).isNull();
     }
 
@@ -53,7 +55,8 @@ class LoadGenConfigTest {
         LoadGenConfig c = LoadGenConfig.parse(new String[] {
             "--url", "ws://10.0.0.1:9000/", "--streams", "200", "--fps", "0", "--source", "/v.avi",
             "--size", "640x480", "--quality", "90", "--frames", "50", "--ramp", "500ms", "--duration", "20s",
-            "--warmup=0", "--prefix", "cam.", "--json", "out/x.json", "--connect-timeout", "3s", "--clients", "3"});
+            "--warmup=0", "--prefix", "cam.", "--json", "out/x.json", "--connect-timeout", "3s", "--clients", "3",
+            "--client", "jetty", "--io-threads", "2"});
         assertThat(c.streams()).isEqualTo(200);
         assertThat(c.fps()).isZero();
         assertThat(c.width()).isEqualTo(640);
@@ -63,6 +66,8 @@ class LoadGenConfigTest {
         assertThat(c.json()).isEqualTo(Path.of("out/x.json"));
         assertThat(c.connectTimeout()).isEqualTo(Duration.ofSeconds(3));
         assertThat(c.clients()).isEqualTo(3);
+        assertThat(c.client()).isEqualTo(LoadGenConfig.Client.JETTY);
+        assertThat(c.ioThreads()).isEqualTo(2);
         assertThat(c.total()).isEqualTo(Duration.ofMillis(20_500));
         assertThat(c.streamUri(7).toString()).isEqualTo("ws://10.0.0.1:9000/ws/streams/cam.7");
     }
@@ -85,6 +90,8 @@ class LoadGenConfigTest {
             {"--source", "a", "--prefix", "bad/prefix"},
             {"--source", "a", "--duration", "0s"},
             {"--source", "a", "--bogus", "1"},
+            {"--source", "a", "--client", "okhttp"},
+            {"--source", "a", "--io-threads", "0"},
             {"--source"},
             {"source", "a"},
         };

@@ -28,6 +28,8 @@ class SummaryTest {
         JsonNode j = Summary.toJson(sample(new long[] {125, 125}));
         assertThat(j.path("config").path("streams").asInt()).isEqualTo(2);
         assertThat(j.path("config").path("duration_s").asDouble()).isEqualTo(10.0);
+        assertThat(j.path("config").path("client").asText()).isEqualTo("nio");
+        assertThat(j.path("config").path("io_threads").asInt()).isEqualTo(1);
         assertThat(j.path("frames_sent_per_s").asDouble()).isEqualTo(30.0);
         assertThat(j.path("results").asLong()).isEqualTo(250);
         assertThat(j.path("results_per_s").asDouble()).isEqualTo(25.0);

@@ -5,17 +5,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.LongAdder;
-import org.HdrHistogram.Recorder;
 import org.eclipse.jetty.websocket.api.Callback;
 import org.eclipse.jetty.websocket.api.Frame;
 import org.junit.jupiter.api.Test;
 
-class StreamConnTest {
+class JettyConnTest {
 
-    private final StreamConn.Sinks sinks = new StreamConn.Sinks(new Recorder(1, StreamConn.Sinks.MAX_LATENCY_MICROS, 3),
-            new Tally(), new Tally(), new Tally(), new Tally(), new LongAdder(), new AtomicBoolean());
-    private final StreamConn conn = new StreamConn(sinks);
+    private final StreamConn.Sinks sinks = StreamConn.Sinks.create();
+    private final JettyConn conn = new JettyConn(sinks);
 
     /** Just enough of a Jetty frame for the reply path. */
     private record TestFrame(Type type, String text, boolean fin) implements Frame {
