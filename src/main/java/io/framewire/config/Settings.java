@@ -25,6 +25,8 @@ public record Settings(
         Duration batchMaxWait,
         int maxMessageBytes,
         int maxPendingResults,
+        int maxStreams,
+        int adminPort,
         Duration idleTimeout,
         Duration shutdownGrace) {
 
@@ -33,7 +35,8 @@ public record Settings(
             "host", "port",
             "detector", "model", "device", "labels", "score", "nms", "inputSize",
             "workers", "mailbox.depth", "batch.max", "batch.maxWaitMs",
-            "ws.maxMessageBytes", "ws.maxPendingResults", "ws.idleTimeoutMs", "shutdown.graceMs");
+            "ws.maxMessageBytes", "ws.maxPendingResults", "ws.idleTimeoutMs", "streams.max", "admin.port",
+            "shutdown.graceMs");
 
     private static final Set<String> DETECTORS = Set.of("yunet", "yolo", "haar", "none");
     private static final Set<String> DEVICES = Set.of("auto", "cpu", "cuda", "cuda-fp16");
@@ -69,6 +72,8 @@ public record Settings(
                 Duration.ofMillis(r.integer("batch.maxWaitMs", 2, 0, 1000)),
                 r.integer("ws.maxMessageBytes", 4 << 20, 1024, 64 << 20),
                 r.integer("ws.maxPendingResults", 256, 1, 1 << 16),
+                r.integer("streams.max", 2000, 1, 1_000_000),
+                r.integer("admin.port", -1, -1, 65535),
                 Duration.ofMillis(r.integer("ws.idleTimeoutMs", 300_000, 1000, 86_400_000)),
                 Duration.ofMillis(r.integer("shutdown.graceMs", 10_000, 0, 600_000)));
     }

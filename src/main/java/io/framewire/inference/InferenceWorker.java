@@ -1,5 +1,6 @@
 package io.framewire.inference;
 
+import io.framewire.metrics.Metrics;
 import io.framewire.protocol.Messages;
 import io.framewire.schedule.Job;
 import io.framewire.schedule.Scheduler;
@@ -23,8 +24,11 @@ final class InferenceWorker implements Runnable {
     private final int batchMax;
     private final long batchWaitNanos;
     private final Runnable onReady;
+    private final Metrics metrics;
 
-    InferenceWorker(DetectorFactory factory, Scheduler scheduler, int batchMax, long batchWaitNanos, Runnable onReady) {
+    InferenceWorker(DetectorFactory factory, Scheduler scheduler, int batchMax, long batchWaitNanos, Metrics metrics,
+                    Runnable onReady) {
+        this.metrics = metrics;
         this.factory = factory;
         this.scheduler = scheduler;
         this.batchMax = batchMax;
@@ -72,6 +76,8 @@ final class InferenceWorker implements Runnable {
                     continue;
                 }
                 decodeNanos[accepted.size()] = System.nanoTime() - t0;
+                metrics.mailboxWait.observe(Metrics.seconds(job.takenNanos() - job.frame().receivedNanos()));
+                metrics.decode.observe(Metrics.seconds(decodeNanos[accepted.size()]));
                 accepted.add(job);
                 headers.add(header);
                 images.add(image);
@@ -92,6 +98,9 @@ final class InferenceWorker implements Runnable {
                 return;
             }
             long t2 = System.nanoTime();
+            metrics.inference.observe(Metrics.seconds(t2 - t1));
+            metrics.batchSize.observe(accepted.size());
+            long busy = t2 - t1;
             for (int i = 0; i < accepted.size(); i++) {
                 Job job = accepted.get(i);
                 ImageHeader h = headers.get(i);
@@ -99,7 +108,11 @@ final class InferenceWorker implements Runnable {
                         decodeNanos[i], t2 - t1, t2 - job.frame().receivedNanos(), accepted.size());
                 job.mailbox().sink().send(Messages.result(job.mailbox().streamId(), job.frame().seq(),
                         h.width(), h.height(), job.dropped(), results.get(i), timing));
+                metrics.frameLatency.observe(Metrics.seconds(System.nanoTime() - job.frame().receivedNanos()));
+                busy += decodeNanos[i];
             }
+            metrics.framesProcessed.inc(accepted.size());
+            metrics.workerBusySeconds.inc(Metrics.seconds(busy));
         } finally {
             for (Mat m : images) {
                 if (m != null) {
@@ -113,6 +126,7 @@ final class InferenceWorker implements Runnable {
     }
 
     private void fail(Job job, String code, String message) {
+        (code.equals("bad_image") ? metrics.droppedBadImage : metrics.droppedFailed).inc();
         job.mailbox().sink().send(Messages.error(job.frame().seq(), code, message, job.dropped()));
         scheduler.done(job);
     }

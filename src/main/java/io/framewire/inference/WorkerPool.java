@@ -1,5 +1,6 @@
 package io.framewire.inference;
 
+import io.framewire.metrics.Metrics;
 import io.framewire.schedule.Scheduler;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -13,11 +14,11 @@ public final class WorkerPool implements AutoCloseable {
     private final List<Thread> threads = new ArrayList<>();
 
     /** Starts {@code size} workers and waits until each has built its detector. */
-    public WorkerPool(DetectorFactory factory, Scheduler scheduler, int size, int batchMax, Duration batchMaxWait)
-            throws InterruptedException {
+    public WorkerPool(DetectorFactory factory, Scheduler scheduler, int size, int batchMax, Duration batchMaxWait,
+                      Metrics metrics) throws InterruptedException {
         CountDownLatch ready = new CountDownLatch(size);
         for (int i = 0; i < size; i++) {
-            var worker = new InferenceWorker(factory, scheduler, batchMax, batchMaxWait.toNanos(), ready::countDown);
+            var worker = new InferenceWorker(factory, scheduler, batchMax, batchMaxWait.toNanos(), metrics, ready::countDown);
             threads.add(Thread.ofPlatform().name("inference-" + i).daemon().start(worker));
         }
         ready.await();

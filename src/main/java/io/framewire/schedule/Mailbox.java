@@ -15,20 +15,24 @@ public final class Mailbox {
 
     private final String streamId;
     private final ResultSink sink;
+    private final Runnable onReplaced;
     private final ArrayDeque<Frame> frames;
     private final int depth;
     private boolean scheduled;
     private boolean closed;
     private long droppedUnreported;
     private long droppedTotal;
+    private long takenTotal;
 
-    public Mailbox(String streamId, int depth, ResultSink sink) {
+    /** {@code onReplaced} runs (under the mailbox's lock: keep it cheap) for every replaced frame. */
+    public Mailbox(String streamId, int depth, ResultSink sink, Runnable onReplaced) {
         if (depth < 1) {
             throw new IllegalArgumentException("depth must be >= 1");
         }
         this.streamId = streamId;
         this.depth = depth;
         this.sink = sink;
+        this.onReplaced = onReplaced;
         this.frames = new ArrayDeque<>(depth);
     }
 
@@ -49,6 +53,7 @@ public final class Mailbox {
             frames.pollFirst();
             droppedUnreported++;
             droppedTotal++;
+            onReplaced.run();
         }
         frames.addLast(frame);
         if (scheduled) {
@@ -67,6 +72,7 @@ public final class Mailbox {
         if (frame == null) {
             return null;
         }
+        takenTotal++;
         long dropped = droppedUnreported;
         droppedUnreported = 0;
         return new Job(this, frame, dropped, nowNanos);
@@ -87,6 +93,11 @@ public final class Mailbox {
         int discarded = frames.size();
         frames.clear();
         return discarded;
+    }
+
+    /** Frames handed to workers so far. */
+    public synchronized long takenTotal() {
+        return takenTotal;
     }
 
     public synchronized long droppedTotal() {

@@ -4,19 +4,16 @@ import io.framewire.config.Settings;
 import io.framewire.inference.DetectorFactory;
 import io.framewire.inference.Detectors;
 import io.framewire.inference.WorkerPool;
+import io.framewire.metrics.Metrics;
 import io.framewire.schedule.Scheduler;
 import io.framewire.stream.BlockingWebSocket;
 import io.framewire.stream.StreamSession;
-import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
-import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpStatus;
-import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
-import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
@@ -34,6 +31,8 @@ public final class FramewireServer implements AutoCloseable {
 
     public static final String STREAM_PATH = "/ws/streams/";
     static final Pattern STREAM_ID = Pattern.compile("[A-Za-z0-9._-]{1,128}");
+    /** Close code when this host takes no more streams (at capacity, or draining): try another host. */
+    static final int CLOSE_TRY_AGAIN = 1013;
 
     private static final Logger log = LoggerFactory.getLogger(FramewireServer.class);
 
@@ -41,21 +40,25 @@ public final class FramewireServer implements AutoCloseable {
     private final Scheduler scheduler;
     private final StreamRegistry registry = new StreamRegistry();
     private final WorkerPool workers;
+    private final Metrics metrics;
+    private final String detector;
     private final Server jetty;
     private final ServerConnector connector;
+    private final ServerConnector adminConnector;
+    private volatile boolean draining;
 
-    private FramewireServer(Settings settings, WorkerPool workers, Scheduler scheduler) {
+    private FramewireServer(Settings settings, WorkerPool workers, Scheduler scheduler, Metrics metrics, String detector) {
         this.settings = settings;
         this.workers = workers;
         this.scheduler = scheduler;
+        this.metrics = metrics;
+        this.detector = detector;
         QueuedThreadPool threads = new QueuedThreadPool();
         threads.setName("jetty");
         this.jetty = new Server(threads);
-        this.connector = new ServerConnector(jetty, 1, -1, new HttpConnectionFactory(new HttpConfiguration()));
-        connector.setHost(settings.host());
-        connector.setPort(settings.port());
+        this.connector = connector(settings.port());
         connector.setAcceptQueueSize(4096); // a fleet's worth of cameras reconnecting at once
-        jetty.addConnector(connector);
+        this.adminConnector = settings.adminPort() >= 0 ? connector(settings.adminPort()) : null;
         jetty.setHandler(WebSocketUpgradeHandler.from(jetty, container -> {
             container.setMaxBinaryMessageSize(settings.maxMessageBytes());
             container.setMaxTextMessageSize(64 * 1024);
@@ -65,8 +68,22 @@ public final class FramewireServer implements AutoCloseable {
             container.setInvocationType(Invocable.InvocationType.NON_BLOCKING);
             container.addMapping(STREAM_PATH + "*", this::upgrade);
         }));
-        ((Handler.Wrapper) jetty.getHandler()).setHandler(new HttpEndpoints());
+        ((Handler.Wrapper) jetty.getHandler()).setHandler(
+                new HttpEndpoints(this, metrics.registry(), adminConnector));
         jetty.setStopTimeout(settings.shutdownGrace().toMillis());
+        metrics.gauge("framewire_streams_active", "Streams publishing to this host", registry::size);
+        metrics.gauge("framewire_streams_capacity", "Streams this host accepts (streams.max)", settings::maxStreams);
+        metrics.gauge("framewire_workers", "Inference worker threads alive", workers::alive);
+        metrics.gauge("framewire_scheduler_queued_streams", "Streams with a frame waiting for a worker", scheduler::queued);
+        metrics.gauge("framewire_draining", "1 while the host is shutting down", () -> draining ? 1 : 0);
+    }
+
+    private ServerConnector connector(int port) {
+        ServerConnector c = new ServerConnector(jetty, 1, -1, new HttpConnectionFactory(new HttpConfiguration()));
+        c.setHost(settings.host());
+        c.setPort(port);
+        jetty.addConnector(c);
+        return c;
     }
 
     /** Loads the model, starts the workers, then opens the port. */
@@ -74,16 +91,19 @@ public final class FramewireServer implements AutoCloseable {
         DetectorFactory factory = Detectors.open(settings.detector());
         int size = settings.workers() > 0 ? settings.workers() : factory.defaultWorkers();
         Scheduler scheduler = new Scheduler();
-        WorkerPool pool = new WorkerPool(factory, scheduler, size, settings.batchMax(), settings.batchMaxWait());
+        Metrics metrics = new Metrics();
+        WorkerPool pool = new WorkerPool(factory, scheduler, size, settings.batchMax(), settings.batchMaxWait(), metrics);
         if (pool.alive() < size) {
             pool.close();
             throw new IllegalStateException("inference workers failed to load the detector (see log above)");
         }
-        FramewireServer server = new FramewireServer(settings, pool, scheduler);
+        FramewireServer server = new FramewireServer(settings, pool, scheduler, metrics, factory.description());
         server.jetty.start();
-        log.info("framewire listening on {}:{}: {}, {} worker(s), mailbox depth {}, batch up to {} (wait {} ms)",
-                settings.host(), server.port(), factory.description(), size, settings.mailboxDepth(),
-                settings.batchMax(), settings.batchMaxWait().toMillis());
+        log.info("framewire listening on {}:{}{}: {}, {} worker(s), mailbox depth {}, batch up to {} (wait {} ms), up to {} streams",
+                settings.host(), server.port(),
+                server.adminConnector == null ? "" : " (admin " + server.adminConnector.getLocalPort() + ")",
+                factory.description(), size, settings.mailboxDepth(), settings.batchMax(),
+                settings.batchMaxWait().toMillis(), settings.maxStreams());
         return server;
     }
 
@@ -91,9 +111,38 @@ public final class FramewireServer implements AutoCloseable {
         return connector.getLocalPort();
     }
 
+    /** The admin port serving /metrics and /status; -1 when they are served on {@link #port()}. */
+    public int adminPort() {
+        return adminConnector == null ? -1 : adminConnector.getLocalPort();
+    }
+
     /** Streams publishing to this host right now. */
     public int activeStreams() {
         return registry.size();
+    }
+
+    Settings settings() {
+        return settings;
+    }
+
+    StreamRegistry registry() {
+        return registry;
+    }
+
+    String detector() {
+        return detector;
+    }
+
+    long workersAlive() {
+        return workers.alive();
+    }
+
+    int workersConfigured() {
+        return workers.size();
+    }
+
+    boolean draining() {
+        return draining;
     }
 
     private Object upgrade(ServerUpgradeRequest request, ServerUpgradeResponse response, Callback callback) {
@@ -109,21 +158,34 @@ public final class FramewireServer implements AutoCloseable {
 
     /** Runs on the connection's own virtual thread for its whole life. */
     private void serve(String id, BlockingWebSocket ws) {
-        var session = new StreamSession(id, ws, scheduler, settings.mailboxDepth(), settings.maxPendingResults());
+        metrics.wsConnects.inc();
+        if (draining || registry.size() >= settings.maxStreams()) {
+            ws.close(CLOSE_TRY_AGAIN, draining ? "server shutting down: try another host" : "server at capacity: try another host");
+            metrics.wsClosed(CLOSE_TRY_AGAIN);
+            return;
+        }
+        var session = new StreamSession(id, ws, scheduler, settings.mailboxDepth(), settings.maxPendingResults(), metrics);
         registry.register(session);
         log.debug("stream {} connected from {}", id, ws.remoteAddress());
         try {
             session.run();
         } finally {
             registry.unregister(session);
+            BlockingWebSocket.Closed closed = ws.closed();
+            int code = closed == null ? 1006 : closed.code();
+            metrics.wsClosed(code);
+            if (code == 1009) {
+                metrics.droppedTooBig.inc();
+            }
             log.debug("stream {} ended: {} received, {} dropped, close {}", id, session.framesReceived(),
-                    session.framesDropped(), ws.closed());
+                    session.framesDropped(), closed);
         }
     }
 
     /** Closes every publisher with 1001 so clients reconnect elsewhere, then stops workers and Jetty. */
     @Override
     public void close() throws Exception {
+        draining = true;
         log.info("shutting down: closing {} stream(s)", registry.size());
         registry.closeAll(1001, "server shutting down");
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
@@ -132,25 +194,5 @@ public final class FramewireServer implements AutoCloseable {
         }
         workers.close();
         jetty.stop();
-    }
-
-    /** Plain HTTP next to the WebSocket endpoints. */
-    private final class HttpEndpoints extends Handler.Abstract.NonBlocking {
-        @Override
-        public boolean handle(Request request, Response response, Callback callback) {
-            String path = request.getHttpURI().getPath();
-            if (path.equals("/healthz")) {
-                String body = "{\"status\":\"up\",\"streams\":" + registry.size() + ",\"workers\":" + workers.alive() + "}";
-                response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/json");
-                response.write(true, ByteBuffer.wrap(body.getBytes(StandardCharsets.UTF_8)), callback);
-                return true;
-            }
-            if (path.startsWith(STREAM_PATH)) {
-                Response.writeError(request, response, callback, HttpStatus.BAD_REQUEST_400,
-                        "this is a WebSocket endpoint: connect with a WebSocket client");
-                return true;
-            }
-            return false; // Jetty answers 404
-        }
     }
 }

@@ -1,6 +1,7 @@
 package io.framewire.server;
 
 import io.framewire.stream.StreamSession;
+import java.util.Collection;
 import java.util.concurrent.ConcurrentHashMap;
 
 /** The streams publishing to this host, by id. Two live publishers never share an id: the newest wins. */
@@ -24,6 +25,10 @@ final class StreamRegistry {
 
     int size() {
         return streams.size();
+    }
+
+    Collection<StreamSession> all() {
+        return streams.values();
     }
 
     void closeAll(int code, String reason) {

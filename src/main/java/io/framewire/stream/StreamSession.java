@@ -1,11 +1,13 @@
 package io.framewire.stream;
 
+import io.framewire.metrics.Metrics;
 import io.framewire.protocol.Messages;
 import io.framewire.schedule.Frame;
 import io.framewire.schedule.Mailbox;
 import io.framewire.schedule.ResultSink;
 import io.framewire.schedule.Scheduler;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -38,15 +40,24 @@ public final class StreamSession implements ResultSink {
     private final Scheduler scheduler;
     private final int maxPendingResults;
     private final AtomicInteger pending = new AtomicInteger();
-    private final Callback written = Callback.from(pending::decrementAndGet, this::writeFailed);
+    private final Callback written;
+    private final Metrics metrics;
     private final AtomicLong received = new AtomicLong();
+    private final Instant connectedAt = Instant.now();
+    private volatile long lastFrameAtMillis;
     private final AtomicBoolean notReading = new AtomicBoolean();
 
-    public StreamSession(String id, BlockingWebSocket ws, Scheduler scheduler, int mailboxDepth, int maxPendingResults) {
+    public StreamSession(String id, BlockingWebSocket ws, Scheduler scheduler, int mailboxDepth, int maxPendingResults,
+                         Metrics metrics) {
         this.id = id;
         this.ws = ws;
         this.scheduler = scheduler;
-        this.mailbox = new Mailbox(id, mailboxDepth, this);
+        this.metrics = metrics;
+        this.mailbox = new Mailbox(id, mailboxDepth, this, metrics.droppedReplaced::inc);
+        this.written = Callback.from(() -> {
+            pending.decrementAndGet();
+            metrics.messagesSent.inc();
+        }, this::writeFailed);
         this.maxPendingResults = maxPendingResults;
     }
 
@@ -60,6 +71,24 @@ public final class StreamSession implements ResultSink {
 
     public long framesDropped() {
         return mailbox.droppedTotal();
+    }
+
+    public long framesProcessed() {
+        return mailbox.takenTotal();
+    }
+
+    public Instant connectedAt() {
+        return connectedAt;
+    }
+
+    /** When the last frame arrived; null before the first. */
+    public Instant lastFrameAt() {
+        long t = lastFrameAtMillis;
+        return t == 0 ? null : Instant.ofEpochMilli(t);
+    }
+
+    public String remoteAddress() {
+        return ws.remoteAddress();
     }
 
     /** Runs the reader loop on the calling (virtual) thread until the connection ends. */
@@ -81,7 +110,10 @@ public final class StreamSession implements ResultSink {
                 case BlockingWebSocket.Binary b -> {
                     long now = System.nanoTime();
                     received.incrementAndGet();
+                    lastFrameAtMillis = System.currentTimeMillis();
+                    metrics.framesReceived.inc();
                     if (b.data().length == 0) {
+                        metrics.droppedBadImage.inc();
                         send(Messages.error(seq, "empty_frame", "binary message is empty; expected one JPEG or PNG image", 0));
                     } else if (mailbox.offer(new Frame(seq, b.data(), now))) {
                         scheduler.ready(mailbox);

@@ -23,7 +23,7 @@ class MailboxTest {
 
     @Test
     void newerFrameReplacesOlderAndTheDropIsReportedWithTheNextResult() throws Exception {
-        Mailbox box = new Mailbox("a", 1, sent::add);
+        Mailbox box = new Mailbox("a", 1, sent::add, () -> {});
         assertThat(box.offer(frame(0))).as("first frame schedules the stream").isTrue();
         assertThat(box.offer(frame(1))).as("already scheduled").isFalse();
         assertThat(box.offer(frame(2))).isFalse();
@@ -40,7 +40,7 @@ class MailboxTest {
 
     @Test
     void deeperMailboxKeepsTheNewestFramesInOrder() throws Exception {
-        Mailbox box = new Mailbox("a", 3, sent::add);
+        Mailbox box = new Mailbox("a", 3, sent::add, () -> {});
         for (int i = 0; i < 5; i++) {
             if (box.offer(frame(i))) {
                 scheduler.ready(box);
@@ -57,8 +57,8 @@ class MailboxTest {
 
     @Test
     void streamsAreServedRoundRobinWhateverTheirRates() throws Exception {
-        Mailbox fast = new Mailbox("fast", 4, sent::add);
-        Mailbox slow = new Mailbox("slow", 4, sent::add);
+        Mailbox fast = new Mailbox("fast", 4, sent::add, () -> {});
+        Mailbox slow = new Mailbox("slow", 4, sent::add, () -> {});
         for (int i = 0; i < 4; i++) {
             if (fast.offer(frame(i))) {
                 scheduler.ready(fast);
@@ -82,7 +82,7 @@ class MailboxTest {
 
     @Test
     void aStreamHasAtMostOneFrameInFlight() throws Exception {
-        Mailbox box = new Mailbox("a", 4, sent::add);
+        Mailbox box = new Mailbox("a", 4, sent::add, () -> {});
         box.offer(frame(0));
         scheduler.ready(box);
         box.offer(frame(1));
@@ -96,7 +96,7 @@ class MailboxTest {
     @Test
     void batchTakesOneFramePerReadyStream() throws Exception {
         for (int s = 0; s < 5; s++) {
-            Mailbox box = new Mailbox("s" + s, 1, sent::add);
+            Mailbox box = new Mailbox("s" + s, 1, sent::add, () -> {});
             box.offer(frame(0));
             scheduler.ready(box);
         }
@@ -106,7 +106,7 @@ class MailboxTest {
 
     @Test
     void batchWaitsAtMostMaxWaitForMoreFrames() throws Exception {
-        Mailbox box = new Mailbox("a", 1, sent::add);
+        Mailbox box = new Mailbox("a", 1, sent::add, () -> {});
         box.offer(frame(0));
         scheduler.ready(box);
         List<Job> batch = new ArrayList<>();
@@ -119,8 +119,8 @@ class MailboxTest {
 
     @Test
     void closedMailboxDiscardsFramesAndIsSkipped() throws Exception {
-        Mailbox closed = new Mailbox("closed", 2, sent::add);
-        Mailbox open = new Mailbox("open", 2, sent::add);
+        Mailbox closed = new Mailbox("closed", 2, sent::add, () -> {});
+        Mailbox open = new Mailbox("open", 2, sent::add, () -> {});
         closed.offer(frame(0));
         closed.offer(frame(1));
         scheduler.ready(closed);

@@ -1,0 +1,104 @@
+package io.framewire.metrics;
+
+import io.prometheus.metrics.core.datapoints.CounterDataPoint;
+import io.prometheus.metrics.core.datapoints.DistributionDataPoint;
+import io.prometheus.metrics.core.metrics.Counter;
+import io.prometheus.metrics.core.metrics.GaugeWithCallback;
+import io.prometheus.metrics.core.metrics.Histogram;
+import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import io.prometheus.metrics.model.snapshots.Unit;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.DoubleSupplier;
+
+/**
+ * Every metric framewire exports (see prometheus/README.md for what operators do with them).
+ * Hot-path instruments are resolved to their data points once, so recording a frame is a few
+ * striped-counter increments with no label lookups. No per-stream labels: that detail belongs to
+ * {@code /status}, not to a time-series database.
+ */
+public final class Metrics {
+
+    private static final double[] LATENCY_BUCKETS =
+            {0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10};
+    private static final double[] STAGE_BUCKETS =
+            {0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1};
+    private static final double[] BATCH_BUCKETS = {1, 2, 4, 8, 16, 32, 64};
+
+    private final PrometheusRegistry registry = new PrometheusRegistry();
+
+    public final CounterDataPoint framesReceived;
+    public final CounterDataPoint framesProcessed;
+    public final CounterDataPoint droppedReplaced;
+    public final CounterDataPoint droppedRateLimited;
+    public final CounterDataPoint droppedBadImage;
+    public final CounterDataPoint droppedTooBig;
+    public final CounterDataPoint droppedFailed;
+    public final CounterDataPoint messagesSent;
+    public final CounterDataPoint wsConnects;
+    public final CounterDataPoint workerBusySeconds;
+    public final CounterDataPoint redisErrors;
+    public final DistributionDataPoint frameLatency;
+    public final DistributionDataPoint mailboxWait;
+    public final DistributionDataPoint decode;
+    public final DistributionDataPoint inference;
+    public final DistributionDataPoint batchSize;
+    public final DistributionDataPoint redisLatency;
+    private final Counter wsCloses;
+    private final ConcurrentHashMap<Integer, CounterDataPoint> closesByCode = new ConcurrentHashMap<>();
+
+    public Metrics() {
+        JvmMetrics.builder().register(registry);
+        framesReceived = counter("framewire_frames_received", "Binary messages (frames) received from publishers");
+        framesProcessed = counter("framewire_frames_processed", "Frames decoded and run through the detector");
+        Counter dropped = Counter.builder().name("framewire_frames_dropped")
+                .help("Frames without a result, by reason: replaced (by a newer frame), rate_limited, bad_image, too_big, inference_failed")
+                .labelNames("reason").register(registry);
+        droppedReplaced = dropped.labelValues("replaced");
+        droppedRateLimited = dropped.labelValues("rate_limited");
+        droppedBadImage = dropped.labelValues("bad_image");
+        droppedTooBig = dropped.labelValues("too_big");
+        droppedFailed = dropped.labelValues("inference_failed");
+        messagesSent = counter("framewire_results_sent", "Result and error messages written to publishers' sockets");
+        wsConnects = counter("framewire_ws_connects", "WebSocket connections opened");
+        wsCloses = Counter.builder().name("framewire_ws_closes")
+                .help("WebSocket connections ended, by close code").labelNames("code").register(registry);
+        workerBusySeconds = counter("framewire_worker_busy_seconds", "Seconds inference workers spent decoding and inferring, summed over workers");
+        redisErrors = counter("framewire_redis_errors", "Failed Redis operations");
+        frameLatency = histogram("framewire_frame_latency_seconds", "Frame received to its result queued on the socket", LATENCY_BUCKETS);
+        mailboxWait = histogram("framewire_mailbox_wait_seconds", "Frame received to taken by a worker", LATENCY_BUCKETS);
+        decode = histogram("framewire_decode_seconds", "Image decoding time per frame", STAGE_BUCKETS);
+        inference = histogram("framewire_inference_seconds", "Detector time per forward pass (a whole batch)", STAGE_BUCKETS);
+        batchSize = Histogram.builder().name("framewire_batch_size").help("Frames per forward pass")
+                .classicUpperBounds(BATCH_BUCKETS).classicOnly().register(registry);
+        redisLatency = histogram("framewire_redis_latency_seconds", "Redis round-trip time", STAGE_BUCKETS);
+    }
+
+    /** A gauge read when scraped. */
+    public void gauge(String name, String help, DoubleSupplier value) {
+        GaugeWithCallback.builder().name(name).help(help)
+                .callback(cb -> cb.call(value.getAsDouble())).register(registry);
+    }
+
+    public void wsClosed(int code) {
+        closesByCode.computeIfAbsent(code, c -> wsCloses.labelValues(Integer.toString(c))).inc();
+    }
+
+    public PrometheusRegistry registry() {
+        return registry;
+    }
+
+    /** Nanoseconds as the seconds Prometheus expects. */
+    public static double seconds(long nanos) {
+        return nanos / 1e9;
+    }
+
+    private CounterDataPoint counter(String name, String help) {
+        return Counter.builder().name(name).help(help).register(registry);
+    }
+
+    private DistributionDataPoint histogram(String name, String help, double[] buckets) {
+        return Histogram.builder().name(name).help(help).unit(Unit.SECONDS)
+                .classicUpperBounds(buckets).classicOnly().register(registry);
+    }
+}

@@ -1,0 +1,146 @@
+package io.framewire.server;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.framewire.stream.StreamSession;
+import io.prometheus.metrics.expositionformats.ExpositionFormatWriter;
+import io.prometheus.metrics.expositionformats.ExpositionFormats;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.nio.ByteBuffer;
+import java.time.Instant;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.http.HttpStatus;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.util.Callback;
+
+/**
+ * Plain HTTP beside the WebSocket endpoints: {@code /healthz} (process alive), {@code /readyz}
+ * (should a balancer send streams here), {@code /status} (per-stream detail) and {@code /metrics}
+ * (Prometheus). With an admin port, /metrics and /status are served only there.
+ */
+final class HttpEndpoints extends Handler.Abstract {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String VERSION = String.valueOf(HttpEndpoints.class.getPackage().getImplementationVersion());
+
+    private final FramewireServer server;
+    private final PrometheusRegistry registry;
+    private final ExpositionFormats formats = ExpositionFormats.init();
+    private final ServerConnector admin;
+    private final String host = hostName();
+
+    HttpEndpoints(FramewireServer server, PrometheusRegistry registry, ServerConnector admin) {
+        this.server = server;
+        this.registry = registry;
+        this.admin = admin;
+    }
+
+    @Override
+    public boolean handle(Request request, Response response, Callback callback) throws IOException {
+        String path = request.getHttpURI().getPath();
+        boolean onAdmin = admin == null || request.getConnectionMetaData().getConnector() == admin;
+        switch (path) {
+            case "/healthz" -> json(response, callback, HttpStatus.OK_200, health());
+            case "/readyz" -> readiness(response, callback);
+            case "/status" -> {
+                if (!onAdmin) {
+                    return false;
+                }
+                json(response, callback, HttpStatus.OK_200, status());
+            }
+            case "/metrics" -> {
+                if (!onAdmin) {
+                    return false;
+                }
+                metrics(request, response, callback);
+            }
+            default -> {
+                if (!path.startsWith(FramewireServer.STREAM_PATH)) {
+                    return false; // Jetty answers 404
+                }
+                Response.writeError(request, response, callback, HttpStatus.BAD_REQUEST_400,
+                        "this is a WebSocket endpoint: connect with a WebSocket client");
+            }
+        }
+        return true;
+    }
+
+    private ObjectNode health() {
+        ObjectNode body = JSON.createObjectNode();
+        body.put("status", "up");
+        body.put("streams", server.activeStreams());
+        body.put("workers", server.workersAlive());
+        return body;
+    }
+
+    /** Ready = model loaded (all workers alive), not draining, below capacity. Redis: not configured yet. */
+    private void readiness(Response response, Callback callback) throws IOException {
+        ObjectNode checks = JSON.createObjectNode();
+        boolean model = server.workersAlive() == server.workersConfigured();
+        boolean accepting = !server.draining();
+        boolean capacity = server.activeStreams() < server.settings().maxStreams();
+        checks.put("model_loaded", model);
+        checks.put("accepting_streams", accepting);
+        checks.put("below_capacity", capacity);
+        checks.put("redis", "not configured");
+        boolean ready = model && accepting && capacity;
+        ObjectNode body = JSON.createObjectNode();
+        body.put("ready", ready);
+        body.set("checks", checks);
+        body.put("streams", server.activeStreams());
+        body.put("capacity", server.settings().maxStreams());
+        json(response, callback, ready ? HttpStatus.OK_200 : HttpStatus.SERVICE_UNAVAILABLE_503, body);
+    }
+
+    private ObjectNode status() {
+        ObjectNode body = JSON.createObjectNode();
+        body.put("host", host);
+        body.put("version", VERSION);
+        body.put("detector", server.detector());
+        body.put("workers", server.workersAlive());
+        body.put("draining", server.draining());
+        body.put("capacity", server.settings().maxStreams());
+        ArrayNode streams = body.putArray("streams");
+        for (StreamSession s : server.registry().all()) {
+            ObjectNode n = streams.addObject();
+            n.put("id", s.id());
+            n.put("client", s.remoteAddress());
+            n.put("connected_at", s.connectedAt().toString());
+            Instant last = s.lastFrameAt();
+            n.put("last_frame_at", last == null ? null : last.toString());
+            n.put("frames_received", s.framesReceived());
+            n.put("frames_processed", s.framesProcessed());
+            n.put("frames_dropped", s.framesDropped());
+        }
+        return body;
+    }
+
+    private void metrics(Request request, Response response, Callback callback) throws IOException {
+        ExpositionFormatWriter writer = formats.findWriter(request.getHeaders().get(HttpHeader.ACCEPT));
+        ByteArrayOutputStream out = new ByteArrayOutputStream(16 * 1024);
+        writer.write(out, registry.scrape());
+        response.getHeaders().put(HttpHeader.CONTENT_TYPE, writer.getContentType());
+        response.write(true, ByteBuffer.wrap(out.toByteArray()), callback);
+    }
+
+    private static String hostName() {
+        try {
+            return InetAddress.getLocalHost().getHostName();
+        } catch (IOException e) {
+            return "unknown";
+        }
+    }
+
+    private static void json(Response response, Callback callback, int status, ObjectNode body) throws IOException {
+        response.setStatus(status);
+        response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/json");
+        response.write(true, ByteBuffer.wrap(JSON.writeValueAsBytes(body)), callback);
+    }
+}
