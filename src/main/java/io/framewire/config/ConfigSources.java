@@ -43,6 +43,13 @@ public final class ConfigSources {
     }
 
     static Map<String, String> parseFlags(String[] args, Set<String> known) {
+        Map<String, String> flags = flags(args);
+        flags.keySet().forEach(name -> checkKnown(name, known, "--" + name));
+        return flags;
+    }
+
+    /** Tokenizes {@code --name value} and {@code --name=value}; a repeated name keeps its last value. */
+    public static Map<String, String> flags(String[] args) {
         Map<String, String> flags = new LinkedHashMap<>();
         for (int i = 0; i < args.length; i++) {
             String arg = args[i];
@@ -60,7 +67,6 @@ public final class ConfigSources {
             } else {
                 throw new ConfigException("--" + name + " needs a value");
             }
-            checkKnown(name, known, "--" + name);
             flags.put(name, value);
         }
         return flags;

@@ -1,5 +1,7 @@
 package io.framewire.loadgen;
 
+import io.framewire.config.ConfigException;
+import io.framewire.config.ConfigSources;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -56,24 +58,11 @@ public record LoadGenConfig(
 
     /** Parses {@code --name value} pairs; throws IllegalArgumentException with a readable message. */
     public static LoadGenConfig parse(String[] args) {
-        Map<String, String> opts = new LinkedHashMap<>();
-        for (int i = 0; i < args.length; i++) {
-            String a = args[i];
-            if (!a.startsWith("--") || a.length() == 2) {
-                throw new IllegalArgumentException("unexpected argument: " + a);
-            }
-            String name = a.substring(2);
-            String value;
-            int eq = name.indexOf('=');
-            if (eq >= 0) {
-                value = name.substring(eq + 1);
-                name = name.substring(0, eq);
-            } else if (i + 1 < args.length) {
-                value = args[++i];
-            } else {
-                throw new IllegalArgumentException("missing value for --" + name);
-            }
-            opts.put(name, value); // last one wins, so scripts can append overrides
+        Map<String, String> opts;
+        try {
+            opts = ConfigSources.flags(args); // a repeated option keeps its last value, so scripts can append overrides
+        } catch (ConfigException e) {
+            throw new IllegalArgumentException(e.getMessage(), e);
         }
         Reader r = new Reader(opts);
         URI url = parseUrl(r.str("url", "ws://127.0.0.1:8080"));
