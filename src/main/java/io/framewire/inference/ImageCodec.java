@@ -30,7 +30,11 @@ public final class ImageCodec {
      * when the bytes are not one, declare more than {@link #MAX_PIXELS}, or are corrupt or truncated.
      */
     public static Mat decode(byte[] bytes) {
-        ImageHeader header = ImageHeader.read(bytes);
+        return decode(bytes, ImageHeader.read(bytes));
+    }
+
+    /** As {@link #decode(byte[])}, for a caller that has already read the header (null: not an image). */
+    public static Mat decode(byte[] bytes, ImageHeader header) {
         if (header == null || header.pixels() > MAX_PIXELS) {
             return null;
         }

@@ -68,7 +68,7 @@ final class InferenceWorker implements Runnable {
                 ImageHeader header = ImageHeader.read(job.frame().data());
                 Mat image = null;
                 if (header != null && detector.needsPixels()) {
-                    image = ImageCodec.decode(job.frame().data());
+                    image = ImageCodec.decode(job.frame().data(), header);
                 }
                 if (header == null || (detector.needsPixels() && image == null)) {
                     fail(job, "bad_image", header == null
