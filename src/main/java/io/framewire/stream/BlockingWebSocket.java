@@ -6,6 +6,7 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.function.Consumer;
 import org.eclipse.jetty.websocket.api.Callback;
 import org.eclipse.jetty.websocket.api.Session;
+import org.eclipse.jetty.websocket.api.exceptions.CloseException;
 
 /**
  * Turns Jetty's demand-driven WebSocket into a blocking one served by a virtual thread:
@@ -153,7 +154,10 @@ public final class BlockingWebSocket implements Session.Listener {
 
     @Override
     public void onWebSocketError(Throwable cause) {
-        finish(new Closed(1006, String.valueOf(cause.getMessage())));
+        // Jetty reports the errors it closes for (1009 too big, 1002 protocol, ...) here, before
+        // onWebSocketClose: keep their close code rather than calling them abnormal (1006).
+        int code = cause instanceof CloseException ce ? ce.getStatusCode() : 1006;
+        finish(new Closed(code, String.valueOf(cause.getMessage())));
     }
 
     private synchronized void finish(Closed c) {

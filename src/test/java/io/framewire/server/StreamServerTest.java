@@ -16,6 +16,7 @@ import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -112,9 +113,24 @@ class StreamServerTest {
         server = Servers.start("detector", "none", "ws.maxMessageBytes", "100000");
         try (WsClient client = WsClient.stream(server.port(), "big");
              WsClient other = WsClient.stream(server.port(), "bystander")) {
-            client.send(new byte[200_000]);
+            try {
+                client.send(new byte[200_000]);
+            } catch (ExecutionException hungUp) {
+                // Jetty refuses the message from its header and closes while the client may still
+                // be writing the body: the write can fail with a broken pipe, and the close frame
+                // can then be lost in the reset. The server's own count below is the firm check.
+            }
             WsClient.Close close = client.awaitClose(WAIT);
-            assertThat(close.code()).isEqualTo(1009);
+            if (close.code() != -1) {
+                assertThat(close.code()).isEqualTo(1009);
+            }
+            String metrics = http("/metrics").body();
+            for (long end = System.nanoTime() + WAIT.toNanos();
+                    !metrics.contains("code=\"1009\"") && System.nanoTime() < end; Thread.sleep(20)) {
+                metrics = http("/metrics").body(); // the server counts the close once its reader loop ends
+            }
+            assertThat(metrics).contains("framewire_ws_closes_total{code=\"1009\"} 1.0")
+                    .contains("framewire_frames_dropped_total{reason=\"too_big\"} 1.0");
             other.send(TestData.messi());
             assertThat(other.next(WAIT).path("type").asText()).as("other streams unaffected").isEqualTo("result");
         }
@@ -204,11 +220,15 @@ class StreamServerTest {
     @Test
     void healthzAnswersJson() throws Exception {
         server = Servers.start("detector", "none", "workers", "2");
-        HttpResponse<String> r = HttpClient.newHttpClient().send(
-                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/healthz")).build(),
-                HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> r = http("/healthz");
         assertThat(r.statusCode()).isEqualTo(200);
         assertThat(r.body()).contains("\"status\":\"up\"").contains("\"workers\":2");
+    }
+
+    private HttpResponse<String> http(String path) throws Exception {
+        return HttpClient.newHttpClient().send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + path)).build(),
+                HttpResponse.BodyHandlers.ofString());
     }
 
     /** Results until the one for {@code lastSeq} (the newest frame always gets processed). */
