@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.Pipeline;
 import redis.clients.jedis.params.XAddParams;
@@ -13,7 +14,7 @@ import redis.clients.jedis.params.XAddParams;
 /**
  * Appends results to their streams' capped Redis Streams off the workers' threads: workers only
  * offer to a bounded queue (a full queue drops and counts), and this thread writes whatever has
- * queued up as one pipelined batch of XADDs per round trip. While Redis is down the queue holds
+ * queued up (waiting 2 ms for more when little has) as one pipelined batch of XADDs per round trip. While Redis is down the queue holds
  * the newest {@code redis.publishQueue} results' worth and the batch in hand is retried, so a
  * short outage loses nothing (a batch cut off mid-write may be appended twice).
  */
@@ -21,6 +22,8 @@ final class ResultsPublisher extends RedisLoop {
 
     static final String FIELD = "m";
     private static final int BATCH = 1024;
+    /** Lets a batch gather before a round trip: a wake-up and a round trip per result would cost more. */
+    private static final long LINGER_NANOS = TimeUnit.MILLISECONDS.toNanos(2);
 
     private record Item(String stream, String message) {}
 
@@ -50,6 +53,9 @@ final class ResultsPublisher extends RedisLoop {
                 return;
             }
             batch.add(first);
+            if (queue.size() < BATCH / 4) {
+                LockSupport.parkNanos(LINGER_NANOS);
+            }
             queue.drainTo(batch, BATCH - 1);
         }
         send(jedis);
