@@ -27,8 +27,9 @@ import redis.clients.jedis.exceptions.JedisDataException;
  *
  * <p>Each write runs {@link #SYNC}: it adds this connection's new counts to the stream's totals
  * (so totals resume on any host and nothing is counted twice or lost while Redis is down), and
- * writes the live record only if this connection is the newest one for the stream. A connection
- * that finds a newer one there has been taken over (possibly while Redis was unreachable) and is
+ * writes the live record only if this connection is the newest one for the stream. "Newest" is
+ * the latest first claim by Redis' own clock, so hosts' clocks may disagree. A connection that
+ * finds a newer one there has been taken over (possibly while Redis was unreachable) and is
  * closed; one that takes the record from another publishes on {@link Keys#TAKEOVER}.
  */
 final class StreamRecords extends RedisLoop {
@@ -39,37 +40,45 @@ final class StreamRecords extends RedisLoop {
     private static final long REFRESH_MS = 1_000;
     private static final int MAX_PER_TICK = 5_000;
 
-    // KEYS: record, totals, results. ARGV: 1 conn, 2 connected_at, 3 owner, 4 client,
-    // 5 last_frame_at ('' before the first), 6-8 received/processed/dropped since the last write,
-    // 9 now, 10 record TTL ms, 11 retention ms, 12 final ('1': the connection ended), 13 stream id,
-    // 14 the takeover channel.
-    // Returns {status, received, processed, dropped}: 0 a newer connection owns the stream,
-    // 1 this connection owns it, 2 it just took it over (and told the other hosts).
+    // KEYS: record, totals, results. ARGV: 1 conn, 2 claimed_at ('' before the first claim),
+    // 3 owner, 4 client, 5 last_frame_at ('' before the first), 6-8 received/processed/dropped since
+    // the last write, 9 connected_at, 10 record TTL ms, 11 retention ms, 12 final ('1': the
+    // connection ended), 13 stream id, 14 the takeover channel.
+    // Returns {status, received, processed, dropped, claimed_at}: status 0 a newer connection owns
+    // the stream, 1 this connection owns it, 2 it just took it over (and told the other hosts).
     static final String SYNC = """
-            local cur = redis.call('HMGET', KEYS[1], 'conn', 'connected_at')
+            local t = redis.call('TIME')
+            local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+            local cur = redis.call('HMGET', KEYS[1], 'conn', 'claimed_at')
             local mine = cur[1] == ARGV[1]
-            local newest = mine or not cur[1] or tonumber(cur[2]) < tonumber(ARGV[2])
-                or (tonumber(cur[2]) == tonumber(ARGV[2]) and cur[1] < ARGV[1])
+            local claimed = tonumber(ARGV[2])
+            local newest = true
+            if claimed == nil then
+              claimed = now
+            elseif not mine and cur[1] then
+              local theirs = tonumber(cur[2]) or 0
+              newest = theirs < claimed or (theirs == claimed and cur[1] < ARGV[1])
+            end
             local r = redis.call('HINCRBY', KEYS[2], 'received', ARGV[6])
             local p = redis.call('HINCRBY', KEYS[2], 'processed', ARGV[7])
             local d = redis.call('HINCRBY', KEYS[2], 'dropped', ARGV[8])
-            redis.call('HSETNX', KEYS[2], 'first_seen', ARGV[2])
+            redis.call('HSETNX', KEYS[2], 'first_seen', ARGV[9])
             if ARGV[5] ~= '' then redis.call('HSET', KEYS[2], 'last_frame_at', ARGV[5]) end
             redis.call('PEXPIRE', KEYS[2], ARGV[11])
             if redis.call('EXISTS', KEYS[3]) == 1 then redis.call('PEXPIRE', KEYS[3], ARGV[11]) end
-            if not newest then return {0, r, p, d} end
+            if not newest then return {0, r, p, d, claimed} end
             if ARGV[12] == '1' then
               if mine then redis.call('DEL', KEYS[1]) end
-              return {1, r, p, d}
+              return {1, r, p, d, claimed}
             end
             redis.call('HSET', KEYS[1], 'stream', ARGV[13], 'owner', ARGV[3], 'conn', ARGV[1],
-              'connected_at', ARGV[2], 'client', ARGV[4], 'last_frame_at', ARGV[5],
+              'connected_at', ARGV[9], 'claimed_at', claimed, 'client', ARGV[4], 'last_frame_at', ARGV[5],
               'received', r, 'processed', p, 'dropped', d,
-              'first_seen', redis.call('HGET', KEYS[2], 'first_seen'), 'updated_at', ARGV[9])
+              'first_seen', redis.call('HGET', KEYS[2], 'first_seen'), 'updated_at', now)
             redis.call('PEXPIRE', KEYS[1], ARGV[10])
-            if mine then return {1, r, p, d} end
-            redis.call('PUBLISH', ARGV[14], ARGV[13] .. ' ' .. ARGV[1] .. ' ' .. ARGV[2] .. ' ' .. ARGV[3])
-            return {2, r, p, d}
+            if mine then return {1, r, p, d, claimed} end
+            redis.call('PUBLISH', ARGV[14], ARGV[13] .. ' ' .. ARGV[1] .. ' ' .. claimed .. ' ' .. ARGV[3])
+            return {2, r, p, d, claimed}
             """;
 
     private final ConcurrentHashMap<StreamSession, Tracked> live = new ConcurrentHashMap<>();
@@ -82,6 +91,7 @@ final class StreamRecords extends RedisLoop {
     private volatile HostInfo host;
     private final long startedAt = System.currentTimeMillis();
     private String sha;
+    private final AtomicInteger droppedFinals = new AtomicInteger();
     private long lastHeartbeat;
 
     StreamRecords(RedisLink link, int maxEnded) {
@@ -112,16 +122,19 @@ final class StreamRecords extends RedisLoop {
         // Bounded: during a long outage with many reconnects the oldest final counts are given up.
         if (endedCount.incrementAndGet() > maxEnded && ended.poll() != null) {
             endedCount.decrementAndGet();
-            log.warn("Redis unreachable for long: dropping the final counts of an ended stream connection");
+            if (droppedFinals.getAndIncrement() == 0) {
+                log.warn("Redis unreachable for long: more than {} ended connections wait for their final counts; "
+                        + "dropping the oldest", maxEnded);
+            }
         }
         ended.add(t);
         wake();
     }
 
-    /** Another connection (on any host) claimed {@code streamId}: close ours if it is older. */
-    void takeover(String streamId, String conn, long connectedAt, String owner) {
+    /** Another connection (on any host) claimed {@code streamId}: close ours if it claimed before. */
+    void takeover(String streamId, String conn, long claimedAt, String owner) {
         Tracked t = newest.get(streamId);
-        if (t != null && t.olderThan(conn, connectedAt)) {
+        if (t != null && t.claimedBefore(conn, claimedAt)) {
             t.session.close(CLOSE_REPLACED, "replaced by a newer connection on " + owner);
         }
     }
@@ -171,7 +184,7 @@ final class StreamRecords extends RedisLoop {
         for (int i = 0; i < batch.size(); i++) {
             Tracked t = batch.get(i);
             sent[i] = t.counts();
-            responses.add(p.evalsha(sha, t.keys(), t.args(sent[i], now, i < finals, recordTtlMs, retentionMs, host.id())));
+            responses.add(p.evalsha(sha, t.keys(), t.args(sent[i], i < finals, recordTtlMs, retentionMs, host.id())));
         }
         if (heartbeat) {
             heartbeat(p, now);
@@ -195,11 +208,12 @@ final class StreamRecords extends RedisLoop {
                 }
                 continue; // not applied: retried next tick
             }
-            t.written(sent[i], now);
+            List<?> fields = (List<?>) reply;
+            t.written(sent[i], now, (Long) fields.get(4));
             if (i < finals) {
                 ended.remove(t);
                 endedCount.decrementAndGet();
-            } else if (((List<?>) reply).get(0) instanceof Long status && status == 0) {
+            } else if (fields.get(0) instanceof Long status && status == 0) {
                 t.session.close(CLOSE_REPLACED, "replaced by a newer connection for this stream");
             }
         }
@@ -233,7 +247,7 @@ final class StreamRecords extends RedisLoop {
         Pipeline p = jedis.pipelined();
         long now = System.currentTimeMillis();
         for (Tracked t : batch) {
-            p.evalsha(sha, t.keys(), t.args(t.counts(), now, true, recordTtlMs, retentionMs, host.id()));
+            p.evalsha(sha, t.keys(), t.args(t.counts(), true, recordTtlMs, retentionMs, host.id()));
         }
         p.del(Keys.host(host.id()));
         p.zrem(Keys.HOSTS, host.id());
@@ -250,9 +264,8 @@ final class StreamRecords extends RedisLoop {
         long received;
         long processed;
         long dropped;
-        long lastFrame;
         long lastWrite;
-        boolean claimed;
+        volatile long claimedAt; // Redis time of the first claim; 0 before it
 
         Tracked(StreamSession session, String conn) {
             this.session = session;
@@ -262,9 +275,11 @@ final class StreamRecords extends RedisLoop {
             this.keys = List.of(Keys.record(session.id()), Keys.totals(session.id()), Keys.results(session.id()));
         }
 
-        boolean olderThan(String otherConn, long otherConnectedAt) {
-            return !conn.equals(otherConn)
-                    && (connectedAt < otherConnectedAt || (connectedAt == otherConnectedAt && conn.compareTo(otherConn) < 0));
+        /** Not yet claimed: its coming claim will be the newer one. */
+        boolean claimedBefore(String otherConn, long otherClaimedAt) {
+            long mine = claimedAt;
+            return mine != 0 && !conn.equals(otherConn)
+                    && (mine < otherClaimedAt || (mine == otherClaimedAt && conn.compareTo(otherConn) < 0));
         }
 
         long[] counts() {
@@ -274,7 +289,7 @@ final class StreamRecords extends RedisLoop {
         }
 
         boolean due(long now, long ttlMs) {
-            if (!claimed) {
+            if (claimedAt == 0) {
                 return true;
             }
             if (now - lastWrite < REFRESH_MS) {
@@ -285,20 +300,20 @@ final class StreamRecords extends RedisLoop {
             return news || now - lastWrite >= ttlMs / 3;
         }
 
-        List<String> args(long[] c, long now, boolean fin, long ttlMs, long retentionMs, String owner) {
-            return List.of(conn, Long.toString(connectedAt), owner, client, c[3] == 0 ? "" : Long.toString(c[3]),
+        List<String> args(long[] c, boolean fin, long ttlMs, long retentionMs, String owner) {
+            return List.of(conn, claimedAt == 0 ? "" : Long.toString(claimedAt), owner, client,
+                    c[3] == 0 ? "" : Long.toString(c[3]),
                     Long.toString(c[0] - received), Long.toString(c[1] - processed), Long.toString(c[2] - dropped),
-                    Long.toString(now), Long.toString(ttlMs), Long.toString(retentionMs), fin ? "1" : "0", session.id(),
+                    Long.toString(connectedAt), Long.toString(ttlMs), Long.toString(retentionMs), fin ? "1" : "0", session.id(),
                     Keys.TAKEOVER);
         }
 
-        void written(long[] c, long now) {
+        void written(long[] c, long now, long claimed) {
             received = c[0];
             processed = c[1];
             dropped = c[2];
-            lastFrame = c[3];
             lastWrite = now;
-            claimed = true;
+            claimedAt = claimed;
         }
 
         List<String> keys() {

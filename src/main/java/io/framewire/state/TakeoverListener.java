@@ -33,7 +33,7 @@ final class TakeoverListener extends RedisLoop {
 
             @Override
             public void onMessage(String channel, String message) {
-                // "<stream> <conn> <connected_at> <owner>"
+                // "<stream> <conn> <claimed_at> <owner>"
                 String[] f = message.split(" ", 4);
                 if (f.length == 4) {
                     try {

@@ -236,7 +236,7 @@ class RedisStateTest {
     void publishersKeepGoingThroughARedisCrashAndTheRecordsAreReconciled() throws Exception {
         try (RedisServer own = RedisServer.start()) {
             String host = hostId("crash");
-            FramewireServer a = server(own, host);
+            FramewireServer a = server(own, host, "redis.publishQueue", "16");
             try (WsClient cam = WsClient.stream(a.port(), "crash-1")) {
                 publish(cam, 3);
                 Poll.until(WAIT, () -> hash(own, "fw:{crash-1}:stream"), m -> "3".equals(m.get("received")));
@@ -248,19 +248,67 @@ class RedisStateTest {
                 assertThat(ready.path("checks").path("redis").asText()).isEqualTo("degraded");
                 assertThat(ready.path("ready").asBoolean()).as("a Redis outage does not take the host out").isTrue();
                 assertThat(metrics(a)).contains("framewire_redis_up 0.0");
-                publish(cam, 3); // 7 frames while Redis is down, every one answered
+                publish(cam, 26); // 30 frames while Redis is down, every one answered
 
                 own.restart(); // empty: everything Redis knew is gone
                 publish(cam, 2);
                 // Reconciled: the record is back, and the totals hold every frame Redis did not see.
                 Map<String, String> rec = Poll.until(Duration.ofSeconds(20), () -> hash(own, "fw:{crash-1}:stream"),
-                        m -> "9".equals(m.get("received")));
-                assertThat(rec).containsEntry("owner", host).containsEntry("received", "9").containsEntry("processed", "9");
+                        m -> "32".equals(m.get("received")));
+                assertThat(rec).containsEntry("owner", host).containsEntry("received", "32").containsEntry("processed", "32");
                 assertThat(Poll.until(WAIT, () -> readiness(a), r -> "up".equals(r.path("checks").path("redis").asText()))
                         .path("checks").path("redis").asText()).isEqualTo("up");
                 assertThat(Poll.until(WAIT, () -> hash(own, "fw:host:" + host), m -> !m.isEmpty())).containsEntry("id", host);
                 assertThat(cam.isOpen()).as("the publisher never noticed").isTrue();
-                assertThat(metrics(a)).contains("framewire_redis_up 1.0").doesNotContain("framewire_redis_errors_total 0.0");
+                String text = metrics(a);
+                assertThat(text).contains("framewire_redis_up 1.0").doesNotContain("framewire_redis_errors_total 0.0")
+                        .as("the publish queue (16) overflowed during the outage")
+                        .doesNotContain("framewire_redis_results_dropped_total 0.0")
+                        .contains("framewire_redis_results_dropped_total");
+            }
+        }
+    }
+
+    @Test
+    void aTakeoverMadeWhileRedisWasDownIsEnforcedWhenItReturns() throws Exception {
+        try (RedisServer own = RedisServer.start()) {
+            String hostB = hostId("b");
+            FramewireServer a = server(own, hostId("a"));
+            FramewireServer b = server(own, hostB);
+            try (WsClient onA = WsClient.stream(a.port(), "split-1")) {
+                publish(onA, 1);
+                Poll.until(WAIT, () -> hash(own, "fw:{split-1}:stream"), m -> !m.isEmpty());
+                own.kill();
+                try (WsClient onB = WsClient.stream(b.port(), "split-1")) {
+                    publish(onB, 1);
+                    publish(onA, 1);
+                    assertThat(onA.isOpen()).as("no way to tell host A while Redis is down").isTrue();
+                    own.restart();
+                    WsClient.Close close = onA.awaitClose(Duration.ofSeconds(20));
+                    assertThat(close.code()).isEqualTo(4000);
+                    assertThat(close.reason()).contains("replaced");
+                    assertThat(Poll.until(WAIT, () -> hash(own, "fw:{split-1}:stream"), m -> hostB.equals(m.get("owner"))))
+                            .containsEntry("owner", hostB);
+                    assertThat(publish(onB, 1).get(0).path("seq").asLong()).isEqualTo(1);
+                }
+            }
+        }
+    }
+
+    @Test
+    void resultsStreamsAreCapped() throws Exception {
+        FramewireServer a = server(redis, hostId("cap"), "results.maxLen", "10");
+        try (WsClient cam = WsClient.stream(a.port(), "cap-1")) {
+            publish(cam, 300);
+            String newest = Poll.until(WAIT, () -> {
+                try (Jedis j = redis.client()) {
+                    return j.xrevrange("fw:{cap-1}:results", "+", "-", 1).get(0).getFields().get("m");
+                }
+            }, m -> m.contains("\"seq\":299,"));
+            assertThat(newest).contains("\"seq\":299,");
+            try (Jedis j = redis.client()) {
+                // MAXLEN ~ trims whole macro nodes (100 entries by default): about 10, not exactly
+                assertThat(j.xlen("fw:{cap-1}:results")).isBetween(10L, 110L);
             }
         }
     }
