@@ -2,6 +2,7 @@
 # Transport capacity: STREAMS x FPS through the server with no detector (decode-free path).
 # Targets at 1,000 x 15: >= 14,500 results/s, p99 <= 50 ms, no failed connections.
 # REDIS=1: the same with a redis-server on this machine (--redis), reporting the Redis ops/s and CPU it took.
+# SERVER_ARGS: more server settings, e.g. SERVER_ARGS="--results.maxLen 0".
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
@@ -17,7 +18,7 @@ TARGET_P99_MS=${TARGET_P99_MS:-50}
 build_jar
 ensure_frames
 start_redis
-start_server transport-server --detector none --workers "$WORKERS" "${REDIS_ARGS[@]}"
+start_server transport-server --detector none --workers "$WORKERS" "${REDIS_ARGS[@]}" ${SERVER_ARGS:-}
 echo "server pid $SERVER_PID on :$PORT${REDIS_PID:+ with Redis on :$REDIS_PORT}; $STREAMS streams x $FPS fps, ${DURATION}s measured; --client $CLIENT" >&2
 
 run_loadgen transport --source "$FRAMES" --streams "$STREAMS" --fps "$FPS" \

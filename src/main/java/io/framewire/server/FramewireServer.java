@@ -118,7 +118,7 @@ public final class FramewireServer implements AutoCloseable {
         String hostId = settings.hostId() != null ? settings.hostId() : hostName() + ":" + server.port();
         state.start(new HostInfo(hostId, hostName() + ":" + server.port(), settings.maxStreams(),
                 String.valueOf(FramewireServer.class.getPackage().getImplementationVersion()), server::activeStreams));
-        log.info("{} (host id {})", state.describe(), hostId);
+        log.info("{}{}", state.describe(), settings.redis() == null ? "" : ", as host " + hostId);
         log.info("framewire listening on {}:{}{}: {}, {} worker(s), mailbox depth {}, batch up to {} (wait {} ms), up to {} streams",
                 settings.host(), server.port(),
                 server.adminConnector == null ? "" : " (admin " + server.adminConnector.getLocalPort() + ")",

@@ -55,6 +55,7 @@ final class TakeoverListener extends RedisLoop {
 
     @Override
     void wake() {
+        super.wake(); // out of a backoff sleep
         JedisPubSub sub = subscription;
         if (sub != null && sub.isSubscribed()) {
             try {
