@@ -12,7 +12,11 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.net.http.WebSocket;
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -64,6 +68,27 @@ class LocalWatchTest {
                 assertThat(again.next(WAIT).path("code").asText()).isEqualTo("unexpected_message");
                 assertThat(again.isOpen()).isTrue();
             }
+        }
+    }
+
+    @Test
+    void lastEntryMayComeAsALastEventIdHeader() throws Exception {
+        server = Servers.start("detector", "none");
+        var first = new CompletableFuture<String>();
+        WebSocket ws = HttpClient.newHttpClient().newWebSocketBuilder()
+                .header("Last-Event-ID", "1764080000000-7")
+                .buildAsync(watch("hdr-1"), new WebSocket.Listener() {
+                    @Override
+                    public CompletionStage<?> onText(WebSocket w, CharSequence data, boolean last) {
+                        first.complete(data.toString());
+                        return null;
+                    }
+                }).get(10, TimeUnit.SECONDS);
+        try {
+            assertThat(first.get(10, TimeUnit.SECONDS))
+                    .contains("\"type\":\"watching\"").contains("\"from\":\"1764080000000-7\"");
+        } finally {
+            ws.abort();
         }
     }
 
