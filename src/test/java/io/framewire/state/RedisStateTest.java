@@ -313,6 +313,24 @@ class RedisStateTest {
         }
     }
 
+    @Test
+    void aHostStartsWithoutRedisAndCatchesUpWhenItAppears() throws Exception {
+        try (RedisServer own = RedisServer.start()) {
+            own.kill();
+            String host = hostId("late");
+            FramewireServer a = server(own, host);
+            assertThat(readiness(a).path("checks").path("redis").asText()).isEqualTo("degraded");
+            try (WsClient cam = WsClient.stream(a.port(), "late-1")) {
+                publish(cam, 4);
+                own.restart();
+                publish(cam, 1);
+                assertThat(Poll.until(Duration.ofSeconds(20), () -> hash(own, "fw:{late-1}:stream"),
+                        m -> "5".equals(m.get("received")))).containsEntry("owner", host).containsEntry("received", "5");
+                assertThat(readiness(a).path("checks").path("redis").asText()).isEqualTo("up");
+            }
+        }
+    }
+
     private JsonNode readiness(FramewireServer s) {
         try {
             HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + s.port() + "/readyz")).build(),
