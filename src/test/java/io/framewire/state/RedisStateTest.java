@@ -24,6 +24,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import redis.clients.jedis.Jedis;
+import redis.clients.jedis.Protocol;
 
 /** Shared state through a real redis-server: records, takeover, resume, watchers, outages. */
 class RedisStateTest {
@@ -275,6 +276,29 @@ class RedisStateTest {
                     return j.pttl("fw:{wat-1}:results");
                 }
             }, ttl -> ttl > 0)).as("results expire with the retention").isPositive();
+        }
+    }
+
+    @Test
+    void aWatchedStreamThatMovesToAnotherHostLosesNoResults() throws Exception {
+        FramewireServer a = server(redis, hostId("a"));
+        FramewireServer b = server(redis, hostId("b"));
+        try (WsClient watcher = new WsClient(URI.create("ws://127.0.0.1:" + a.port() + "/ws/watch/mv-1"))) {
+            assertThat(watcher.next(WAIT).path("type").asText()).isEqualTo("watching");
+            try (WsClient onA = WsClient.stream(a.port(), "mv-1")) {
+                untilWatched(onA, watcher);
+                // Host B learns that the stream is watched with its first record write; results that
+                // come before it are held, not dropped. Pausing Redis' writes delays that write.
+                try (Jedis j = redis.client()) {
+                    j.sendCommand(Protocol.Command.CLIENT, "PAUSE", "700", "WRITE");
+                }
+                try (WsClient onB = WsClient.stream(b.port(), "mv-1")) {
+                    publish(onB, 3);
+                    assertThat(onA.awaitClose(WAIT).code()).isEqualTo(4000);
+                    List<JsonNode> got = List.of(watcher.next(WAIT), watcher.next(WAIT), watcher.next(WAIT));
+                    assertThat(got).extracting(r -> r.path("seq").asLong()).containsExactly(0L, 1L, 2L);
+                }
+            }
         }
     }
 
