@@ -46,14 +46,17 @@ public final class Authorizer {
     }
 
     public Decision check(Request request, Access access, String streamId) {
-        String origin = request.getHeaders().get(HttpHeader.ORIGIN);
+        return decide(request.getHeaders().get(HttpHeader.ORIGIN), token(request), access, streamId);
+    }
+
+    /** {@link #check} on what it reads from the request: the Origin header and the token (either may be null). */
+    public Decision decide(String origin, String token, Access access, String streamId) {
         if (!origins.allows(origin)) {
             return new Decision(HttpStatus.FORBIDDEN_403, "origin not allowed: " + origin, null);
         }
         if (verifier == null) {
             return new Decision(HttpStatus.OK_200, "authentication off", null);
         }
-        String token = token(request);
         if (token == null) {
             return new Decision(HttpStatus.UNAUTHORIZED_401, "missing token (Authorization: Bearer, or ?token=)", null);
         }
