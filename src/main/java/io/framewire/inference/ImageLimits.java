@@ -2,11 +2,14 @@ package io.framewire.inference;
 
 /**
  * Largest frame a worker will decode, checked against the header before decoding: a few kB of
- * JPEG or PNG can declare 65535x65535 and make the decoder allocate gigabytes (a decompression bomb).
+ * JPEG or PNG can declare 65535x65535 and make the decoder allocate gigabytes (a decompression
+ * bomb). The detectors run at the frame's own size, so a frame's cost grows with its pixels too:
+ * the fuzz test found a forged 30-megapixel header holding a YuNet worker for over 20 s.
  */
 public record ImageLimits(int maxWidth, int maxHeight, long maxPixels) {
 
-    public static final ImageLimits DEFAULT = new ImageLimits(8192, 8192, 1L << 25);
+    /** 4096 a side, 2^23 pixels: room for 4K UHD (3840x2160). */
+    public static final ImageLimits DEFAULT = new ImageLimits(4096, 4096, 1L << 23);
 
     /** Why {@code header} is refused, or null when it is within the limits. */
     public String refusal(ImageHeader header) {

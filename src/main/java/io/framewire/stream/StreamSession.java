@@ -168,6 +168,17 @@ public final class StreamSession implements ResultSink {
 
     /** Reader thread, after its loop stopped for a drain. */
     private void finishDrain() throws InterruptedException {
+        // Keep reading, without accepting: a client blocked writing into a full socket could miss
+        // the close frame, and a server closing over unread bytes resets the connection.
+        Thread discard = Thread.ofVirtual().name("ws-discard-" + id).start(() -> {
+            try {
+                while (ws.closed() == null) {
+                    ws.next();
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
         if (!mailbox.awaitIdle(drainDeadline)) {
             log.warn("stream {}: shutdown grace over with {} frame(s) unanswered", id, mailbox.unfinished());
         }
@@ -177,10 +188,7 @@ public final class StreamSession implements ResultSink {
             skipped = 0;
         }
         ws.close(CLOSE_GOING_AWAY, "server shutting down", ABORT_GRACE);
-        // Wait for the closing handshake so the close code is known; frames still arriving are not accepted.
-        while (ws.closed() == null) {
-            ws.next();
-        }
+        discard.join(); // until the closing handshake ends (or the abort after ABORT_GRACE), so the close code is known
     }
 
     /** Queues a message on the connection; never blocks. A client that stops reading is closed. */
