@@ -11,6 +11,7 @@ import io.framewire.security.Authorizer;
 import io.framewire.stream.BlockingWebSocket;
 import io.framewire.stream.StreamSession;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.regex.Pattern;
 import org.eclipse.jetty.http.HttpStatus;
 import org.eclipse.jetty.server.HttpConfiguration;
@@ -249,6 +250,11 @@ public final class FramewireServer implements AutoCloseable {
     public void close() throws Exception {
         drain();
         workers.close();
-        jetty.stop();
+        try {
+            jetty.stop();
+        } catch (TimeoutException e) {
+            // the short graceful phase for plain HTTP ran out (an idle client connection): Jetty stopped anyway
+            log.debug("jetty stop: {}", e.toString());
+        }
     }
 }
