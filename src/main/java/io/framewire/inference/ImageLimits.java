@@ -3,8 +3,8 @@ package io.framewire.inference;
 /**
  * Largest frame a worker will decode, checked against the header before decoding: a few kB of
  * JPEG or PNG can declare 65535x65535 and make the decoder allocate gigabytes (a decompression
- * bomb). The detectors run at the frame's own size, so a frame's cost grows with its pixels too:
- * the fuzz test found a forged 30-megapixel header holding a YuNet worker for over 20 s.
+ * bomb). The detectors run at the frame's own size, so a frame's decode memory and inference time
+ * grow with its pixels too.
  */
 public record ImageLimits(int maxWidth, int maxHeight, long maxPixels) {
 
