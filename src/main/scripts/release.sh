@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # release.sh TARGET_DIR: the self-contained release next to the jar (mvn package -Prelease runs it).
-#   TARGET_DIR/framewire-runtime/    a jlink Java runtime with just the modules the jar needs
-#   TARGET_DIR/framewire-release.tar framewire.jar + runtime/ (what Ansible ships to hosts)
+#   TARGET_DIR/framewire-runtime/     a jlink Java runtime with just the modules the jar needs
+#   TARGET_DIR/framewire-runtime.tar  the same, packed (Ansible's java_runtime role unpacks it;
+#                                     the jar travels separately, so a jar-only upgrade re-ships 88 MB, not 150)
 # Debian 12 packages no Java >= 21; with this a bare host needs nothing else. The shaded jar is not
 # a module, so maven-jlink-plugin can't be used: jdeps lists the JDK modules it uses instead.
 set -euo pipefail
@@ -17,11 +18,6 @@ mods="$mods,jdk.crypto.ec,jdk.jcmd"
 rm -rf "$rt"
 "$bin/jlink" --add-modules "$mods" --strip-debug --no-man-pages --no-header-files --compress=zip-6 --output "$rt"
 "$rt/bin/java" -version 2>&1 | head -1
-stage=$target/release-stage
-rm -rf "$stage" && mkdir -p "$stage"
-cp "$jar" "$stage/framewire.jar"
-cp -a "$rt" "$stage/runtime"
-# fixed owner and mtimes: the same build gives the same tar, so Ansible sees no change
-tar --sort=name --owner=0 --group=0 --numeric-owner --mtime=@0 -C "$stage" -cf "$target/framewire-release.tar" .
-rm -rf "$stage"
-echo "release: $target/framewire-release.tar (modules: $mods)"
+# fixed owner and mtimes: the same runtime gives the same tar, so Ansible sees no change
+tar --sort=name --owner=0 --group=0 --numeric-owner --mtime=@0 -C "$rt" -cf "$target/framewire-runtime.tar" .
+echo "runtime: $target/framewire-runtime.tar (modules: $mods)"
