@@ -28,10 +28,10 @@ sec=$(systemd-analyze security --offline=yes --root="$root" --threshold="$THRESH
 echo "$sec" | grep 'Overall exposure'
 echo "PASS systemd-analyze security <= $THRESHOLD"
 
-# The drain must finish before systemd's SIGKILL: TimeoutStopSec > FRAMEWIRE_SHUTDOWN_GRACE_MS + 5 s.
+# The drain must finish before systemd's SIGKILL: TimeoutStopSec > FRAMEWIRE_SHUTDOWN_GRACEMS + 5 s.
 stop_s=$(sed -n 's/^TimeoutStopSec=\([0-9]*\)s$/\1/p' framewire.service)
-grace_ms=$(sed -n 's/^FRAMEWIRE_SHUTDOWN_GRACE_MS=\([0-9]*\)$/\1/p' framewire.env)
+grace_ms=$(sed -n 's/^FRAMEWIRE_SHUTDOWN_GRACEMS=\([0-9]*\)$/\1/p' framewire.env)
 if [[ -z $stop_s || -z $grace_ms ]] || (( stop_s * 1000 < grace_ms + 5000 )); then
-    echo "FAIL TimeoutStopSec=${stop_s:-?}s must exceed FRAMEWIRE_SHUTDOWN_GRACE_MS=${grace_ms:-?} + 5 s"; exit 1
+    echo "FAIL TimeoutStopSec=${stop_s:-?}s must exceed FRAMEWIRE_SHUTDOWN_GRACEMS=${grace_ms:-?} + 5 s"; exit 1
 fi
 echo "PASS TimeoutStopSec=${stop_s}s > shutdown.graceMs ${grace_ms} ms + 5 s"
