@@ -9,6 +9,7 @@ set -euo pipefail
 dest=$1 upstream=$2 listen=${3:-}
 here=$(cd "$(dirname "$0")" && pwd)
 mkdir -p "$dest"/{conf.d,framewire,logs,tls}
+dest=$(cd "$dest" && pwd)   # nginx resolves relative paths against its prefix, not our cwd
 chmod 755 "$dest"   # the workers (www-data) walk into it
 reloc() { sed -e "s#/etc/nginx#$dest#g" -e "s#/var/log/nginx#$dest/logs#g" "$1"; }
 reloc "$here/nginx.conf" > "$dest/nginx.conf"

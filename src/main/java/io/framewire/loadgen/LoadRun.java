@@ -281,6 +281,7 @@ final class LoadRun {
                 o.put("lost_on_close", l.lostOnClose());
                 o.put("unanswered", l.unanswered());
                 o.put("offline", l.offline());
+                o.put("sent_before_last_connection", l.connectionBase());
                 o.put("accounting_gap", l.accountingGap());
                 var gaps = o.putArray("gaps_ms");
                 tr.gapsMs().forEach(ms -> gaps.add(Summary.round(ms, 1)));

@@ -34,6 +34,7 @@ final class StreamLedger {
     private volatile int connections;    // connections opened so far
     private volatile long lostOnClose;   // frames sent on a connection that ended before answering them
     private volatile long offline;       // frames due while the stream had no open connection
+    private volatile long connectionBase; // the stream's seq of the current connection's seq 0
 
     /** Records the send time of the next seq and returns that seq. */
     long recordSend(long nanos) {
@@ -65,6 +66,7 @@ final class StreamLedger {
         }
         lastSeq = s - 1;
         connections++;
+        connectionBase = s;
         return s;
     }
 
@@ -78,6 +80,11 @@ final class StreamLedger {
 
     long offline() {
         return offline;
+    }
+
+    /** Frames the stream sent before its current connection opened. */
+    long connectionBase() {
+        return connectionBase;
     }
 
     /** Counts a result and returns its latency in ns, or -1 when the seq's send time is unknown. */
