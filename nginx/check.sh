@@ -23,7 +23,8 @@ echo "PASS nginx -t rejects a layout without upstreams.conf"
 # live: the upstream is a port nothing listens on
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 ./render.sh "$tmp/live" "127.0.0.1:1" "127.0.0.1:$port"
-ngx "$tmp/live" -g "daemon off;" & pid=$!
+d=$tmp/live   # nginx itself in the background (not a function's subshell), so the trap's kill reaches it
+nginx -p "$d" -c "$d/nginx.conf" -e "$d/logs/error.log" -g "pid $d/nginx.pid; daemon off;" & pid=$!
 for _ in $(seq 50); do (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break; sleep 0.1; done
 code() { curl -s -o /dev/null -w '%{http_code}' "$@"; }
 fails=0

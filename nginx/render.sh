@@ -28,7 +28,7 @@ fi
 {
     echo "upstream framewire {"
     echo "    hash \$stream_id consistent;"
-    for s in $upstream; do echo "    server $s max_fails=1 fail_timeout=5s;"; done
+    for s in $upstream; do echo "    server $s max_fails=0;"; done
     echo "}"
 } > "$dest/framewire/upstreams.conf"
 # nothing may still point at the real system paths
