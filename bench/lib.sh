@@ -1,6 +1,7 @@
 # Shared helpers for the bench scripts; source it, don't run it.
 # Env: JAVA_HOME, PORT, JAR (default target/framewire.jar), SHARED (default ../shared),
-# CLIENT (load generator's WebSocket client: nio or jetty, default nio), SERVER_JAVA_OPTS, LOADGEN_JAVA_OPTS.
+# CLIENT (load generator's WebSocket client: nio or jetty, default nio), SERVER_JAVA_OPTS, LOADGEN_JAVA_OPTS,
+# REDIS (1: start a redis-server on $REDIS_PORT, default 6399, and give the server --redis).
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."            # repo root
 OUT=bench/out
@@ -77,6 +78,26 @@ start_server() {
     echo "server did not open port $PORT within 60 s" >&2; exit 1
 }
 
+# REDIS=1: a private redis-server (no persistence) on $REDIS_PORT; sets REDIS_PID and REDIS_ARGS.
+REDIS_ARGS=()
+start_redis() {
+    [[ ${REDIS:-0} == 1 ]] || return 0
+    command -v redis-server >/dev/null || { echo "REDIS=1 needs redis-server (apt-get install redis-server)" >&2; exit 2; }
+    REDIS_PORT=${REDIS_PORT:-6399}
+    if port_open "$REDIS_PORT"; then echo "port $REDIS_PORT is already in use" >&2; exit 2; fi
+    redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --save '' --appendonly no --daemonize no >"$OUT/redis.log" 2>&1 &
+    REDIS_PID=$!
+    PIDS+=("$REDIS_PID")
+    for _ in $(seq 1 100); do
+        [[ $(redis-cli -p "$REDIS_PORT" ping 2>/dev/null) == PONG ]] && { REDIS_ARGS=(--redis "redis://127.0.0.1:$REDIS_PORT"); return 0; }
+        sleep 0.1
+    done
+    echo "redis-server did not start; see $OUT/redis.log" >&2; exit 1
+}
+
+# One INFO field of the bench's Redis.
+redis_info() { redis-cli -p "$REDIS_PORT" info "$1" | tr -d '\r' | awk -F: -v k="$2" '$1 == k {print $2}'; }
+
 stop_server() {
     kill "$SERVER_PID" 2>/dev/null || true
     wait "$SERVER_PID" 2>/dev/null || true
@@ -96,18 +117,23 @@ rss_mb() { awk '/^VmRSS:/ {printf "%.1f\n", $2 / 1024}' "/proc/$1/status"; }
 run_loadgen() {
     local name=$1; shift
     local err=$OUT/$name.loadgen.log json=$OUT/$name.json
-    rm -f "$json"; : >"$err"
+    rm -f "$json" "$OUT/$name.redis-ops"; : >"$err"
     "$JAVA" $LOADGEN_JAVA_OPTS -jar "$JAR" loadgen --url "ws://127.0.0.1:$PORT" --client "$CLIENT" \
         --json "$json" "$@" >/dev/null 2>"$err" &
     local lg=$!
     PIDS+=("$lg")
-    local s0="" s1="" l0="" l1="" m0="" m1=""
+    local s0="" s1="" l0="" l1="" m0="" m1="" r0=0 r1=0 c0=0 c1=0
     while kill -0 "$lg" 2>/dev/null; do
         if [[ -z $s0 ]] && grep -q "measuring window started" "$err"; then
             s0=$(cpu_seconds "$SERVER_PID"); l0=$(cpu_seconds "$lg"); m0=$(machine_seconds)
+            if [[ -n ${REDIS_PID:-} ]]; then r0=$(cpu_seconds "$REDIS_PID"); c0=$(redis_info stats total_commands_processed); fi
         fi
         if [[ -z $s1 ]] && grep -q "measuring window ended" "$err"; then
             s1=$(cpu_seconds "$SERVER_PID"); l1=$(cpu_seconds "$lg"); m1=$(machine_seconds)
+            if [[ -n ${REDIS_PID:-} ]]; then r1=$(cpu_seconds "$REDIS_PID"); c1=$(redis_info stats total_commands_processed); fi
+        fi
+        if [[ -n ${REDIS_PID:-} && -n $s0 && -z $s1 ]]; then
+            echo "$(redis_info stats instantaneous_ops_per_sec)" >>"$OUT/$name.redis-ops"
         fi
         sleep 0.1
     done
@@ -115,8 +141,10 @@ run_loadgen() {
     grep '^\[loadgen\] t=' "$err" >&2 || true
     SERVER_CPU_S=$(awk -v a="${s0:-0}" -v b="${s1:-0}" 'BEGIN {printf "%.2f", b - a}')
     LOADGEN_CPU_S=$(awk -v a="${l0:-0}" -v b="${l1:-0}" 'BEGIN {printf "%.2f", b - a}')
-    read -r IRQ_CPU_S OTHER_CPU_S < <(awk -v a="${m0:-0 0}" -v b="${m1:-0 0}" -v s="$SERVER_CPU_S" -v l="$LOADGEN_CPU_S" \
-        'BEGIN {split(a, x, " "); split(b, y, " "); printf "%.2f %.2f\n", y[2] - x[2], y[1] - x[1] - s - l}')
+    REDIS_CPU_S=$(awk -v a="$r0" -v b="$r1" 'BEGIN {printf "%.2f", b - a}')
+    REDIS_COMMANDS=$(( c1 - c0 ))
+    read -r IRQ_CPU_S OTHER_CPU_S < <(awk -v a="${m0:-0 0}" -v b="${m1:-0 0}" -v s="$SERVER_CPU_S" -v l="$LOADGEN_CPU_S" -v r="$REDIS_CPU_S" \
+        'BEGIN {split(a, x, " "); split(b, y, " "); printf "%.2f %.2f\n", y[2] - x[2], y[1] - x[1] - s - l - r}')
 }
 
 # check LABEL OK(0/1) DETAIL : prints a PASS/FAIL line and remembers failures.

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Transport capacity: STREAMS x FPS through the server with no detector (decode-free path).
 # Targets at 1,000 x 15: >= 14,500 results/s, p99 <= 50 ms, no failed connections.
+# REDIS=1: the same with a redis-server on this machine (--redis), reporting the Redis ops/s and CPU it took.
+# SERVER_ARGS: more server settings, e.g. SERVER_ARGS="--results.maxLen 0".
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
@@ -15,12 +17,17 @@ TARGET_P99_MS=${TARGET_P99_MS:-50}
 
 build_jar
 ensure_frames
-start_server transport-server --detector none --workers "$WORKERS"
-echo "server pid $SERVER_PID on :$PORT; $STREAMS streams x $FPS fps, ${DURATION}s measured; --client $CLIENT" >&2
+start_redis
+start_server transport-server --detector none --workers "$WORKERS" "${REDIS_ARGS[@]}" ${SERVER_ARGS:-}
+echo "server pid $SERVER_PID on :$PORT${REDIS_PID:+ with Redis on :$REDIS_PORT}; $STREAMS streams x $FPS fps, ${DURATION}s measured; --client $CLIENT" >&2
 
 run_loadgen transport --source "$FRAMES" --streams "$STREAMS" --fps "$FPS" \
     --ramp "${RAMP}s" --warmup "${WARMUP}s" --duration "${DURATION}s"
 J=$OUT/transport.json
+if [[ -n ${REDIS_PID:-} ]]; then
+    curl -s "http://127.0.0.1:$PORT/metrics" 2>/dev/null | grep -E '^framewire_redis_(errors_total|results_dropped_total|up|latency_seconds_(count|sum)) ' >"$OUT/transport.redis-metrics" || true
+    REDIS_KEYS=$(redis-cli -p "$REDIS_PORT" dbsize); REDIS_MEM=$(redis_info memory used_memory_human)
+fi
 stop_server
 
 jq -c . "$J"
@@ -37,6 +44,13 @@ awk -v c="$SERVER_CPU_S" -v l="$LOADGEN_CPU_S" -v o="$OTHER_CPU_S" -v q="$IRQ_CP
         l, l / d, (s ? l * 1e6 / s : 0), (r ? l * 1e6 / r : 0)
     printf "kernel irq/softirq (loopback stack, charged to neither): %.2f cores; other processes: %.2f cores%s\n",
         q / d, o / d, (o / d > 0.1 ? " (other load: numbers are not clean)" : "") }'
+if [[ -n ${REDIS_PID:-} ]]; then
+    awk -v c="$REDIS_CPU_S" -v n="$REDIS_COMMANDS" -v d="$(jq .window_s "$J")" -v r="$results" 'BEGIN {
+        printf "redis:   %.0f commands/s (total_commands_processed delta over the window), %.2f cores, %.1f us Redis CPU per result\n",
+            n / d, c / d, (r ? c * 1e6 / r : 0) }'
+    sort -n "$OUT/transport.redis-ops" | awk '{v[NR] = $1} END {if (NR) printf "redis:   instantaneous_ops_per_sec median %d, max %d (sampled every 0.1 s)\n", v[int((NR + 1) / 2)], v[NR]}'
+    echo "redis:   $REDIS_KEYS keys, $REDIS_MEM used; server: $(tr '\n' ' ' <"$OUT/transport.redis-metrics")"
+fi
 
 rps=$(jq .results_per_s "$J"); p99=$(jq .latency_ms.p99 "$J")
 fails=$(jq '.connections.connect_failures + .connections.unexpected_closes' "$J")

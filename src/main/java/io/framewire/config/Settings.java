@@ -1,6 +1,7 @@
 package io.framewire.config;
 
 import io.framewire.inference.DetectorConfig;
+import io.framewire.state.RedisConfig;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
@@ -28,7 +29,10 @@ public record Settings(
         int maxStreams,
         int adminPort,
         Duration idleTimeout,
-        Duration shutdownGrace) {
+        Duration shutdownGrace,
+        RedisConfig redis,
+        int resultsMaxLen,
+        String hostId) {
 
     /** Setting names, in README order. */
     public static final List<String> NAMES = List.of(
@@ -36,11 +40,14 @@ public record Settings(
             "detector", "model", "device", "labels", "score", "nms", "inputSize",
             "workers", "mailbox.depth", "batch.max", "batch.maxWaitMs",
             "ws.maxMessageBytes", "ws.maxPendingResults", "ws.idleTimeoutMs", "streams.max", "admin.port",
-            "shutdown.graceMs");
+            "shutdown.graceMs",
+            "redis", "redis.user", "redis.password", "redis.tls", "redis.timeoutMs", "redis.publishQueue",
+            "redis.recordTtlMs", "redis.retentionSec", "results.maxLen", "host.id");
 
     private static final Set<String> DETECTORS = Set.of("yunet", "yolo", "haar", "none");
     private static final Set<String> DEVICES = Set.of("auto", "cpu", "cuda", "cuda-fp16");
     private static final Pattern HOST = Pattern.compile("[A-Za-z0-9.:\\-\\[\\]]+");
+    private static final Pattern HOST_ID = Pattern.compile("[A-Za-z0-9._:-]{1,128}");
 
     public static Settings fromArgs(String[] args) {
         return from(ConfigSources.merge(args, System.getenv(), new LinkedHashSet<>(NAMES)));
@@ -75,7 +82,29 @@ public record Settings(
                 r.integer("streams.max", 2000, 1, 1_000_000),
                 r.integer("admin.port", -1, -1, 65535),
                 Duration.ofMillis(r.integer("ws.idleTimeoutMs", 300_000, 1000, 86_400_000)),
-                Duration.ofMillis(r.integer("shutdown.graceMs", 10_000, 0, 600_000)));
+                Duration.ofMillis(r.integer("shutdown.graceMs", 10_000, 0, 600_000)),
+                redis(r),
+                r.integer("results.maxLen", 1000, 0, 1_000_000),
+                r.matching("host.id", HOST_ID, "1-128 characters of [A-Za-z0-9._:-]"));
+    }
+
+    /** Null without {@code --redis}: single host, in-memory state. */
+    private static RedisConfig redis(Reader r) {
+        String url = r.string("redis", null);
+        if (url == null) {
+            for (String key : NAMES) {
+                if (key.startsWith("redis.") && r.string(key, null) != null) {
+                    throw new ConfigException("--" + key + " needs --redis redis://host:port");
+                }
+            }
+            return null;
+        }
+        return RedisConfig.parse(url, r.string("redis.user", null), r.string("redis.password", null),
+                r.bool("redis.tls"),
+                Duration.ofMillis(r.integer("redis.timeoutMs", 500, 10, 60_000)),
+                r.integer("redis.publishQueue", 65_536, 16, 1 << 22),
+                Duration.ofMillis(r.integer("redis.recordTtlMs", 10_000, 3_000, 3_600_000)),
+                Duration.ofSeconds(r.integer("redis.retentionSec", 86_400, 60, 31_536_000)));
     }
 
     /** Typed access that names the setting in every error. */
@@ -100,6 +129,27 @@ public record Settings(
             String v = string(key, def);
             if (!HOST.matcher(v).matches()) {
                 throw new ConfigException("invalid --" + key + " '" + v + "' (expected an address or host name)");
+            }
+            return v;
+        }
+
+        /** Null when not given. */
+        Boolean bool(String key) {
+            String v = string(key, null);
+            if (v == null) {
+                return null;
+            }
+            return switch (v.toLowerCase(java.util.Locale.ROOT)) {
+                case "true", "1", "yes", "on" -> true;
+                case "false", "0", "no", "off" -> false;
+                default -> throw new ConfigException("invalid --" + key + " '" + v + "' (expected true or false)");
+            };
+        }
+
+        String matching(String key, Pattern pattern, String expected) {
+            String v = string(key, null);
+            if (v != null && !pattern.matcher(v).matches()) {
+                throw new ConfigException("invalid --" + key + " '" + v + "' (expected " + expected + ")");
             }
             return v;
         }

@@ -38,6 +38,7 @@ public final class Metrics {
     public final CounterDataPoint wsConnects;
     public final CounterDataPoint workerBusySeconds;
     public final CounterDataPoint redisErrors;
+    public final CounterDataPoint redisResultsDropped;
     public final DistributionDataPoint frameLatency;
     public final DistributionDataPoint mailboxWait;
     public final DistributionDataPoint decode;
@@ -65,13 +66,15 @@ public final class Metrics {
                 .help("WebSocket connections ended, by close code").labelNames("code").register(registry);
         workerBusySeconds = counter("framewire_worker_busy_seconds", "Seconds inference workers spent decoding and inferring, summed over workers");
         redisErrors = counter("framewire_redis_errors", "Failed Redis operations");
+        redisResultsDropped = counter("framewire_redis_results_dropped",
+                "Results not appended to Redis for watchers: the publish queue was full (Redis slow or down)");
         frameLatency = histogram("framewire_frame_latency_seconds", "Frame received to its result queued on the socket", LATENCY_BUCKETS);
         mailboxWait = histogram("framewire_mailbox_wait_seconds", "Frame received to taken by a worker", LATENCY_BUCKETS);
         decode = histogram("framewire_decode_seconds", "Image decoding time per frame", STAGE_BUCKETS);
         inference = histogram("framewire_inference_seconds", "Detector time per forward pass (a whole batch)", STAGE_BUCKETS);
         batchSize = Histogram.builder().name("framewire_batch_size").help("Frames per forward pass")
                 .classicUpperBounds(BATCH_BUCKETS).classicOnly().register(registry);
-        redisLatency = histogram("framewire_redis_latency_seconds", "Redis round-trip time", STAGE_BUCKETS);
+        redisLatency = histogram("framewire_redis_latency_seconds", "Redis round trip (one pipelined batch)", STAGE_BUCKETS);
     }
 
     /** A gauge read when scraped. */

@@ -79,4 +79,24 @@ public final class Messages {
     private static double millis(long nanos) {
         return Math.round(nanos / 1_000.0) / 1_000.0;
     }
+
+    /** First message on a watch connection: results after entry {@code from} follow. */
+    public static String watching(String stream, String from) {
+        StringWriter out = new StringWriter(64 + stream.length());
+        try (JsonGenerator g = JSON.createGenerator(out)) {
+            g.writeStartObject();
+            g.writeStringField("type", "watching");
+            g.writeStringField("stream", stream);
+            g.writeStringField("from", from);
+            g.writeEndObject();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out.toString();
+    }
+
+    /** A stream's message as a watcher gets it: the same object with its entry id first. */
+    public static String watched(String entry, String message) {
+        return "{\"entry\":\"" + entry + "\"," + message.substring(1);
+    }
 }

@@ -6,9 +6,17 @@ import io.framewire.inference.Detectors;
 import io.framewire.inference.WorkerPool;
 import io.framewire.metrics.Metrics;
 import io.framewire.schedule.Scheduler;
+import io.framewire.state.HostInfo;
+import io.framewire.state.SharedState;
+import io.framewire.state.WatchSession;
 import io.framewire.stream.BlockingWebSocket;
 import io.framewire.stream.StreamSession;
+import java.net.InetAddress;
+import java.net.URLDecoder;
+import java.net.UnknownHostException;
+import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Pattern;
 import org.eclipse.jetty.http.HttpStatus;
 import org.eclipse.jetty.server.HttpConfiguration;
@@ -30,6 +38,7 @@ import org.slf4j.LoggerFactory;
 public final class FramewireServer implements AutoCloseable {
 
     public static final String STREAM_PATH = "/ws/streams/";
+    public static final String WATCH_PATH = "/ws/watch/";
     static final Pattern STREAM_ID = Pattern.compile("[A-Za-z0-9._-]{1,128}");
     /** Close code when this host takes no more streams (at capacity, or draining): try another host. */
     static final int CLOSE_TRY_AGAIN = 1013;
@@ -41,14 +50,18 @@ public final class FramewireServer implements AutoCloseable {
     private final StreamRegistry registry = new StreamRegistry();
     private final WorkerPool workers;
     private final Metrics metrics;
+    private final SharedState state;
+    private final AtomicInteger watchers = new AtomicInteger();
     private final String detector;
     private final Server jetty;
     private final ServerConnector connector;
     private final ServerConnector adminConnector;
     private volatile boolean draining;
 
-    private FramewireServer(Settings settings, WorkerPool workers, Scheduler scheduler, Metrics metrics, String detector) {
+    private FramewireServer(Settings settings, WorkerPool workers, Scheduler scheduler, Metrics metrics, String detector,
+                            SharedState state) {
         this.settings = settings;
+        this.state = state;
         this.workers = workers;
         this.scheduler = scheduler;
         this.metrics = metrics;
@@ -67,6 +80,7 @@ public final class FramewireServer implements AutoCloseable {
             // thread instead of handing every frame to a pool thread first.
             container.setInvocationType(Invocable.InvocationType.NON_BLOCKING);
             container.addMapping(STREAM_PATH + "*", this::upgrade);
+            container.addMapping(WATCH_PATH + "*", this::upgradeWatch);
         }));
         ((Handler.Wrapper) jetty.getHandler()).setHandler(
                 new HttpEndpoints(this, metrics.registry(), adminConnector));
@@ -76,6 +90,7 @@ public final class FramewireServer implements AutoCloseable {
         metrics.gauge("framewire_workers", "Inference worker threads alive", workers::alive);
         metrics.gauge("framewire_scheduler_queued_streams", "Streams with a frame waiting for a worker", scheduler::queued);
         metrics.gauge("framewire_draining", "1 while the host is shutting down", () -> draining ? 1 : 0);
+        metrics.gauge("framewire_watchers", "Watch connections on this host", watchers::get);
     }
 
     private ServerConnector connector(int port) {
@@ -97,8 +112,13 @@ public final class FramewireServer implements AutoCloseable {
             pool.close();
             throw new IllegalStateException("inference workers failed to load the detector (see log above)");
         }
-        FramewireServer server = new FramewireServer(settings, pool, scheduler, metrics, factory.description());
+        SharedState state = SharedState.open(settings, metrics);
+        FramewireServer server = new FramewireServer(settings, pool, scheduler, metrics, factory.description(), state);
         server.jetty.start();
+        String hostId = settings.hostId() != null ? settings.hostId() : hostName() + ":" + server.port();
+        state.start(new HostInfo(hostId, hostName() + ":" + server.port(), settings.maxStreams(),
+                String.valueOf(FramewireServer.class.getPackage().getImplementationVersion()), server::activeStreams));
+        log.info("{}{}", state.describe(), settings.redis() == null ? "" : ", as host " + hostId);
         log.info("framewire listening on {}:{}{}: {}, {} worker(s), mailbox depth {}, batch up to {} (wait {} ms), up to {} streams",
                 settings.host(), server.port(),
                 server.adminConnector == null ? "" : " (admin " + server.adminConnector.getLocalPort() + ")",
@@ -145,6 +165,19 @@ public final class FramewireServer implements AutoCloseable {
         return draining;
     }
 
+    /** For /readyz: {@code not configured}, {@code up} or {@code degraded}. */
+    String redisHealth() {
+        return state.health();
+    }
+
+    private static String hostName() {
+        try {
+            return InetAddress.getLocalHost().getHostName();
+        } catch (UnknownHostException e) {
+            return "localhost";
+        }
+    }
+
     private Object upgrade(ServerUpgradeRequest request, ServerUpgradeResponse response, Callback callback) {
         String path = request.getHttpURI().getPath();
         String id = path.substring(STREAM_PATH.length());
@@ -156,6 +189,55 @@ public final class FramewireServer implements AutoCloseable {
         return new BlockingWebSocket("ws-read-" + id, ws -> serve(id, ws));
     }
 
+    /**
+     * Every watch upgrade comes through here (the place for an access check). The last entry a
+     * watcher saw comes as {@code ?last=<entry>} or a {@code Last-Event-ID} header.
+     */
+    private Object upgradeWatch(ServerUpgradeRequest request, ServerUpgradeResponse response, Callback callback) {
+        String id = request.getHttpURI().getPath().substring(WATCH_PATH.length());
+        if (!STREAM_ID.matcher(id).matches()) {
+            Response.writeError(request, response, callback, HttpStatus.BAD_REQUEST_400,
+                    "invalid stream id: expected 1-128 characters of [A-Za-z0-9._-]");
+            return null;
+        }
+        if (settings.resultsMaxLen() == 0) {
+            Response.writeError(request, response, callback, HttpStatus.NOT_FOUND_404,
+                    "watching is off on this server (results.maxLen is 0)");
+            return null;
+        }
+        String last = queryParameter(request.getHttpURI().getQuery(), "last");
+        if (last == null) {
+            last = request.getHeaders().get("Last-Event-ID");
+        }
+        if (last != null && !SharedState.validEntry(last)) {
+            Response.writeError(request, response, callback, HttpStatus.BAD_REQUEST_400,
+                    "invalid last entry id: expected <millis>-<seq> as sent in a result's \"entry\"");
+            return null;
+        }
+        String from = last;
+        return new BlockingWebSocket("ws-watch-" + id, ws -> {
+            watchers.incrementAndGet();
+            try {
+                new WatchSession(id, ws, settings.maxPendingResults()).run(state, from);
+            } finally {
+                watchers.decrementAndGet();
+            }
+        });
+    }
+
+    private static String queryParameter(String query, String name) {
+        if (query == null) {
+            return null;
+        }
+        for (String pair : query.split("&")) {
+            int eq = pair.indexOf('=');
+            if (eq > 0 && pair.substring(0, eq).equals(name)) {
+                return URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8);
+            }
+        }
+        return null;
+    }
+
     /** Runs on the connection's own virtual thread for its whole life. */
     private void serve(String id, BlockingWebSocket ws) {
         metrics.wsConnects.inc();
@@ -164,13 +246,16 @@ public final class FramewireServer implements AutoCloseable {
             metrics.wsClosed(CLOSE_TRY_AGAIN);
             return;
         }
-        var session = new StreamSession(id, ws, scheduler, settings.mailboxDepth(), settings.maxPendingResults(), metrics);
+        var session = new StreamSession(id, ws, scheduler, settings.mailboxDepth(), settings.maxPendingResults(), metrics,
+                message -> state.publish(id, message));
         registry.register(session);
+        state.opened(session);
         log.debug("stream {} connected from {}", id, ws.remoteAddress());
         try {
             session.run();
         } finally {
             registry.unregister(session);
+            state.closed(session);
             BlockingWebSocket.Closed closed = ws.closed();
             int code = closed == null ? 1006 : closed.code();
             metrics.wsClosed(code);
@@ -194,5 +279,6 @@ public final class FramewireServer implements AutoCloseable {
         }
         workers.close();
         jetty.stop();
+        state.close();
     }
 }

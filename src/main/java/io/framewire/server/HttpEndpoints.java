@@ -62,7 +62,7 @@ final class HttpEndpoints extends Handler.Abstract {
                 metrics(request, response, callback);
             }
             default -> {
-                if (!path.startsWith(FramewireServer.STREAM_PATH)) {
+                if (!path.startsWith(FramewireServer.STREAM_PATH) && !path.startsWith(FramewireServer.WATCH_PATH)) {
                     return false; // Jetty answers 404
                 }
                 Response.writeError(request, response, callback, HttpStatus.BAD_REQUEST_400,
@@ -80,7 +80,11 @@ final class HttpEndpoints extends Handler.Abstract {
         return body;
     }
 
-    /** Ready = model loaded (all workers alive), not draining, below capacity. Redis: not configured yet. */
+    /**
+     * Ready = model loaded (all workers alive), not draining, below capacity. Redis is reported
+     * ("up", "degraded", "not configured") but does not decide: streams keep working on a host
+     * that lost Redis, and a Redis blip must not pull every host out of the balancer at once.
+     */
     private void readiness(Response response, Callback callback) throws IOException {
         ObjectNode checks = JSON.createObjectNode();
         boolean model = server.workersAlive() == server.workersConfigured();
@@ -89,7 +93,7 @@ final class HttpEndpoints extends Handler.Abstract {
         checks.put("model_loaded", model);
         checks.put("accepting_streams", accepting);
         checks.put("below_capacity", capacity);
-        checks.put("redis", "not configured");
+        checks.put("redis", server.redisHealth());
         boolean ready = model && accepting && capacity;
         ObjectNode body = JSON.createObjectNode();
         body.put("ready", ready);

@@ -42,14 +42,17 @@ public final class StreamSession implements ResultSink {
     private final AtomicInteger pending = new AtomicInteger();
     private final Callback written;
     private final Metrics metrics;
+    private final ResultSink watchers;
     private final AtomicLong received = new AtomicLong();
     private final Instant connectedAt = Instant.now();
     private volatile long lastFrameAtMillis;
     private final AtomicBoolean notReading = new AtomicBoolean();
 
+    /** {@code watchers} gets a copy of every message for this stream's watchers; it must not block. */
     public StreamSession(String id, BlockingWebSocket ws, Scheduler scheduler, int mailboxDepth, int maxPendingResults,
-                         Metrics metrics) {
+                         Metrics metrics, ResultSink watchers) {
         this.id = id;
+        this.watchers = watchers;
         this.ws = ws;
         this.scheduler = scheduler;
         this.metrics = metrics;
@@ -129,6 +132,7 @@ public final class StreamSession implements ResultSink {
     /** Queues a message on the connection; never blocks. A client that stops reading is closed. */
     @Override
     public void send(String message) {
+        watchers.send(message);
         if (pending.incrementAndGet() > maxPendingResults) {
             pending.decrementAndGet();
             if (notReading.compareAndSet(false, true)) {

@@ -78,4 +78,48 @@ class SettingsTest {
         assertThatThrownBy(() -> parse(new String[] {"--config", dir.resolve("missing").toString()}, Map.of()))
                 .hasMessageContaining("--config");
     }
+
+    @Test
+    void redisIsOffByDefaultAndParsedFromItsUrl() {
+        Settings none = parse(new String[0], Map.of());
+        assertThat(none.redis()).isNull();
+        assertThat(none.resultsMaxLen()).isEqualTo(1000);
+
+        Settings s = parse(new String[] {"--redis", "redis://app:s3cr%40t@cache.internal:6380/2", "--results.maxLen", "50",
+            "--host.id", "edge-7"}, Map.of("FRAMEWIRE_REDIS_TIMEOUTMS", "250"));
+        assertThat(s.redis().host()).isEqualTo("cache.internal");
+        assertThat(s.redis().port()).isEqualTo(6380);
+        assertThat(s.redis().database()).isEqualTo(2);
+        assertThat(s.redis().user()).isEqualTo("app");
+        assertThat(s.redis().password()).isEqualTo("s3cr@t");
+        assertThat(s.redis().tls()).isFalse();
+        assertThat(s.redis().timeout().toMillis()).isEqualTo(250);
+        assertThat(s.redis().toString()).doesNotContain("s3cr");
+        assertThat(s.resultsMaxLen()).isEqualTo(50);
+        assertThat(s.hostId()).isEqualTo("edge-7");
+
+        Settings tls = parse(new String[] {"--redis", "rediss://cache:6379", "--redis.password", "pw"}, Map.of());
+        assertThat(tls.redis().tls()).isTrue();
+        assertThat(tls.redis().password()).isEqualTo("pw");
+        assertThat(tls.redis().database()).isZero();
+        assertThat(parse(new String[] {"--redis", "rediss://cache", "--redis.tls", "false"}, Map.of()).redis().tls()).isFalse();
+    }
+
+    @Test
+    void badRedisSettingsNameTheSettingAndHideThePassword() {
+        assertThatThrownBy(() -> parse(new String[] {"--redis", "http://cache:6379"}, Map.of()))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("--redis").hasMessageContaining("redis://");
+        assertThatThrownBy(() -> parse(new String[] {"--redis", "redis://u:hunter2@cache:6379/99"}, Map.of()))
+                .hasMessageContaining("database").hasMessageNotContaining("hunter2");
+        assertThatThrownBy(() -> parse(new String[] {"--redis", "redis://cache:99999"}, Map.of()))
+                .hasMessageContaining("--redis");
+        assertThatThrownBy(() -> parse(new String[] {"--redis.password", "x"}, Map.of()))
+                .hasMessageContaining("--redis.password needs --redis");
+        assertThatThrownBy(() -> parse(new String[] {"--redis", "redis://c", "--redis.tls", "maybe"}, Map.of()))
+                .hasMessageContaining("--redis.tls");
+        assertThatThrownBy(() -> parse(new String[] {"--results.maxLen", "-1"}, Map.of()))
+                .hasMessageContaining("--results.maxLen");
+        assertThatThrownBy(() -> parse(new String[] {"--host.id", "has space"}, Map.of()))
+                .hasMessageContaining("--host.id");
+    }
 }

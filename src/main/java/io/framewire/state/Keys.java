@@ -1,0 +1,37 @@
+package io.framewire.state;
+
+/**
+ * Redis key layout (README, "Redis"). A stream's keys share a hash tag, {id}, so a script may
+ * touch all three in one call on a cluster slot too.
+ */
+final class Keys {
+
+    static final String HOSTS = "fw:hosts";
+    static final String TAKEOVER = "fw:takeover";
+    private static final String RESULTS_SUFFIX = "}:results";
+
+    private Keys() {}
+
+    /** Live record of a publishing stream (short TTL). */
+    static String record(String streamId) {
+        return "fw:{" + streamId + "}:stream";
+    }
+
+    /** Totals that survive reconnects (retention TTL). */
+    static String totals(String streamId) {
+        return "fw:{" + streamId + "}:totals";
+    }
+
+    /** The stream's results: a capped Redis Stream. */
+    static String results(String streamId) {
+        return "fw:{" + streamId + RESULTS_SUFFIX;
+    }
+
+    static String streamOfResults(String key) {
+        return key.substring(4, key.length() - RESULTS_SUFFIX.length());
+    }
+
+    static String host(String hostId) {
+        return "fw:host:" + hostId;
+    }
+}

@@ -1,0 +1,109 @@
+package io.framewire.state;
+
+import io.framewire.stream.StreamSession;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * One host, no Redis: takeover is the local registry's, counters start at zero on each connect,
+ * and watchers see the streams published to this host. A stream's results are kept for replay
+ * only from the moment someone first watches it, so unwatched streams cost one map lookup.
+ */
+final class LocalState implements SharedState {
+
+    private final int maxLen;
+    private final ConcurrentHashMap<String, Log> logs = new ConcurrentHashMap<>();
+
+    LocalState(int maxLen) {
+        this.maxLen = maxLen;
+    }
+
+    @Override
+    public void start(HostInfo host) {}
+
+    @Override
+    public void opened(StreamSession session) {}
+
+    @Override
+    public void closed(StreamSession session) {}
+
+    @Override
+    public void publish(String streamId, String message) {
+        Log log = logs.get(streamId);
+        if (log != null) {
+            log.append(message);
+        }
+    }
+
+    @Override
+    public void watch(String streamId, String lastEntry, Watcher watcher) {
+        logs.computeIfAbsent(streamId, id -> new Log(maxLen)).add(watcher, EntryId.parse(lastEntry));
+    }
+
+    @Override
+    public void unwatch(String streamId, Watcher watcher) {
+        Log log = logs.get(streamId);
+        if (log != null) {
+            log.remove(watcher);
+        }
+    }
+
+    @Override
+    public String health() {
+        return "not configured";
+    }
+
+    @Override
+    public String describe() {
+        return "no --redis: single host, in-memory state (takeover, counters and watchers on this host only)";
+    }
+
+    @Override
+    public void close() {}
+
+    /** A stream's last {@code maxLen} messages and its watchers; the lock keeps replay and live in order. */
+    private static final class Log {
+        private final int maxLen;
+        private final ArrayDeque<Entry> entries = new ArrayDeque<>();
+        private final List<Watcher> watchers = new ArrayList<>();
+        private EntryId last = EntryId.ZERO;
+
+        private record Entry(EntryId id, String message) {}
+
+        Log(int maxLen) {
+            this.maxLen = maxLen;
+        }
+
+        synchronized void append(String message) {
+            long now = System.currentTimeMillis();
+            last = now > last.millis() ? new EntryId(now, 0) : new EntryId(last.millis(), last.seq() + 1);
+            if (maxLen > 0) {
+                entries.addLast(new Entry(last, message));
+                if (entries.size() > maxLen) {
+                    entries.pollFirst();
+                }
+            }
+            String id = last.toString();
+            for (Watcher w : watchers) {
+                w.deliver(id, message);
+            }
+        }
+
+        synchronized void add(Watcher w, EntryId from) {
+            EntryId start = from == null ? last : from;
+            w.ready(start.toString());
+            for (Entry e : entries) {
+                if (e.id().compareTo(start) > 0) {
+                    w.deliver(e.id().toString(), e.message());
+                }
+            }
+            watchers.add(w);
+        }
+
+        synchronized void remove(Watcher w) {
+            watchers.remove(w);
+        }
+    }
+}

@@ -1,0 +1,94 @@
+package io.framewire.state;
+
+import io.framewire.metrics.Metrics;
+import io.framewire.stream.StreamSession;
+import redis.clients.jedis.Jedis;
+import redis.clients.jedis.exceptions.JedisException;
+
+/**
+ * State shared through Redis by four background loops, each with its own connection: the
+ * stream/host records writer, the takeover subscriber, the results publisher and the watch
+ * reader. Callers (connection threads, workers) only touch in-memory queues and maps.
+ */
+final class RedisState implements SharedState {
+
+    private final RedisLink link;
+    private final StreamRecords records;
+    private final TakeoverListener takeovers;
+    private final ResultsPublisher results;
+    private final WatchReader watch;
+    private final boolean feed;
+
+    RedisState(RedisConfig config, int resultsMaxLen, Metrics metrics) {
+        this.link = new RedisLink(config, metrics);
+        this.records = new StreamRecords(link, 100_000);
+        this.takeovers = new TakeoverListener(link, records);
+        this.feed = resultsMaxLen > 0;
+        this.results = new ResultsPublisher(link, Math.max(1, resultsMaxLen), metrics);
+        this.watch = new WatchReader(link);
+        metrics.gauge("framewire_redis_up", "1 while this host reaches Redis (absent without --redis)",
+                () -> link.up() ? 1 : 0);
+    }
+
+    @Override
+    public void start(HostInfo host) {
+        try (Jedis j = link.open("probe", 0)) {
+            j.ping();
+        } catch (JedisException e) {
+            link.failed("probe", e); // serve anyway, degraded; the loops keep retrying
+        }
+        records.start(host);
+        takeovers.start();
+        if (feed) {
+            results.start();
+            watch.start();
+        }
+    }
+
+    @Override
+    public void opened(StreamSession session) {
+        records.opened(session);
+    }
+
+    @Override
+    public void closed(StreamSession session) {
+        records.closed(session);
+    }
+
+    @Override
+    public void publish(String streamId, String message) {
+        if (feed) {
+            results.publish(streamId, message);
+        }
+    }
+
+    @Override
+    public void watch(String streamId, String lastEntry, Watcher watcher) {
+        watch.add(streamId, watcher, lastEntry);
+    }
+
+    @Override
+    public void unwatch(String streamId, Watcher watcher) {
+        watch.remove(streamId, watcher);
+    }
+
+    @Override
+    public String health() {
+        return link.up() ? "up" : "degraded";
+    }
+
+    @Override
+    public String describe() {
+        return "shared state in Redis " + link.config();
+    }
+
+    /** Final writes (ended streams, the queued results), bounded by the connection timeouts. */
+    @Override
+    public void close() {
+        long wait = 2_000 + link.config().timeout().toMillis();
+        watch.stop(wait);
+        takeovers.stop(wait);
+        results.stop(wait);
+        records.stop(wait);
+    }
+}

@@ -1,0 +1,52 @@
+package io.framewire.state;
+
+import io.framewire.config.Settings;
+import io.framewire.metrics.Metrics;
+import io.framewire.stream.StreamSession;
+
+/**
+ * What the hosts of a fleet share: who publishes which stream (takeover, resume, records) and
+ * every stream's results for watchers. {@link LocalState} keeps it in this process (one host);
+ * {@link RedisState} shares it through Redis. No call blocks on the network: Redis work happens on
+ * a few background threads.
+ */
+public interface SharedState extends AutoCloseable {
+
+    /** Without {@code --redis}: in memory, this host only. */
+    static SharedState open(Settings settings, Metrics metrics) {
+        return settings.redis() == null
+                ? new LocalState(settings.resultsMaxLen())
+                : new RedisState(settings.redis(), settings.resultsMaxLen(), metrics);
+    }
+
+    /** Starts background work once the host's address is known. */
+    void start(HostInfo host);
+
+    /** A publisher connected here (after the local registry has taken the id). */
+    void opened(StreamSession session);
+
+    /** That publisher's connection ended. */
+    void closed(StreamSession session);
+
+    /** A result or error message of {@code streamId}, for its watchers; never blocks. */
+    void publish(String streamId, String message);
+
+    /** Starts feeding {@code watcher}: entries after {@code lastEntry} (null: from now on). */
+    void watch(String streamId, String lastEntry, Watcher watcher);
+
+    void unwatch(String streamId, Watcher watcher);
+
+    /** For /readyz: {@code not configured}, {@code up} or {@code degraded}. */
+    String health();
+
+    /** One line for the start-up log. */
+    String describe();
+
+    /** Is {@code s} an entry id a watcher may pass as {@code last}? */
+    static boolean validEntry(String s) {
+        return EntryId.parse(s) != null;
+    }
+
+    @Override
+    void close();
+}

@@ -1,0 +1,155 @@
+package io.framewire.state;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import redis.clients.jedis.Jedis;
+import redis.clients.jedis.Pipeline;
+import redis.clients.jedis.Response;
+import redis.clients.jedis.StreamEntryID;
+import redis.clients.jedis.params.XReadParams;
+import redis.clients.jedis.resps.StreamEntry;
+
+/**
+ * Feeds every watcher on this host from one connection: a single XREAD covers all watched
+ * streams, each read from the oldest position any of its watchers still needs, and each entry
+ * goes to the watchers that have not seen it. Hundreds of watchers cost one thread and one
+ * connection. A new watcher is picked up within one XREAD block ({@value #BLOCK_MS} ms).
+ */
+final class WatchReader extends RedisLoop {
+
+    static final int BLOCK_MS = 200;
+    private static final int COUNT = 256;
+
+    private record Op(boolean add, String stream, Watcher watcher, StreamEntryID from) {}
+
+    /** A watcher and the last entry it has been given; null until its start is known. */
+    private static final class Cursor {
+        final Watcher watcher;
+        StreamEntryID last;
+
+        Cursor(Watcher watcher, StreamEntryID last) {
+            this.watcher = watcher;
+            this.last = last;
+        }
+    }
+
+    private final ConcurrentLinkedQueue<Op> ops = new ConcurrentLinkedQueue<>();
+    private final Map<String, List<Cursor>> streams = new HashMap<>(); // this thread only
+    private final XReadParams read = XReadParams.xReadParams().count(COUNT).block(BLOCK_MS);
+
+    WatchReader(RedisLink link) {
+        super(link, "watch", (int) link.config().timeout().toMillis() + BLOCK_MS);
+    }
+
+    void add(String stream, Watcher watcher, String from) {
+        EntryId id = EntryId.parse(from);
+        ops.add(new Op(true, stream, watcher, id == null ? null : new StreamEntryID(id.millis(), id.seq())));
+        wake();
+    }
+
+    void remove(String stream, Watcher watcher) {
+        ops.add(new Op(false, stream, watcher, null));
+    }
+
+    @Override
+    void step(Jedis jedis) {
+        applyOps();
+        if (streams.isEmpty()) {
+            LockSupport.parkNanos(TimeUnit.SECONDS.toNanos(1));
+            return;
+        }
+        startNewWatchers(jedis);
+        Map<String, StreamEntryID> from = new HashMap<>();
+        streams.forEach((stream, cursors) -> {
+            StreamEntryID min = null;
+            for (Cursor c : cursors) {
+                if (min == null || c.last.compareTo(min) < 0) {
+                    min = c.last;
+                }
+            }
+            from.put(Keys.results(stream), min);
+        });
+        List<Map.Entry<String, List<StreamEntry>>> got = jedis.xread(read, from);
+        link.ok(name());
+        if (got == null) {
+            return;
+        }
+        for (Map.Entry<String, List<StreamEntry>> e : got) {
+            List<Cursor> cursors = streams.get(Keys.streamOfResults(e.getKey()));
+            if (cursors == null) {
+                continue;
+            }
+            for (StreamEntry entry : e.getValue()) {
+                String id = entry.getID().toString();
+                String message = entry.getFields().get(ResultsPublisher.FIELD);
+                for (Cursor c : cursors) {
+                    if (entry.getID().compareTo(c.last) > 0) {
+                        c.last = entry.getID();
+                        if (message != null) {
+                            c.watcher.deliver(id, message);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    private void applyOps() {
+        Op op;
+        while ((op = ops.poll()) != null) {
+            if (op.add()) {
+                Cursor c = new Cursor(op.watcher(), op.from());
+                streams.computeIfAbsent(op.stream(), s -> new ArrayList<>()).add(c);
+                if (c.last != null) {
+                    c.watcher.ready(c.last.toString());
+                }
+            } else {
+                List<Cursor> cursors = streams.get(op.stream());
+                if (cursors != null) {
+                    Watcher w = op.watcher();
+                    cursors.removeIf(c -> c.watcher == w);
+                    if (cursors.isEmpty()) {
+                        streams.remove(op.stream());
+                    }
+                }
+            }
+        }
+    }
+
+    /** Watchers without a start position begin after the stream's newest entry. */
+    private void startNewWatchers(Jedis jedis) {
+        Map<String, Response<List<StreamEntry>>> newest = new HashMap<>();
+        Pipeline p = null;
+        for (Map.Entry<String, List<Cursor>> e : streams.entrySet()) {
+            for (Cursor c : e.getValue()) {
+                if (c.last == null && !newest.containsKey(e.getKey())) {
+                    if (p == null) {
+                        p = jedis.pipelined();
+                    }
+                    newest.put(e.getKey(), p.xrevrange(Keys.results(e.getKey()), "+", "-", 1));
+                }
+            }
+        }
+        if (p == null) {
+            return;
+        }
+        p.sync();
+        for (Map.Entry<String, Response<List<StreamEntry>>> e : newest.entrySet()) {
+            List<StreamEntry> last = e.getValue().get();
+            StreamEntryID start = last.isEmpty() ? new StreamEntryID(0, 0) : last.get(0).getID();
+            for (Iterator<Cursor> it = streams.get(e.getKey()).iterator(); it.hasNext(); ) {
+                Cursor c = it.next();
+                if (c.last == null) {
+                    c.last = start;
+                    c.watcher.ready(start.toString());
+                }
+            }
+        }
+    }
+}

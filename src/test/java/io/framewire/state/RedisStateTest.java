@@ -1,0 +1,349 @@
+package io.framewire.state;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.framewire.server.FramewireServer;
+import io.framewire.testing.Poll;
+import io.framewire.testing.RedisServer;
+import io.framewire.testing.Servers;
+import io.framewire.testing.TestData;
+import io.framewire.testing.WsClient;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import redis.clients.jedis.Jedis;
+
+/** Shared state through a real redis-server: records, takeover, resume, watchers, outages. */
+class RedisStateTest {
+
+    private static final Duration WAIT = Duration.ofSeconds(10);
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final AtomicInteger HOSTS = new AtomicInteger();
+    private static RedisServer redis;
+    private final List<FramewireServer> servers = new ArrayList<>();
+    private final HttpClient http = HttpClient.newHttpClient();
+
+    @BeforeAll
+    static void startRedis() throws Exception {
+        redis = RedisServer.start();
+    }
+
+    @AfterAll
+    static void stopRedis() throws Exception {
+        redis.close();
+    }
+
+    @AfterEach
+    void stopServers() throws Exception {
+        for (FramewireServer s : servers) {
+            s.close();
+        }
+    }
+
+    private FramewireServer server(RedisServer r, String hostId, String... more) throws Exception {
+        List<String> kv = new ArrayList<>(List.of("detector", "none", "workers", "1", "redis", r.url(), "host.id", hostId));
+        kv.addAll(List.of(more));
+        FramewireServer s = Servers.start(kv.toArray(String[]::new));
+        servers.add(s);
+        return s;
+    }
+
+    private static String hostId(String name) {
+        return name + "-" + HOSTS.incrementAndGet();
+    }
+
+    private static Map<String, String> hash(RedisServer r, String key) {
+        try (Jedis j = r.client()) {
+            return j.hgetAll(key);
+        }
+    }
+
+    /** Sends {@code n} frames, each answered before the next. */
+    private static List<JsonNode> publish(WsClient client, int n) throws Exception {
+        List<JsonNode> results = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            client.send(TestData.messi());
+            JsonNode r = client.next(WAIT);
+            assertThat(r.path("type").asText()).isEqualTo("result");
+            results.add(r);
+        }
+        return results;
+    }
+
+    @Test
+    void recordsDescribeStreamsAndHostsAndExpireWithThem() throws Exception {
+        String host = hostId("rec");
+        FramewireServer a = server(redis, host, "redis.recordTtlMs", "4000");
+        long before = System.currentTimeMillis();
+        try (WsClient cam = WsClient.stream(a.port(), "rec-1")) {
+            publish(cam, 5);
+            Map<String, String> rec = Poll.until(WAIT, () -> hash(redis, "fw:{rec-1}:stream"),
+                    h -> "5".equals(h.get("received")) && "5".equals(h.get("processed")));
+            assertThat(rec).containsEntry("stream", "rec-1").containsEntry("owner", host)
+                    .containsEntry("received", "5").containsEntry("processed", "5").containsEntry("dropped", "0");
+            assertThat(rec.get("client")).contains("127.0.0.1");
+            assertThat(Long.parseLong(rec.get("connected_at"))).isBetween(before - 1000, System.currentTimeMillis());
+            assertThat(Long.parseLong(rec.get("last_frame_at"))).isGreaterThanOrEqualTo(Long.parseLong(rec.get("connected_at")));
+            assertThat(rec.get("first_seen")).isEqualTo(rec.get("connected_at"));
+            try (Jedis j = redis.client()) {
+                assertThat(j.pttl("fw:{rec-1}:stream")).isBetween(1L, 4000L);
+                assertThat(j.pttl("fw:{rec-1}:results")).as("results expire with the retention").isPositive();
+                assertThat(j.xlen("fw:{rec-1}:results")).isEqualTo(5);
+                assertThat(j.zscore("fw:hosts", host)).isNotNull();
+            }
+            Map<String, String> h = Poll.until(WAIT, () -> hash(redis, "fw:host:" + host), m -> "1".equals(m.get("streams")));
+            assertThat(h).containsEntry("id", host).containsEntry("streams", "1").containsEntry("capacity", "2000")
+                    .containsKeys("address", "version", "heartbeat", "started_at");
+            assertThat(Long.parseLong(h.get("heartbeat"))).isGreaterThan(System.currentTimeMillis() - 5000);
+        }
+        // A clean disconnect removes the live record; the totals stay for a resume.
+        Map<String, String> gone = Poll.until(WAIT, () -> hash(redis, "fw:{rec-1}:stream"), Map::isEmpty);
+        assertThat(gone).isEmpty();
+        assertThat(hash(redis, "fw:{rec-1}:totals")).containsEntry("received", "5").containsEntry("processed", "5");
+        // A host that dies without a word: its records expire (TTL), nobody deletes them.
+        try (Jedis j = redis.client()) {
+            j.hset("fw:{ghost}:stream", Map.of("owner", "dead-host"));
+            j.pexpire("fw:{ghost}:stream", 300);
+        }
+        assertThat(Poll.until(WAIT, () -> hash(redis, "fw:{ghost}:stream"), Map::isEmpty)).isEmpty();
+    }
+
+    @Test
+    void newestConnectionWinsAcrossHosts() throws Exception {
+        String hostA = hostId("a");
+        String hostB = hostId("b");
+        FramewireServer a = server(redis, hostA);
+        FramewireServer b = server(redis, hostB);
+        try (WsClient onA = WsClient.stream(a.port(), "cam-x")) {
+            publish(onA, 1);
+            Poll.until(WAIT, () -> hash(redis, "fw:{cam-x}:stream"), m -> hostA.equals(m.get("owner")));
+            try (WsClient onB = WsClient.stream(b.port(), "cam-x")) {
+                WsClient.Close close = onA.awaitClose(WAIT);
+                assertThat(close.code()).isEqualTo(4000);
+                assertThat(close.reason()).contains("replaced");
+                assertThat(publish(onB, 1).get(0).path("seq").asLong()).isZero();
+                assertThat(Poll.until(WAIT, () -> hash(redis, "fw:{cam-x}:stream"), m -> hostB.equals(m.get("owner"))))
+                        .containsEntry("owner", hostB);
+                assertThat(Poll.until(WAIT, a::activeStreams, n -> n == 0)).isZero();
+                assertThat(onB.isOpen()).as("the newest publisher stays").isTrue();
+                assertThat(b.activeStreams()).isEqualTo(1);
+            }
+        }
+    }
+
+    @Test
+    void countersAndFirstSeenResumeOnAnotherHost() throws Exception {
+        FramewireServer a = server(redis, hostId("a"));
+        FramewireServer b = server(redis, hostId("b"));
+        try (WsClient onA = WsClient.stream(a.port(), "resume-1")) {
+            publish(onA, 3);
+        }
+        Map<String, String> totals = Poll.until(WAIT, () -> hash(redis, "fw:{resume-1}:totals"),
+                m -> "3".equals(m.get("received")));
+        assertThat(totals).containsEntry("received", "3");
+        String firstSeen = totals.get("first_seen");
+        try (WsClient onB = WsClient.stream(b.port(), "resume-1")) {
+            publish(onB, 2);
+            Map<String, String> rec = Poll.until(WAIT, () -> hash(redis, "fw:{resume-1}:stream"),
+                    m -> "5".equals(m.get("received")));
+            assertThat(rec).containsEntry("received", "5").containsEntry("processed", "5")
+                    .containsEntry("first_seen", firstSeen);
+            assertThat(Long.parseLong(rec.get("connected_at"))).isGreaterThan(Long.parseLong(firstSeen));
+        }
+    }
+
+    @Test
+    void watcherOnOneHostFollowsAStreamPublishedToAnotherAndCatchesUpAfterReconnecting() throws Exception {
+        FramewireServer a = server(redis, hostId("a"));
+        FramewireServer b = server(redis, hostId("b"));
+        URI watch = URI.create("ws://127.0.0.1:" + b.port() + "/ws/watch/w-1");
+        try (WsClient cam = WsClient.stream(a.port(), "w-1")) {
+            String lastSeen;
+            try (WsClient watcher = new WsClient(watch)) {
+                assertThat(watcher.next(WAIT).path("type").asText()).isEqualTo("watching");
+                publish(cam, 5);
+                List<JsonNode> got = new ArrayList<>();
+                for (int i = 0; i < 5; i++) {
+                    got.add(watcher.next(WAIT));
+                }
+                assertThat(got).extracting(r -> r.path("seq").asLong()).containsExactly(0L, 1L, 2L, 3L, 4L);
+                assertThat(got).allSatisfy(r -> {
+                    assertThat(r.path("type").asText()).isEqualTo("result");
+                    assertThat(r.path("stream").asText()).isEqualTo("w-1");
+                    assertThat(r.path("entry").asText()).matches("\\d+-\\d+");
+                });
+                lastSeen = got.get(4).path("entry").asText();
+            }
+            publish(cam, 4); // missed by the watcher: seq 5..8
+            try (WsClient again = new WsClient(URI.create(watch + "?last=" + lastSeen))) {
+                JsonNode hello = again.next(WAIT);
+                assertThat(hello.path("type").asText()).isEqualTo("watching");
+                assertThat(hello.path("from").asText()).isEqualTo(lastSeen);
+                List<Long> seqs = new ArrayList<>();
+                for (int i = 0; i < 4; i++) {
+                    seqs.add(again.next(WAIT).path("seq").asLong());
+                }
+                assertThat(seqs).as("the gap, in order").containsExactly(5L, 6L, 7L, 8L);
+                publish(cam, 1);
+                assertThat(again.next(WAIT).path("seq").asLong()).as("then live").isEqualTo(9);
+                assertThat(again.drain(Duration.ofMillis(300))).as("nothing twice").isEmpty();
+            }
+        }
+    }
+
+    @Test
+    void manyWatchersShareOneReader() throws Exception {
+        FramewireServer a = server(redis, hostId("a"));
+        List<WsClient> watchers = new ArrayList<>();
+        try (WsClient cam1 = WsClient.stream(a.port(), "many-1"); WsClient cam2 = WsClient.stream(a.port(), "many-2")) {
+            for (int i = 0; i < 40; i++) {
+                WsClient w = new WsClient(URI.create("ws://127.0.0.1:" + a.port() + "/ws/watch/many-" + (1 + i % 2)));
+                watchers.add(w);
+                assertThat(w.next(WAIT).path("type").asText()).isEqualTo("watching");
+            }
+            int before = Thread.activeCount();
+            publish(cam1, 3);
+            publish(cam2, 3);
+            for (int i = 0; i < watchers.size(); i++) {
+                String stream = "many-" + (1 + i % 2);
+                for (long seq = 0; seq < 3; seq++) {
+                    JsonNode r = watchers.get(i).next(WAIT);
+                    assertThat(r.path("stream").asText()).isEqualTo(stream);
+                    assertThat(r.path("seq").asLong()).isEqualTo(seq);
+                }
+            }
+            assertThat(Thread.activeCount()).as("no platform thread per watcher").isLessThan(before + 5);
+        } finally {
+            for (WsClient w : watchers) {
+                w.close();
+            }
+        }
+    }
+
+    @Test
+    void publishersKeepGoingThroughARedisCrashAndTheRecordsAreReconciled() throws Exception {
+        try (RedisServer own = RedisServer.start()) {
+            String host = hostId("crash");
+            FramewireServer a = server(own, host, "redis.publishQueue", "16");
+            try (WsClient cam = WsClient.stream(a.port(), "crash-1")) {
+                publish(cam, 3);
+                Poll.until(WAIT, () -> hash(own, "fw:{crash-1}:stream"), m -> "3".equals(m.get("received")));
+                assertThat(readiness(a).path("checks").path("redis").asText()).isEqualTo("up");
+
+                own.kill();
+                publish(cam, 4);
+                JsonNode ready = Poll.until(WAIT, () -> readiness(a), r -> "degraded".equals(r.path("checks").path("redis").asText()));
+                assertThat(ready.path("checks").path("redis").asText()).isEqualTo("degraded");
+                assertThat(ready.path("ready").asBoolean()).as("a Redis outage does not take the host out").isTrue();
+                assertThat(metrics(a)).contains("framewire_redis_up 0.0");
+                publish(cam, 26); // 30 frames while Redis is down, every one answered
+
+                own.restart(); // empty: everything Redis knew is gone
+                publish(cam, 2);
+                // Reconciled: the record is back, and the totals hold every frame Redis did not see.
+                Map<String, String> rec = Poll.until(Duration.ofSeconds(20), () -> hash(own, "fw:{crash-1}:stream"),
+                        m -> "32".equals(m.get("received")));
+                assertThat(rec).containsEntry("owner", host).containsEntry("received", "32").containsEntry("processed", "32");
+                assertThat(Poll.until(WAIT, () -> readiness(a), r -> "up".equals(r.path("checks").path("redis").asText()))
+                        .path("checks").path("redis").asText()).isEqualTo("up");
+                assertThat(Poll.until(WAIT, () -> hash(own, "fw:host:" + host), m -> !m.isEmpty())).containsEntry("id", host);
+                assertThat(cam.isOpen()).as("the publisher never noticed").isTrue();
+                String text = metrics(a);
+                assertThat(text).contains("framewire_redis_up 1.0").doesNotContain("framewire_redis_errors_total 0.0")
+                        .as("the publish queue (16) overflowed during the outage")
+                        .doesNotContain("framewire_redis_results_dropped_total 0.0")
+                        .contains("framewire_redis_results_dropped_total");
+            }
+        }
+    }
+
+    @Test
+    void aTakeoverMadeWhileRedisWasDownIsEnforcedWhenItReturns() throws Exception {
+        try (RedisServer own = RedisServer.start()) {
+            String hostB = hostId("b");
+            FramewireServer a = server(own, hostId("a"));
+            FramewireServer b = server(own, hostB);
+            try (WsClient onA = WsClient.stream(a.port(), "split-1")) {
+                publish(onA, 1);
+                Poll.until(WAIT, () -> hash(own, "fw:{split-1}:stream"), m -> !m.isEmpty());
+                own.kill();
+                try (WsClient onB = WsClient.stream(b.port(), "split-1")) {
+                    publish(onB, 1);
+                    publish(onA, 1);
+                    assertThat(onA.isOpen()).as("no way to tell host A while Redis is down").isTrue();
+                    own.restart();
+                    WsClient.Close close = onA.awaitClose(Duration.ofSeconds(20));
+                    assertThat(close.code()).isEqualTo(4000);
+                    assertThat(close.reason()).contains("replaced");
+                    assertThat(Poll.until(WAIT, () -> hash(own, "fw:{split-1}:stream"), m -> hostB.equals(m.get("owner"))))
+                            .containsEntry("owner", hostB);
+                    assertThat(publish(onB, 1).get(0).path("seq").asLong()).isEqualTo(1);
+                }
+            }
+        }
+    }
+
+    @Test
+    void resultsStreamsAreCapped() throws Exception {
+        FramewireServer a = server(redis, hostId("cap"), "results.maxLen", "10");
+        try (WsClient cam = WsClient.stream(a.port(), "cap-1")) {
+            publish(cam, 300);
+            String newest = Poll.until(WAIT, () -> {
+                try (Jedis j = redis.client()) {
+                    return j.xrevrange("fw:{cap-1}:results", "+", "-", 1).get(0).getFields().get("m");
+                }
+            }, m -> m.contains("\"seq\":299,"));
+            assertThat(newest).contains("\"seq\":299,");
+            try (Jedis j = redis.client()) {
+                // MAXLEN ~ trims whole macro nodes (100 entries by default): about 10, not exactly
+                assertThat(j.xlen("fw:{cap-1}:results")).isBetween(10L, 110L);
+            }
+        }
+    }
+
+    @Test
+    void aHostStartsWithoutRedisAndCatchesUpWhenItAppears() throws Exception {
+        try (RedisServer own = RedisServer.start()) {
+            own.kill();
+            String host = hostId("late");
+            FramewireServer a = server(own, host);
+            assertThat(readiness(a).path("checks").path("redis").asText()).isEqualTo("degraded");
+            try (WsClient cam = WsClient.stream(a.port(), "late-1")) {
+                publish(cam, 4);
+                own.restart();
+                publish(cam, 1);
+                assertThat(Poll.until(Duration.ofSeconds(20), () -> hash(own, "fw:{late-1}:stream"),
+                        m -> "5".equals(m.get("received")))).containsEntry("owner", host).containsEntry("received", "5");
+                assertThat(readiness(a).path("checks").path("redis").asText()).isEqualTo("up");
+            }
+        }
+    }
+
+    private JsonNode readiness(FramewireServer s) {
+        try {
+            HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + s.port() + "/readyz")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(r.statusCode()).isEqualTo(200);
+            return JSON.readTree(r.body());
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private String metrics(FramewireServer s) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + s.port() + "/metrics")).build(),
+                HttpResponse.BodyHandlers.ofString()).body();
+    }
+}
