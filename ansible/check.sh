@@ -75,7 +75,6 @@ redis-server "$rd/etc/redis/redis.conf" --dir "$rd/data" --logfile "" --daemoniz
 for _ in $(seq 50); do port_open 16379 && break; sleep 0.1; done
 [[ $(redis-cli -p 16379 ping) == PONG && $(redis-cli -p 16379 config get maxmemory-policy | tail -1) == noeviction ]] \
     || { cat "$rd/redis.log"; fail "redis-server with the generated config"; }
-redis-cli -p 16379 shutdown nosave >/dev/null 2>&1 || true
 echo "PASS redis-server runs the generated config (PONG, maxmemory-policy noeviction)"
 
 # every FRAMEWIRE_* in the generated and the shipped env file is a setting the jar knows
@@ -85,7 +84,6 @@ known=$("$fw/opt/framewire/current/runtime/bin/java" -jar "$fw/opt/framewire/cur
 [[ -n $known ]] || fail "could not read the setting names from --help"
 for envf in "$fw/etc/framewire/framewire.env" "$repo/systemd/framewire.env"; do
     for v in $(grep -o '^#\?FRAMEWIRE_[A-Z0-9_]*' "$envf" | tr -d '#'); do
-        [[ $v == FRAMEWIRE_REDIS ]] && continue   # the Redis issue's setting; unknown names are ignored by older jars
         grep -qx "$v" <<<"$known" || fail "$envf: $v is not a framewire setting"
     done
 done
@@ -99,10 +97,14 @@ JAVA_OPTS=${JAVA_OPTS//\/var\/lib\/framewire/$fw/var/lib/framewire}
 for _ in $(seq 600); do port_open "$FRAMEWIRE_PORT" && break; kill -0 $fwpid 2>/dev/null || break; sleep 0.1; done
 code() { curl -s -o /dev/null -w '%{http_code}' "$1"; }
 [[ $(code "http://127.0.0.1:$FRAMEWIRE_PORT/readyz") == 200 ]] || { tail "$fw/framewire.log"; fail "installed framewire /readyz"; }
+# FRAMEWIRE_REDIS points at the inventory's redis host (the redis-server above, same generated port)
+redis_check=$(curl -s "http://127.0.0.1:$FRAMEWIRE_PORT/readyz" | jq -r .checks.redis)
+[[ $redis_check == up ]] || fail "installed framewire's Redis check says '$redis_check' (FRAMEWIRE_REDIS=$FRAMEWIRE_REDIS)"
 [[ $(code "http://127.0.0.1:$FRAMEWIRE_ADMIN_PORT/metrics") == 200 && $(code "http://127.0.0.1:$FRAMEWIRE_PORT/metrics") == 404 ]] \
     || fail "admin port split (/metrics on $FRAMEWIRE_ADMIN_PORT only)"
 kill -TERM $fwpid; wait $fwpid || true
-echo "PASS installed release runs: jlink runtime + jar + generated env; /readyz 200, /metrics only on the admin port"
+redis-cli -p 16379 shutdown nosave >/dev/null 2>&1 || true
+echo "PASS installed release runs: jlink runtime + jar + generated env; /readyz 200 with Redis up, /metrics only on the admin port"
 
 # 4. the real root untouched
 for p in /etc/framewire /opt/framewire /etc/sysctl.d/60-framewire.conf /etc/systemd/system/framewire.service /etc/nginx/framewire; do
