@@ -27,6 +27,11 @@ final class Keys {
         return "fw:{" + streamId + RESULTS_SUFFIX;
     }
 
+    /** Present while someone watched the stream within the retention: only then are results appended. */
+    static String watched(String streamId) {
+        return "fw:{" + streamId + "}:watched";
+    }
+
     static String streamOfResults(String key) {
         return key.substring(4, key.length() - RESULTS_SUFFIX.length());
     }

@@ -17,17 +17,22 @@ final class RedisState implements SharedState {
     private final TakeoverListener takeovers;
     private final ResultsPublisher results;
     private final WatchReader watch;
+    private final WatchedStreams watched;
     private final boolean feed;
 
     RedisState(RedisConfig config, int resultsMaxLen, Metrics metrics) {
         this.link = new RedisLink(config, metrics);
-        this.records = new StreamRecords(link, 100_000);
+        this.watched = new WatchedStreams();
+        this.records = new StreamRecords(link, 100_000, watched);
         this.takeovers = new TakeoverListener(link, records);
         this.feed = resultsMaxLen > 0;
-        this.results = new ResultsPublisher(link, Math.max(1, resultsMaxLen), metrics);
+        this.results = new ResultsPublisher(link, Math.max(1, resultsMaxLen), watched, metrics);
         this.watch = new WatchReader(link);
         metrics.gauge("framewire_redis_up", "1 while this host reaches Redis (absent without --redis)",
                 () -> link.up() ? 1 : 0);
+        metrics.gauge("framewire_redis_watched_streams",
+                "Streams publishing here whose results are appended to Redis (watched within the retention)",
+                watched::appended);
     }
 
     @Override
@@ -64,12 +69,14 @@ final class RedisState implements SharedState {
 
     @Override
     public void watch(String streamId, String lastEntry, Watcher watcher) {
+        watched.watcherAdded(streamId); // a stream published here is appended from now on, without a round trip
         watch.add(streamId, watcher, lastEntry);
     }
 
     @Override
     public void unwatch(String streamId, Watcher watcher) {
         watch.remove(streamId, watcher);
+        watched.watcherRemoved(streamId);
     }
 
     @Override

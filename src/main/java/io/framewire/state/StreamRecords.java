@@ -30,7 +30,9 @@ import redis.clients.jedis.exceptions.JedisDataException;
  * writes the live record only if this connection is the newest one for the stream. "Newest" is
  * the latest first claim by Redis' own clock, so hosts' clocks may disagree. A connection that
  * finds a newer one there has been taken over (possibly while Redis was unreachable) and is
- * closed; one that takes the record from another publishes on {@link Keys#TAKEOVER}.
+ * closed; one that takes the record from another publishes on {@link Keys#TAKEOVER}. Each write
+ * also answers whether the stream is watched ({@link WatchedStreams}), so knowing it costs no extra
+ * round trip.
  */
 final class StreamRecords extends RedisLoop {
 
@@ -40,12 +42,13 @@ final class StreamRecords extends RedisLoop {
     private static final long REFRESH_MS = 1_000;
     private static final int MAX_PER_TICK = 5_000;
 
-    // KEYS: record, totals, results. ARGV: 1 conn, 2 claimed_at ('' before the first claim),
+    // KEYS: record, totals, results, watched marker. ARGV: 1 conn, 2 claimed_at ('' before the first claim),
     // 3 owner, 4 client, 5 last_frame_at ('' before the first), 6-8 received/processed/dropped since
     // the last write, 9 connected_at, 10 record TTL ms, 11 retention ms, 12 final ('1': the
     // connection ended), 13 stream id, 14 the takeover channel.
-    // Returns {status, received, processed, dropped, claimed_at}: status 0 a newer connection owns
-    // the stream, 1 this connection owns it, 2 it just took it over (and told the other hosts).
+    // Returns {status, received, processed, dropped, claimed_at, watched}: status 0 a newer connection
+    // owns the stream, 1 this connection owns it, 2 it just took it over (and told the other hosts);
+    // watched 1 while the marker exists (someone watched within the retention: append results).
     static final String SYNC = """
             local t = redis.call('TIME')
             local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
@@ -66,19 +69,20 @@ final class StreamRecords extends RedisLoop {
             if ARGV[5] ~= '' then redis.call('HSET', KEYS[2], 'last_frame_at', ARGV[5]) end
             redis.call('PEXPIRE', KEYS[2], ARGV[11])
             if redis.call('EXISTS', KEYS[3]) == 1 then redis.call('PEXPIRE', KEYS[3], ARGV[11]) end
-            if not newest then return {0, r, p, d, claimed} end
+            local w = redis.call('EXISTS', KEYS[4])
+            if not newest then return {0, r, p, d, claimed, w} end
             if ARGV[12] == '1' then
               if mine then redis.call('DEL', KEYS[1]) end
-              return {1, r, p, d, claimed}
+              return {1, r, p, d, claimed, w}
             end
             redis.call('HSET', KEYS[1], 'stream', ARGV[13], 'owner', ARGV[3], 'conn', ARGV[1],
               'connected_at', ARGV[9], 'claimed_at', claimed, 'client', ARGV[4], 'last_frame_at', ARGV[5],
               'received', r, 'processed', p, 'dropped', d,
               'first_seen', redis.call('HGET', KEYS[2], 'first_seen'), 'updated_at', now)
             redis.call('PEXPIRE', KEYS[1], ARGV[10])
-            if mine then return {1, r, p, d, claimed} end
+            if mine then return {1, r, p, d, claimed, w} end
             redis.call('PUBLISH', ARGV[14], ARGV[13] .. ' ' .. ARGV[1] .. ' ' .. claimed .. ' ' .. ARGV[3])
-            return {2, r, p, d, claimed}
+            return {2, r, p, d, claimed, w}
             """;
 
     private final ConcurrentHashMap<StreamSession, Tracked> live = new ConcurrentHashMap<>();
@@ -86,6 +90,7 @@ final class StreamRecords extends RedisLoop {
     private final ConcurrentLinkedQueue<Tracked> ended = new ConcurrentLinkedQueue<>();
     private final AtomicInteger endedCount = new AtomicInteger();
     private final int maxEnded;
+    private final WatchedStreams watched;
     private final long recordTtlMs;
     private final long retentionMs;
     private volatile HostInfo host;
@@ -94,9 +99,10 @@ final class StreamRecords extends RedisLoop {
     private final AtomicInteger droppedFinals = new AtomicInteger();
     private long lastHeartbeat;
 
-    StreamRecords(RedisLink link, int maxEnded) {
+    StreamRecords(RedisLink link, int maxEnded, WatchedStreams watched) {
         super(link, "records", 0);
         this.maxEnded = maxEnded;
+        this.watched = watched;
         this.recordTtlMs = link.config().recordTtl().toMillis();
         this.retentionMs = link.config().retention().toMillis();
     }
@@ -210,10 +216,17 @@ final class StreamRecords extends RedisLoop {
             }
             List<?> fields = (List<?>) reply;
             t.written(sent[i], now, (Long) fields.get(4));
+            String id = t.session.id();
             if (i < finals) {
                 ended.remove(t);
                 endedCount.decrementAndGet();
-            } else if (fields.get(0) instanceof Long status && status == 0) {
+                if (!newest.containsKey(id)) {
+                    watched.forget(id);
+                }
+                continue;
+            }
+            watched.learned(id, Long.valueOf(1).equals(fields.get(5)));
+            if (fields.get(0) instanceof Long status && status == 0) {
                 t.session.close(CLOSE_REPLACED, "replaced by a newer connection for this stream");
             }
         }
@@ -272,7 +285,8 @@ final class StreamRecords extends RedisLoop {
             this.conn = conn;
             this.connectedAt = session.connectedAt().toEpochMilli();
             this.client = session.remoteAddress();
-            this.keys = List.of(Keys.record(session.id()), Keys.totals(session.id()), Keys.results(session.id()));
+            this.keys = List.of(Keys.record(session.id()), Keys.totals(session.id()), Keys.results(session.id()),
+                    Keys.watched(session.id()));
         }
 
         /** Not yet claimed: its coming claim will be the newer one. */

@@ -2,9 +2,11 @@ package io.framewire.state;
 
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
@@ -12,6 +14,7 @@ import redis.clients.jedis.Jedis;
 import redis.clients.jedis.Pipeline;
 import redis.clients.jedis.Response;
 import redis.clients.jedis.StreamEntryID;
+import redis.clients.jedis.params.SetParams;
 import redis.clients.jedis.params.XReadParams;
 import redis.clients.jedis.resps.StreamEntry;
 
@@ -20,6 +23,11 @@ import redis.clients.jedis.resps.StreamEntry;
  * streams, each read from the oldest position any of its watchers still needs, and each entry
  * goes to the watchers that have not seen it. Hundreds of watchers cost one thread and one
  * connection. A new watcher is picked up within one XREAD block ({@value #BLOCK_MS} ms).
+ *
+ * <p>It also keeps each watched stream's {@link Keys#watched} marker, which tells the publishing
+ * host to append results: set when the first watcher here arrives and again when the last one
+ * leaves (so it lasts a full retention after that), refreshed in between every quarter retention
+ * (1 s to 60 s), and rewritten on every new connection (a restarted Redis is empty).
  */
 final class WatchReader extends RedisLoop {
 
@@ -42,9 +50,21 @@ final class WatchReader extends RedisLoop {
     private final ConcurrentLinkedQueue<Op> ops = new ConcurrentLinkedQueue<>();
     private final Map<String, List<Cursor>> streams = new HashMap<>(); // this thread only
     private final XReadParams read = XReadParams.xReadParams().count(COUNT).block(BLOCK_MS);
+    private final Set<String> toMark = new HashSet<>(); // this thread only
+    private final SetParams mark;
+    private final long markEveryMs;
+    private long lastMarkAll;
 
     WatchReader(RedisLink link) {
         super(link, "watch", (int) link.config().timeout().toMillis() + BLOCK_MS);
+        long retentionMs = link.config().retention().toMillis();
+        this.mark = SetParams.setParams().px(retentionMs);
+        this.markEveryMs = Math.clamp(retentionMs / 4, 1_000, 60_000);
+    }
+
+    @Override
+    void connected(Jedis jedis) {
+        lastMarkAll = 0;
     }
 
     void add(String stream, Watcher watcher, String from) {
@@ -60,6 +80,7 @@ final class WatchReader extends RedisLoop {
     @Override
     void step(Jedis jedis) {
         applyOps();
+        markWatched(jedis);
         if (streams.isEmpty()) {
             LockSupport.parkNanos(TimeUnit.SECONDS.toNanos(1));
             return;
@@ -105,7 +126,10 @@ final class WatchReader extends RedisLoop {
         while ((op = ops.poll()) != null) {
             if (op.add()) {
                 Cursor c = new Cursor(op.watcher(), op.from());
-                streams.computeIfAbsent(op.stream(), s -> new ArrayList<>()).add(c);
+                streams.computeIfAbsent(op.stream(), s -> {
+                    toMark.add(s);
+                    return new ArrayList<>();
+                }).add(c);
                 if (c.last != null) {
                     c.watcher.ready(c.last.toString());
                 }
@@ -116,10 +140,29 @@ final class WatchReader extends RedisLoop {
                     cursors.removeIf(c -> c.watcher == w);
                     if (cursors.isEmpty()) {
                         streams.remove(op.stream());
+                        toMark.add(op.stream());
                     }
                 }
             }
         }
+    }
+
+    /** Writes the markers due, in one round trip; kept pending on failure (the loop retries). */
+    private void markWatched(Jedis jedis) {
+        long now = System.currentTimeMillis();
+        if (now - lastMarkAll >= markEveryMs) {
+            toMark.addAll(streams.keySet());
+            lastMarkAll = now;
+        }
+        if (toMark.isEmpty()) {
+            return;
+        }
+        Pipeline p = jedis.pipelined();
+        for (String stream : toMark) {
+            p.set(Keys.watched(stream), "1", mark);
+        }
+        p.sync();
+        toMark.clear();
     }
 
     /** Watchers without a start position begin after the stream's newest entry. */

@@ -24,6 +24,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import redis.clients.jedis.Jedis;
+import redis.clients.jedis.Protocol;
 
 /** Shared state through a real redis-server: records, takeover, resume, watchers, outages. */
 class RedisStateTest {
@@ -99,8 +100,6 @@ class RedisStateTest {
             assertThat(rec.get("first_seen")).isEqualTo(rec.get("connected_at"));
             try (Jedis j = redis.client()) {
                 assertThat(j.pttl("fw:{rec-1}:stream")).isBetween(1L, 4000L);
-                assertThat(j.pttl("fw:{rec-1}:results")).as("results expire with the retention").isPositive();
-                assertThat(j.xlen("fw:{rec-1}:results")).isEqualTo(5);
                 assertThat(j.zscore("fw:hosts", host)).isNotNull();
             }
             Map<String, String> h = Poll.until(WAIT, () -> hash(redis, "fw:host:" + host), m -> "1".equals(m.get("streams")));
@@ -164,41 +163,141 @@ class RedisStateTest {
         }
     }
 
+    /** Publishes until the watcher gets results (a first watcher starts within about a second); the last it got. */
+    private static JsonNode untilWatched(WsClient cam, WsClient watcher) throws Exception {
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (System.nanoTime() < deadline) {
+            publish(cam, 1);
+            List<JsonNode> got = watcher.drain(Duration.ofMillis(50));
+            if (!got.isEmpty()) {
+                long first = got.get(0).path("seq").asLong();
+                for (int i = 0; i < got.size(); i++) {
+                    assertThat(got.get(i).path("seq").asLong()).as("consecutive once started").isEqualTo(first + i);
+                }
+                return got.get(got.size() - 1);
+            }
+        }
+        throw new AssertionError("the watcher got no result within " + WAIT);
+    }
+
+    private static long updatedAt(String stream) {
+        return Long.parseLong(hash(redis, "fw:{" + stream + "}:stream").getOrDefault("updated_at", "0"));
+    }
+
+    private static long redisMillis(RedisServer r) {
+        try (Jedis j = r.client()) {
+            List<String> t = j.time();
+            return Long.parseLong(t.get(0)) * 1000 + Long.parseLong(t.get(1)) / 1000;
+        }
+    }
+
     @Test
     void watcherOnOneHostFollowsAStreamPublishedToAnotherAndCatchesUpAfterReconnecting() throws Exception {
         FramewireServer a = server(redis, hostId("a"));
         FramewireServer b = server(redis, hostId("b"));
         URI watch = URI.create("ws://127.0.0.1:" + b.port() + "/ws/watch/w-1");
         try (WsClient cam = WsClient.stream(a.port(), "w-1")) {
+            publish(cam, 2); // nobody watches yet: not kept
             String lastSeen;
+            long lastSeq;
             try (WsClient watcher = new WsClient(watch)) {
                 assertThat(watcher.next(WAIT).path("type").asText()).isEqualTo("watching");
-                publish(cam, 5);
+                long first = untilWatched(cam, watcher).path("seq").asLong();
+                assertThat(first).as("a never-watched stream: from live results").isGreaterThanOrEqualTo(2);
+                publish(cam, 4);
                 List<JsonNode> got = new ArrayList<>();
-                for (int i = 0; i < 5; i++) {
+                for (int i = 0; i < 4; i++) {
                     got.add(watcher.next(WAIT));
                 }
-                assertThat(got).extracting(r -> r.path("seq").asLong()).containsExactly(0L, 1L, 2L, 3L, 4L);
+                assertThat(got).extracting(r -> r.path("seq").asLong())
+                        .containsExactly(first + 1, first + 2, first + 3, first + 4);
                 assertThat(got).allSatisfy(r -> {
                     assertThat(r.path("type").asText()).isEqualTo("result");
                     assertThat(r.path("stream").asText()).isEqualTo("w-1");
                     assertThat(r.path("entry").asText()).matches("\\d+-\\d+");
                 });
-                lastSeen = got.get(4).path("entry").asText();
+                lastSeen = got.get(3).path("entry").asText();
+                lastSeq = got.get(3).path("seq").asLong();
             }
-            publish(cam, 4); // missed by the watcher: seq 5..8
+            // Missed by the watcher. Host A rewrites its record (and re-reads the marker) after the
+            // watcher left: the stream stays watched for the retention, so the gap is kept.
+            long left = redisMillis(redis);
+            int gap = 0;
+            long deadline = System.nanoTime() + WAIT.toNanos();
+            while (updatedAt("w-1") <= left && System.nanoTime() < deadline) {
+                publish(cam, 1);
+                gap++;
+                Poll.until(Duration.ofMillis(100), () -> updatedAt("w-1"), t -> t > left);
+            }
+            assertThat(updatedAt("w-1")).as("host A re-read the marker").isGreaterThan(left);
+            publish(cam, 3);
+            gap += 3;
             try (WsClient again = new WsClient(URI.create(watch + "?last=" + lastSeen))) {
                 JsonNode hello = again.next(WAIT);
                 assertThat(hello.path("type").asText()).isEqualTo("watching");
                 assertThat(hello.path("from").asText()).isEqualTo(lastSeen);
                 List<Long> seqs = new ArrayList<>();
-                for (int i = 0; i < 4; i++) {
+                List<Long> expected = new ArrayList<>();
+                for (int i = 1; i <= gap; i++) {
                     seqs.add(again.next(WAIT).path("seq").asLong());
+                    expected.add(lastSeq + i);
                 }
-                assertThat(seqs).as("the gap, in order").containsExactly(5L, 6L, 7L, 8L);
+                assertThat(seqs).as("the gap, in order").isEqualTo(expected);
                 publish(cam, 1);
-                assertThat(again.next(WAIT).path("seq").asLong()).as("then live").isEqualTo(9);
+                assertThat(again.next(WAIT).path("seq").asLong()).as("then live").isEqualTo(lastSeq + gap + 1);
                 assertThat(again.drain(Duration.ofMillis(300))).as("nothing twice").isEmpty();
+            }
+        }
+    }
+
+    @Test
+    void onlyWatchedStreamsAreAppendedToRedis() throws Exception {
+        FramewireServer a = server(redis, hostId("a"));
+        FramewireServer b = server(redis, hostId("b"));
+        try (WsClient quiet = WsClient.stream(a.port(), "unw-1"); WsClient seen = WsClient.stream(a.port(), "wat-1");
+             WsClient watcher = new WsClient(URI.create("ws://127.0.0.1:" + b.port() + "/ws/watch/wat-1"))) {
+            assertThat(watcher.next(WAIT).path("type").asText()).isEqualTo("watching");
+            long last = untilWatched(seen, watcher).path("seq").asLong();
+            publish(quiet, 5);
+            publish(seen, 5);
+            for (int i = 1; i <= 5; i++) {
+                assertThat(watcher.next(WAIT).path("seq").asLong()).isEqualTo(last + i);
+            }
+            assertThat(Poll.until(WAIT, () -> metricsUnchecked(a), m -> m.contains("framewire_redis_watched_streams 1.0")))
+                    .as("one of host A's two streams is watched").contains("framewire_redis_watched_streams 1.0");
+            try (Jedis j = redis.client()) {
+                assertThat(j.exists("fw:{unw-1}:results")).as("an unwatched stream costs no XADD").isFalse();
+                assertThat(j.exists("fw:{unw-1}:watched")).isFalse();
+                assertThat(j.xlen("fw:{wat-1}:results")).isGreaterThanOrEqualTo(6);
+                assertThat(j.pttl("fw:{wat-1}:watched")).as("marked for the retention").isBetween(1L, 86_400_000L);
+            }
+            assertThat(Poll.until(WAIT, () -> {
+                try (Jedis j = redis.client()) {
+                    return j.pttl("fw:{wat-1}:results");
+                }
+            }, ttl -> ttl > 0)).as("results expire with the retention").isPositive();
+        }
+    }
+
+    @Test
+    void aWatchedStreamThatMovesToAnotherHostLosesNoResults() throws Exception {
+        FramewireServer a = server(redis, hostId("a"));
+        FramewireServer b = server(redis, hostId("b"));
+        try (WsClient watcher = new WsClient(URI.create("ws://127.0.0.1:" + a.port() + "/ws/watch/mv-1"))) {
+            assertThat(watcher.next(WAIT).path("type").asText()).isEqualTo("watching");
+            try (WsClient onA = WsClient.stream(a.port(), "mv-1")) {
+                untilWatched(onA, watcher);
+                // Host B learns that the stream is watched with its first record write; results that
+                // come before it are held, not dropped. Pausing Redis' writes delays that write.
+                try (Jedis j = redis.client()) {
+                    j.sendCommand(Protocol.Command.CLIENT, "PAUSE", "700", "WRITE");
+                }
+                try (WsClient onB = WsClient.stream(b.port(), "mv-1")) {
+                    publish(onB, 3);
+                    assertThat(onA.awaitClose(WAIT).code()).isEqualTo(4000);
+                    List<JsonNode> got = List.of(watcher.next(WAIT), watcher.next(WAIT), watcher.next(WAIT));
+                    assertThat(got).extracting(r -> r.path("seq").asLong()).containsExactly(0L, 1L, 2L);
+                }
             }
         }
     }
@@ -237,7 +336,9 @@ class RedisStateTest {
         try (RedisServer own = RedisServer.start()) {
             String host = hostId("crash");
             FramewireServer a = server(own, host, "redis.publishQueue", "16");
-            try (WsClient cam = WsClient.stream(a.port(), "crash-1")) {
+            try (WsClient cam = WsClient.stream(a.port(), "crash-1");
+                 WsClient watcher = new WsClient(URI.create("ws://127.0.0.1:" + a.port() + "/ws/watch/crash-1"))) {
+                assertThat(watcher.next(WAIT).path("type").asText()).isEqualTo("watching"); // watched: results go to Redis
                 publish(cam, 3);
                 Poll.until(WAIT, () -> hash(own, "fw:{crash-1}:stream"), m -> "3".equals(m.get("received")));
                 assertThat(readiness(a).path("checks").path("redis").asText()).isEqualTo("up");
@@ -297,6 +398,9 @@ class RedisStateTest {
 
     @Test
     void resultsStreamsAreCapped() throws Exception {
+        try (Jedis j = redis.client()) {
+            j.set("fw:{cap-1}:watched", "1"); // as a watcher on some host would
+        }
         FramewireServer a = server(redis, hostId("cap"), "results.maxLen", "10");
         try (WsClient cam = WsClient.stream(a.port(), "cap-1")) {
             publish(cam, 300);
@@ -337,6 +441,14 @@ class RedisStateTest {
                     HttpResponse.BodyHandlers.ofString());
             assertThat(r.statusCode()).isEqualTo(200);
             return JSON.readTree(r.body());
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private String metricsUnchecked(FramewireServer s) {
+        try {
+            return metrics(s);
         } catch (Exception e) {
             throw new IllegalStateException(e);
         }
