@@ -46,12 +46,19 @@ class JarIT {
                 assertThat(r.path("type").asText()).isEqualTo("result");
                 assertThat(r.path("detections").size()).as("haar finds Messi's face").isGreaterThanOrEqualTo(1);
                 assertThat(r.path("detections").get(0).path("label").asText()).isEqualTo("face");
+                long t0 = System.nanoTime();
+                server.destroy(); // SIGTERM: the shutdown hook drains
+                WsClient.Close close = client.awaitClose(Duration.ofSeconds(15));
+                assertThat(close.code()).as("a publisher is told to reconnect elsewhere").isEqualTo(1001);
+                assertThat(server.waitFor(20, TimeUnit.SECONDS)).isTrue();
+                assertThat(System.nanoTime() - t0).as("within shutdown.graceMs plus stopping").isLessThan(TimeUnit.SECONDS.toNanos(15));
             }
         } finally {
             server.destroy();
             assertThat(server.waitFor(20, TimeUnit.SECONDS)).as("exits on SIGTERM").isTrue();
         }
-        assertThat(Files.readString(log)).contains("haar").contains("listening");
+        assertThat(Files.readString(log)).contains("haar").contains("listening")
+                .contains("AUTHENTICATION IS OFF").contains("draining: 1 stream(s)").contains("drained in");
     }
 
     @Test

@@ -1,15 +1,22 @@
 package io.framewire.config;
 
 import io.framewire.inference.DetectorConfig;
+import io.framewire.inference.ImageCodec;
+import io.framewire.inference.ImageLimits;
+import io.framewire.security.AuthConfig;
 import io.framewire.state.RedisConfig;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 
 /**
  * Every setting of the server, validated once at start. Each value comes from a flag, the
@@ -32,7 +39,11 @@ public record Settings(
         Duration shutdownGrace,
         RedisConfig redis,
         int resultsMaxLen,
-        String hostId) {
+        String hostId,
+        int maxTextBytes,
+        int maxFps,
+        ImageLimits imageLimits,
+        AuthConfig auth) {
 
     /** Setting names, in README order. */
     public static final List<String> NAMES = List.of(
@@ -42,7 +53,10 @@ public record Settings(
             "ws.maxMessageBytes", "ws.maxPendingResults", "ws.idleTimeoutMs", "streams.max", "admin.port",
             "shutdown.graceMs",
             "redis", "redis.user", "redis.password", "redis.tls", "redis.timeoutMs", "redis.publishQueue",
-            "redis.recordTtlMs", "redis.retentionSec", "results.maxLen", "host.id");
+            "redis.recordTtlMs", "redis.retentionSec", "results.maxLen", "host.id",
+            "ws.maxTextBytes", "limits.maxFps", "limits.maxImageWidth", "limits.maxImageHeight", "limits.maxImagePixels",
+            "security.auth", "security.jwt.secret", "security.jwt.publicKey", "security.jwt.jwks",
+            "security.jwt.issuer", "security.jwt.audience", "security.jwt.clockSkewS", "security.allowedOrigins");
 
     private static final Set<String> DETECTORS = Set.of("yunet", "yolo", "haar", "none");
     private static final Set<String> DEVICES = Set.of("auto", "cpu", "cuda", "cuda-fp16");
@@ -85,7 +99,14 @@ public record Settings(
                 Duration.ofMillis(r.integer("shutdown.graceMs", 10_000, 0, 600_000)),
                 redis(r),
                 r.integer("results.maxLen", 1000, 0, 1_000_000),
-                r.matching("host.id", HOST_ID, "1-128 characters of [A-Za-z0-9._:-]"));
+                r.matching("host.id", HOST_ID, "1-128 characters of [A-Za-z0-9._:-]"),
+                r.integer("ws.maxTextBytes", 65_536, 64, 16 << 20),
+                r.integer("limits.maxFps", 0, 0, 10_000),
+                new ImageLimits(
+                        r.integer("limits.maxImageWidth", ImageLimits.DEFAULT.maxWidth(), 1, 65_535),
+                        r.integer("limits.maxImageHeight", ImageLimits.DEFAULT.maxHeight(), 1, 65_535),
+                        r.integer("limits.maxImagePixels", (int) ImageLimits.DEFAULT.maxPixels(), 1, (int) ImageCodec.MAX_PIXELS)),
+                auth(r));
     }
 
     /** Null without {@code --redis}: single host, in-memory state. */
@@ -105,6 +126,30 @@ public record Settings(
                 r.integer("redis.publishQueue", 65_536, 16, 1 << 22),
                 Duration.ofMillis(r.integer("redis.recordTtlMs", 10_000, 3_000, 3_600_000)),
                 Duration.ofSeconds(r.integer("redis.retentionSec", 86_400, 60, 31_536_000)));
+    }
+
+    private static AuthConfig auth(Reader r) {
+        boolean jwt = r.oneOf("security.auth", "off", Set.of("off", "jwt")).equals("jwt");
+        String secret = r.string("security.jwt.secret", null);
+        Path publicKey = r.path("security.jwt.publicKey");
+        Path jwks = r.path("security.jwt.jwks");
+        long keys = Stream.of(secret, publicKey, jwks).filter(Objects::nonNull).count();
+        if (jwt && keys != 1) {
+            throw new ConfigException("--security.auth jwt needs exactly one of --security.jwt.secret, "
+                    + "--security.jwt.publicKey, --security.jwt.jwks (" + keys + " given)");
+        }
+        if (secret != null && secret.getBytes(StandardCharsets.UTF_8).length < 32) {
+            throw new ConfigException("invalid --security.jwt.secret (HS256 needs at least 32 bytes, e.g. openssl rand -base64 32)");
+        }
+        List<String> origins = new ArrayList<>();
+        for (String o : r.string("security.allowedOrigins", "").split(",")) {
+            if (!o.isBlank()) {
+                origins.add(o.trim());
+            }
+        }
+        return new AuthConfig(jwt, secret, publicKey, jwks,
+                r.string("security.jwt.issuer", null), r.string("security.jwt.audience", null),
+                Duration.ofSeconds(r.integer("security.jwt.clockSkewS", 30, 0, 600)), List.copyOf(origins));
     }
 
     /** Typed access that names the setting in every error. */

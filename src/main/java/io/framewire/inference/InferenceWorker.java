@@ -25,10 +25,12 @@ final class InferenceWorker implements Runnable {
     private final long batchWaitNanos;
     private final Runnable onReady;
     private final Metrics metrics;
+    private final ImageLimits limits;
 
-    InferenceWorker(DetectorFactory factory, Scheduler scheduler, int batchMax, long batchWaitNanos, Metrics metrics,
-                    Runnable onReady) {
+    InferenceWorker(DetectorFactory factory, Scheduler scheduler, int batchMax, long batchWaitNanos, ImageLimits limits,
+                    Metrics metrics, Runnable onReady) {
         this.metrics = metrics;
+        this.limits = limits;
         this.factory = factory;
         this.scheduler = scheduler;
         this.batchMax = batchMax;
@@ -66,6 +68,11 @@ final class InferenceWorker implements Runnable {
             for (Job job : batch) {
                 long t0 = System.nanoTime();
                 ImageHeader header = ImageHeader.read(job.frame().data());
+                String tooLarge = header == null ? null : limits.refusal(header);
+                if (tooLarge != null) {
+                    fail(job, "image_too_large", tooLarge); // never decoded
+                    continue;
+                }
                 Mat image = null;
                 if (header != null && detector.needsPixels()) {
                     image = ImageCodec.decode(job.frame().data(), header);
@@ -126,7 +133,11 @@ final class InferenceWorker implements Runnable {
     }
 
     private void fail(Job job, String code, String message) {
-        (code.equals("bad_image") ? metrics.droppedBadImage : metrics.droppedFailed).inc();
+        (switch (code) {
+            case "bad_image" -> metrics.droppedBadImage;
+            case "image_too_large" -> metrics.droppedTooLarge;
+            default -> metrics.droppedFailed;
+        }).inc();
         job.mailbox().sink().send(Messages.error(job.frame().seq(), code, message, job.dropped()));
         scheduler.done(job);
     }

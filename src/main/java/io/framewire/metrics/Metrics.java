@@ -33,6 +33,7 @@ public final class Metrics {
     public final CounterDataPoint droppedRateLimited;
     public final CounterDataPoint droppedBadImage;
     public final CounterDataPoint droppedTooBig;
+    public final CounterDataPoint droppedTooLarge;
     public final CounterDataPoint droppedFailed;
     public final CounterDataPoint messagesSent;
     public final CounterDataPoint wsConnects;
@@ -47,23 +48,29 @@ public final class Metrics {
     public final DistributionDataPoint redisLatency;
     private final Counter wsCloses;
     private final ConcurrentHashMap<Integer, CounterDataPoint> closesByCode = new ConcurrentHashMap<>();
+    private final Counter upgradesRefused;
+    private final ConcurrentHashMap<Integer, CounterDataPoint> refusedByStatus = new ConcurrentHashMap<>();
 
     public Metrics() {
         JvmMetrics.builder().register(registry);
         framesReceived = counter("framewire_frames_received", "Binary messages (frames) received from publishers");
         framesProcessed = counter("framewire_frames_processed", "Frames decoded and run through the detector");
         Counter dropped = Counter.builder().name("framewire_frames_dropped")
-                .help("Frames without a result, by reason: replaced (by a newer frame), rate_limited, bad_image, too_big, inference_failed")
+                .help("Frames without a result, by reason: replaced (by a newer frame), rate_limited, bad_image, too_big, image_too_large, inference_failed")
                 .labelNames("reason").register(registry);
         droppedReplaced = dropped.labelValues("replaced");
         droppedRateLimited = dropped.labelValues("rate_limited");
         droppedBadImage = dropped.labelValues("bad_image");
         droppedTooBig = dropped.labelValues("too_big");
+        droppedTooLarge = dropped.labelValues("image_too_large");
         droppedFailed = dropped.labelValues("inference_failed");
         messagesSent = counter("framewire_results_sent", "Result and error messages written to publishers' sockets");
         wsConnects = counter("framewire_ws_connects", "WebSocket connections opened");
         wsCloses = Counter.builder().name("framewire_ws_closes")
                 .help("WebSocket connections ended, by close code").labelNames("code").register(registry);
+        upgradesRefused = Counter.builder().name("framewire_ws_refused")
+                .help("WebSocket upgrades refused, by HTTP status: 400 bad stream id, 401 no/invalid token, 403 not granted or bad Origin")
+                .labelNames("status").register(registry);
         workerBusySeconds = counter("framewire_worker_busy_seconds", "Seconds inference workers spent decoding and inferring, summed over workers");
         redisErrors = counter("framewire_redis_errors", "Failed Redis operations");
         redisResultsDropped = counter("framewire_redis_results_dropped",
@@ -85,6 +92,10 @@ public final class Metrics {
 
     public void wsClosed(int code) {
         closesByCode.computeIfAbsent(code, c -> wsCloses.labelValues(Integer.toString(c))).inc();
+    }
+
+    public void wsRefused(int httpStatus) {
+        refusedByStatus.computeIfAbsent(httpStatus, c -> upgradesRefused.labelValues(Integer.toString(c))).inc();
     }
 
     public PrometheusRegistry registry() {

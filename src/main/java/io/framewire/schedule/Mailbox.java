@@ -19,6 +19,7 @@ public final class Mailbox {
     private final ArrayDeque<Frame> frames;
     private final int depth;
     private boolean scheduled;
+    private boolean inFlight;
     private boolean closed;
     private long droppedUnreported;
     private long droppedTotal;
@@ -50,8 +51,7 @@ public final class Mailbox {
             return false;
         }
         if (frames.size() == depth) {
-            frames.pollFirst();
-            droppedUnreported++;
+            droppedUnreported += 1 + frames.pollFirst().skippedBefore();
             droppedTotal++;
             onReplaced.run();
         }
@@ -73,23 +73,47 @@ public final class Mailbox {
             return null;
         }
         takenTotal++;
-        long dropped = droppedUnreported;
+        inFlight = true;
+        long dropped = droppedUnreported + frame.skippedBefore();
         droppedUnreported = 0;
         return new Job(this, frame, dropped, nowNanos);
     }
 
     /** After a worker is done with its frame: true when more frames wait and the mailbox must be queued again. */
     synchronized boolean release() {
+        inFlight = false;
         if (closed || frames.isEmpty()) {
             scheduled = false;
+            notifyAll(); // awaitIdle
             return false;
         }
         return true;
     }
 
+    /**
+     * Waits until every frame offered so far has been processed and answered (the worker hands the
+     * answer to the sink before it releases the mailbox); false when {@code deadlineNanos} came first.
+     */
+    public synchronized boolean awaitIdle(long deadlineNanos) throws InterruptedException {
+        while (scheduled && !closed) {
+            long left = deadlineNanos - System.nanoTime();
+            if (left <= 0) {
+                return false;
+            }
+            wait(Math.max(1, left / 1_000_000));
+        }
+        return true;
+    }
+
+    /** Frames waiting plus the one at a worker. */
+    public synchronized int unfinished() {
+        return frames.size() + (inFlight ? 1 : 0);
+    }
+
     /** Stops accepting frames and discards waiting ones; returns how many were discarded. */
     public synchronized int close() {
         closed = true;
+        notifyAll();
         int discarded = frames.size();
         frames.clear();
         return discarded;

@@ -6,6 +6,8 @@ import io.framewire.inference.Detectors;
 import io.framewire.inference.WorkerPool;
 import io.framewire.metrics.Metrics;
 import io.framewire.schedule.Scheduler;
+import io.framewire.security.Access;
+import io.framewire.security.Authorizer;
 import io.framewire.state.HostInfo;
 import io.framewire.state.SharedState;
 import io.framewire.state.WatchSession;
@@ -16,6 +18,7 @@ import java.net.URLDecoder;
 import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Pattern;
 import org.eclipse.jetty.http.HttpStatus;
@@ -56,11 +59,14 @@ public final class FramewireServer implements AutoCloseable {
     private final Server jetty;
     private final ServerConnector connector;
     private final ServerConnector adminConnector;
+    private final Authorizer authorizer;
     private volatile boolean draining;
+    private volatile long drainDeadline;
 
     private FramewireServer(Settings settings, WorkerPool workers, Scheduler scheduler, Metrics metrics, String detector,
-                            SharedState state) {
+                            Authorizer authorizer, SharedState state) {
         this.settings = settings;
+        this.authorizer = authorizer;
         this.state = state;
         this.workers = workers;
         this.scheduler = scheduler;
@@ -74,7 +80,7 @@ public final class FramewireServer implements AutoCloseable {
         this.adminConnector = settings.adminPort() >= 0 ? connector(settings.adminPort()) : null;
         jetty.setHandler(WebSocketUpgradeHandler.from(jetty, container -> {
             container.setMaxBinaryMessageSize(settings.maxMessageBytes());
-            container.setMaxTextMessageSize(64 * 1024);
+            container.setMaxTextMessageSize(settings.maxTextBytes());
             container.setIdleTimeout(settings.idleTimeout());
             // BlockingWebSocket's callbacks only enqueue, so Jetty may run them on the selector
             // thread instead of handing every frame to a pool thread first.
@@ -84,7 +90,7 @@ public final class FramewireServer implements AutoCloseable {
         }));
         ((Handler.Wrapper) jetty.getHandler()).setHandler(
                 new HttpEndpoints(this, metrics.registry(), adminConnector));
-        jetty.setStopTimeout(settings.shutdownGrace().toMillis());
+        jetty.setStopTimeout(1000); // drain() is the graceful part, bounded by shutdown.graceMs
         metrics.gauge("framewire_streams_active", "Streams publishing to this host", registry::size);
         metrics.gauge("framewire_streams_capacity", "Streams this host accepts (streams.max)", settings::maxStreams);
         metrics.gauge("framewire_workers", "Inference worker threads alive", workers::alive);
@@ -107,13 +113,16 @@ public final class FramewireServer implements AutoCloseable {
         int size = settings.workers() > 0 ? settings.workers() : factory.defaultWorkers();
         Scheduler scheduler = new Scheduler();
         Metrics metrics = new Metrics();
-        WorkerPool pool = new WorkerPool(factory, scheduler, size, settings.batchMax(), settings.batchMaxWait(), metrics);
+        Authorizer authorizer = new Authorizer(settings.auth(), metrics::wsRefused); // before the workers: a bad key fails fast
+        WorkerPool pool = new WorkerPool(factory, scheduler, size, settings.batchMax(), settings.batchMaxWait(),
+                settings.imageLimits(), metrics);
         if (pool.alive() < size) {
             pool.close();
             throw new IllegalStateException("inference workers failed to load the detector (see log above)");
         }
         SharedState state = SharedState.open(settings, metrics);
-        FramewireServer server = new FramewireServer(settings, pool, scheduler, metrics, factory.description(), state);
+        FramewireServer server = new FramewireServer(settings, pool, scheduler, metrics, factory.description(), authorizer,
+                state);
         server.jetty.start();
         String hostId = settings.hostId() != null ? settings.hostId() : hostName() + ":" + server.port();
         state.start(new HostInfo(hostId, hostName() + ":" + server.port(), settings.maxStreams(),
@@ -124,11 +133,20 @@ public final class FramewireServer implements AutoCloseable {
                 server.adminConnector == null ? "" : " (admin " + server.adminConnector.getLocalPort() + ")",
                 factory.description(), size, settings.mailboxDepth(), settings.batchMax(),
                 settings.batchMaxWait().toMillis(), settings.maxStreams());
+        if (!authorizer.enabled()) {
+            log.warn("AUTHENTICATION IS OFF: anyone who can reach port {} may publish to any stream. "
+                    + "Set security.auth=jwt with a key (README, Security) before exposing this host.", server.port());
+        }
         return server;
     }
 
     public int port() {
         return connector.getLocalPort();
+    }
+
+    /** Decides upgrades; the watch endpoint asks it with {@link Access#WATCH}. */
+    public Authorizer authorizer() {
+        return authorizer;
     }
 
     /** The admin port serving /metrics and /status; -1 when they are served on {@link #port()}. */
@@ -182,8 +200,12 @@ public final class FramewireServer implements AutoCloseable {
         String path = request.getHttpURI().getPath();
         String id = path.substring(STREAM_PATH.length());
         if (!STREAM_ID.matcher(id).matches()) {
+            metrics.wsRefused(HttpStatus.BAD_REQUEST_400);
             Response.writeError(request, response, callback, HttpStatus.BAD_REQUEST_400,
                     "invalid stream id: expected 1-128 characters of [A-Za-z0-9._-]");
+            return null;
+        }
+        if (!authorizer.admit(request, response, callback, Access.PUBLISH, id)) {
             return null;
         }
         return new BlockingWebSocket("ws-read-" + id, ws -> serve(id, ws));
@@ -196,8 +218,12 @@ public final class FramewireServer implements AutoCloseable {
     private Object upgradeWatch(ServerUpgradeRequest request, ServerUpgradeResponse response, Callback callback) {
         String id = request.getHttpURI().getPath().substring(WATCH_PATH.length());
         if (!STREAM_ID.matcher(id).matches()) {
+            metrics.wsRefused(HttpStatus.BAD_REQUEST_400);
             Response.writeError(request, response, callback, HttpStatus.BAD_REQUEST_400,
                     "invalid stream id: expected 1-128 characters of [A-Za-z0-9._-]");
+            return null;
+        }
+        if (!authorizer.admit(request, response, callback, Access.WATCH, id)) {
             return null;
         }
         if (settings.resultsMaxLen() == 0) {
@@ -246,10 +272,13 @@ public final class FramewireServer implements AutoCloseable {
             metrics.wsClosed(CLOSE_TRY_AGAIN);
             return;
         }
-        var session = new StreamSession(id, ws, scheduler, settings.mailboxDepth(), settings.maxPendingResults(), metrics,
-                message -> state.publish(id, message));
+        var session = new StreamSession(id, ws, scheduler, settings.mailboxDepth(), settings.maxPendingResults(),
+                settings.maxFps(), metrics, message -> state.publish(id, message));
         registry.register(session);
         state.opened(session);
+        if (draining) {
+            session.drain(drainDeadline); // the drain began between the check above and register
+        }
         log.debug("stream {} connected from {}", id, ws.remoteAddress());
         try {
             session.run();
@@ -267,18 +296,54 @@ public final class FramewireServer implements AutoCloseable {
         }
     }
 
-    /** Closes every publisher with 1001 so clients reconnect elsewhere, then stops workers and Jetty. */
+    /**
+     * Graceful drain, bounded by {@code shutdown.graceMs}: {@code /readyz} turns 503 and new streams
+     * get 1013 at once; every publisher stops being read, its accepted frames are processed and
+     * answered, then it is closed with 1001 so it reconnects elsewhere. Publishers left at the
+     * deadline are closed anyway. Workers and Jetty keep running: {@link #close()} stops them.
+     */
+    public synchronized void drain() throws InterruptedException {
+        if (draining) {
+            return;
+        }
+        long start = System.nanoTime();
+        drainDeadline = start + settings.shutdownGrace().toNanos();
+        draining = true;
+        log.info("draining: {} stream(s), {} frame(s) in flight, grace {} ms", registry.size(), framesInFlight(),
+                settings.shutdownGrace().toMillis());
+        registry.all().forEach(s -> s.drain(drainDeadline));
+        long nextLog = start + TimeUnit.SECONDS.toNanos(1);
+        while (registry.size() > 0 && System.nanoTime() < drainDeadline) {
+            Thread.sleep(10);
+            if (System.nanoTime() >= nextLog) {
+                log.info("draining: {} stream(s) left, {} frame(s) in flight", registry.size(), framesInFlight());
+                nextLog += TimeUnit.SECONDS.toNanos(1);
+            }
+        }
+        int left = registry.size();
+        if (left > 0) {
+            log.warn("drain: grace of {} ms over, closing {} stream(s) with {} frame(s) unanswered",
+                    settings.shutdownGrace().toMillis(), left, framesInFlight());
+            registry.all().forEach(s -> s.close(StreamSession.CLOSE_GOING_AWAY, "server shutting down"));
+        }
+        log.info("drained in {} ms", TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
+    }
+
+    private int framesInFlight() {
+        return registry.all().stream().mapToInt(StreamSession::framesUnfinished).sum();
+    }
+
+    /** {@link #drain()}, then stops the workers and Jetty (SIGTERM's shutdown hook). */
     @Override
     public void close() throws Exception {
-        draining = true;
-        log.info("shutting down: closing {} stream(s)", registry.size());
-        registry.closeAll(1001, "server shutting down");
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
-        while (registry.size() > 0 && System.nanoTime() < deadline) {
-            Thread.sleep(20);
-        }
+        drain();
         workers.close();
-        jetty.stop();
+        try {
+            jetty.stop();
+        } catch (TimeoutException e) {
+            // the short graceful phase for plain HTTP ran out (an idle client connection): Jetty stopped anyway
+            log.debug("jetty stop: {}", e.toString());
+        }
         state.close();
     }
 }

@@ -30,8 +30,4 @@ final class StreamRegistry {
     Collection<StreamSession> all() {
         return streams.values();
     }
-
-    void closeAll(int code, String reason) {
-        streams.values().forEach(s -> s.close(code, reason));
-    }
 }

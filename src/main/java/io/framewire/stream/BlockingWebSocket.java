@@ -28,7 +28,9 @@ public final class BlockingWebSocket implements Session.Listener {
     /** Close code and reason once the connection has ended. */
     public record Closed(int code, String reason) {}
 
-    // At most one data message (demand is one at a time) plus the close event.
+    private static final Object WAKE = new Object();
+
+    // At most one data message (demand is one at a time) plus the close event (and wake-ups).
     private final LinkedBlockingQueue<Object> inbox = new LinkedBlockingQueue<>();
     private final Consumer<BlockingWebSocket> handler;
     private final String threadName;
@@ -43,8 +45,8 @@ public final class BlockingWebSocket implements Session.Listener {
     }
 
     /**
-     * Blocks until the next message; null once the connection has closed (see {@link #closed()}).
-     * Messages that arrived before the close are still returned first.
+     * Blocks until the next message; null once the connection has closed (see {@link #closed()}),
+     * or after {@link #wake()}. Messages that arrived before the close are still returned first.
      */
     public Message next() throws InterruptedException {
         if (endSeen) {
@@ -61,8 +63,19 @@ public final class BlockingWebSocket implements Session.Listener {
         if (event instanceof Message m) {
             return m;
         }
-        endSeen = true;
+        if (event != WAKE) {
+            endSeen = true;
+        }
         return null;
+    }
+
+    /**
+     * Makes the reader's pending (or next) {@link #next()} return null while the connection stays
+     * open: the server stops reading a stream it is draining. Safer than interrupting the reader,
+     * whose socket writes an interrupt would abort.
+     */
+    public void wake() {
+        inbox.add(WAKE);
     }
 
     /**

@@ -30,6 +30,8 @@ public final class StreamSession implements ResultSink {
 
     /** Close code for a client whose unread results exceeded {@code ws.maxPendingResults}. */
     public static final int CLOSE_NOT_READING = 1008;
+    /** Close code at the end of a drain: the client should reconnect, to another host. */
+    public static final int CLOSE_GOING_AWAY = 1001;
 
     private static final Logger log = LoggerFactory.getLogger(StreamSession.class);
     private static final Duration ABORT_GRACE = Duration.ofSeconds(2);
@@ -47,12 +49,20 @@ public final class StreamSession implements ResultSink {
     private final Instant connectedAt = Instant.now();
     private volatile long lastFrameAtMillis;
     private final AtomicBoolean notReading = new AtomicBoolean();
+    private final RateLimiter limiter;
+    private final AtomicLong rateLimited = new AtomicLong();
+    private long skipped; // reader thread: rate-limited frames not yet reported in a `dropped`
+    private volatile long drainDeadline; // System.nanoTime() bound of a drain; 0: not draining
 
-    /** {@code watchers} gets a copy of every message for this stream's watchers; it must not block. */
+    /**
+     * {@code maxFps} 0: no rate limit. {@code watchers} gets a copy of every message for this
+     * stream's watchers; it must not block.
+     */
     public StreamSession(String id, BlockingWebSocket ws, Scheduler scheduler, int mailboxDepth, int maxPendingResults,
-                         Metrics metrics, ResultSink watchers) {
+                         int maxFps, Metrics metrics, ResultSink watchers) {
         this.id = id;
         this.watchers = watchers;
+        this.limiter = maxFps > 0 ? new RateLimiter(maxFps, System.nanoTime()) : null;
         this.ws = ws;
         this.scheduler = scheduler;
         this.metrics = metrics;
@@ -73,7 +83,12 @@ public final class StreamSession implements ResultSink {
     }
 
     public long framesDropped() {
-        return mailbox.droppedTotal();
+        return mailbox.droppedTotal() + rateLimited.get();
+    }
+
+    /** Frames accepted but not yet answered (waiting, or at a worker). */
+    public int framesUnfinished() {
+        return mailbox.unfinished();
     }
 
     public long framesProcessed() {
@@ -98,6 +113,9 @@ public final class StreamSession implements ResultSink {
     public void run() {
         try {
             readLoop();
+            if (drainDeadline != 0) {
+                finishDrain();
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } finally {
@@ -108,18 +126,32 @@ public final class StreamSession implements ResultSink {
     private void readLoop() throws InterruptedException {
         long seq = 0;
         BlockingWebSocket.Message message;
-        while ((message = ws.next()) != null) {
+        while (drainDeadline == 0 && (message = ws.next()) != null) {
+            long now = System.nanoTime();
+            if (limiter != null && !limiter.tryAcquire(now)) {
+                if (message instanceof BlockingWebSocket.Binary) {
+                    received.incrementAndGet();
+                    metrics.framesReceived.inc();
+                    metrics.droppedRateLimited.inc();
+                    rateLimited.incrementAndGet();
+                    skipped++;
+                    seq++;
+                }
+                continue; // never queued; text over the limit is not even answered
+            }
             switch (message) {
                 case BlockingWebSocket.Binary b -> {
-                    long now = System.nanoTime();
                     received.incrementAndGet();
                     lastFrameAtMillis = System.currentTimeMillis();
                     metrics.framesReceived.inc();
                     if (b.data().length == 0) {
                         metrics.droppedBadImage.inc();
                         send(Messages.error(seq, "empty_frame", "binary message is empty; expected one JPEG or PNG image", 0));
-                    } else if (mailbox.offer(new Frame(seq, b.data(), now))) {
-                        scheduler.ready(mailbox);
+                    } else {
+                        if (mailbox.offer(new Frame(seq, b.data(), now, skipped))) {
+                            scheduler.ready(mailbox);
+                        }
+                        skipped = 0;
                     }
                     seq++;
                 }
@@ -127,6 +159,41 @@ public final class StreamSession implements ResultSink {
                         "text messages are not accepted on a publishing stream; send images as binary messages", 0));
             }
         }
+    }
+
+    /**
+     * Stops reading this stream (what the client sends from now on is not accepted), lets the frames
+     * already accepted be processed and answered, then closes with 1001. Returns at once; the
+     * reader thread does the rest, bounded by {@code deadlineNanos}.
+     */
+    public void drain(long deadlineNanos) {
+        drainDeadline = deadlineNanos;
+        ws.wake();
+    }
+
+    /** Reader thread, after its loop stopped for a drain. */
+    private void finishDrain() throws InterruptedException {
+        // Keep reading, without accepting: a client blocked writing into a full socket could miss
+        // the close frame, and a server closing over unread bytes resets the connection.
+        Thread discard = Thread.ofVirtual().name("ws-discard-" + id).start(() -> {
+            try {
+                while (ws.closed() == null) {
+                    ws.next();
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        if (!mailbox.awaitIdle(drainDeadline)) {
+            log.warn("stream {}: shutdown grace over with {} frame(s) unanswered", id, mailbox.unfinished());
+        }
+        if (skipped > 0) {
+            // the last frames were over the rate limit: no later answer would report them
+            send(Messages.error(-1, "rate_limited", "frames over limits.maxFps were dropped", skipped));
+            skipped = 0;
+        }
+        ws.close(CLOSE_GOING_AWAY, "server shutting down", ABORT_GRACE);
+        discard.join(); // until the closing handshake ends (or the abort after ABORT_GRACE), so the close code is known
     }
 
     /** Queues a message on the connection; never blocks. A client that stops reading is closed. */

@@ -122,4 +122,52 @@ class SettingsTest {
         assertThatThrownBy(() -> parse(new String[] {"--host.id", "has space"}, Map.of()))
                 .hasMessageContaining("--host.id");
     }
+
+    @Test
+    void edgeSafetyDefaultsAreOpenButBounded() {
+        Settings s = parse(new String[0], Map.of());
+        assertThat(s.auth().jwt()).as("auth off for the quick start").isFalse();
+        assertThat(s.auth().allowedOrigins()).isEmpty();
+        assertThat(s.maxFps()).as("0 = no rate limit").isZero();
+        assertThat(s.maxTextBytes()).isEqualTo(65_536);
+        assertThat(s.imageLimits().maxWidth()).isEqualTo(4096);
+        assertThat(s.imageLimits().maxHeight()).isEqualTo(4096);
+        assertThat(s.imageLimits().maxPixels()).isEqualTo(1L << 23);
+        assertThat(s.shutdownGrace().toMillis()).isEqualTo(10_000);
+    }
+
+    @Test
+    void securityAndLimitSettingsParseFromEveryPlace(@TempDir Path dir) throws Exception {
+        Path key = Files.writeString(dir.resolve("key.pem"), "-----BEGIN PUBLIC KEY-----\n-----END PUBLIC KEY-----\n");
+        Settings s = parse(new String[] {"--security.auth", "jwt", "--security.jwt.publicKey", key.toString(),
+                        "--security.allowedOrigins", "https://a.example, https://b.example", "--limits.maxFps", "30"},
+                Map.of("FRAMEWIRE_LIMITS_MAXIMAGEPIXELS", "2000000", "FRAMEWIRE_SECURITY_JWT_CLOCKSKEWS", "5",
+                        "FRAMEWIRE_SECURITY_JWT_ISSUER", "https://auth.example"));
+        assertThat(s.auth().jwt()).isTrue();
+        assertThat(s.auth().publicKey()).isEqualTo(key);
+        assertThat(s.auth().allowedOrigins()).containsExactly("https://a.example", "https://b.example");
+        assertThat(s.auth().clockSkew().toSeconds()).isEqualTo(5);
+        assertThat(s.auth().issuer()).isEqualTo("https://auth.example");
+        assertThat(s.maxFps()).isEqualTo(30);
+        assertThat(s.imageLimits().maxPixels()).isEqualTo(2_000_000);
+    }
+
+    @Test
+    void jwtNeedsExactlyOneUsableKeyAndTheSecretIsNeverPrinted() {
+        assertThatThrownBy(() -> parse(new String[] {"--security.auth", "jwt"}, Map.of()))
+                .hasMessageContaining("exactly one of").hasMessageContaining("(0 given)");
+        assertThatThrownBy(() -> parse(new String[] {"--security.auth", "jwt", "--security.jwt.jwks", "a.json"},
+                Map.of("FRAMEWIRE_SECURITY_JWT_SECRET", "0123456789abcdef0123456789abcdef")))
+                .hasMessageContaining("(2 given)");
+        assertThatThrownBy(() -> parse(new String[] {"--security.auth", "jwt"}, Map.of("FRAMEWIRE_SECURITY_JWT_SECRET", "short")))
+                .hasMessageContaining("--security.jwt.secret").hasMessageContaining("32 bytes").hasMessageNotContaining("short");
+        assertThatThrownBy(() -> parse(new String[] {"--security.auth", "yes"}, Map.of()))
+                .hasMessageContaining("--security.auth");
+        assertThatThrownBy(() -> parse(new String[] {"--limits.maxImagePixels", "0"}, Map.of()))
+                .hasMessageContaining("--limits.maxImagePixels");
+        assertThatThrownBy(() -> parse(new String[] {"--limits.maxFps", "-1"}, Map.of()))
+                .hasMessageContaining("--limits.maxFps");
+        Settings s = parse(new String[] {"--security.auth", "jwt"}, Map.of("FRAMEWIRE_SECURITY_JWT_SECRET", "0123456789abcdef0123456789abcdef"));
+        assertThat(s.toString()).doesNotContain("0123456789abcdef");
+    }
 }

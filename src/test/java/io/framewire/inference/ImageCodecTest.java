@@ -98,4 +98,20 @@ class ImageCodecTest {
         }
         assertThat(Pointer.physicalBytes() - before).isLessThan(64L << 20);
     }
+
+    @Test
+    void refusesAPngWhoseChunksClaimMoreBytesThanItHasWithoutDecoding() {
+        byte[] png = encode(".png", 320, 240);
+        assertThat(ImageCodec.pngChunksFit(png)).isTrue();
+        byte[] forged = png.clone();
+        int idat = 8 + 12 + 13; // signature, then IHDR (13 bytes of data); an encoder writes IDAT next or soon after
+        while (!(forged[idat + 4] == 'I' && forged[idat + 5] == 'D' && forged[idat + 6] == 'A' && forged[idat + 7] == 'T')) {
+            idat += 12 + ((forged[idat] & 0xff) << 24 | (forged[idat + 1] & 0xff) << 16 | (forged[idat + 2] & 0xff) << 8 | (forged[idat + 3] & 0xff));
+        }
+        forged[idat] = (byte) 0xE9; // IDAT declares ~3.9 GB
+        long t0 = System.nanoTime();
+        assertThat(ImageCodec.decode(forged)).isNull();
+        assertThat(System.nanoTime() - t0).as("refused before OpenCV reads it").isLessThan(1_000_000_000L);
+        assertThat(ImageCodec.pngChunksFit(java.util.Arrays.copyOf(png, png.length - 12))).as("no IEND: truncated").isFalse();
+    }
 }

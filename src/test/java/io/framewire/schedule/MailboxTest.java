@@ -130,4 +130,52 @@ class MailboxTest {
         assertThat(closed.offer(frame(2))).isFalse();
         assertThat(next(1)).extracting(j -> j.mailbox().streamId()).containsExactly("open");
     }
+
+    @Test
+    void framesSkippedBeforeTheMailboxAreReportedWithTheFrameAfterThem() throws Exception {
+        Mailbox box = new Mailbox("r", 2, sent::add, () -> {});
+        box.offer(new Frame(0, new byte[] {0}, System.nanoTime(), 0));
+        box.offer(new Frame(3, new byte[] {3}, System.nanoTime(), 2)); // seqs 1 and 2 were over the rate
+        scheduler.ready(box);
+        Job first = next(1).get(0);
+        assertThat(first.frame().seq()).isZero();
+        assertThat(first.dropped()).as("not the skips that came after it").isZero();
+        scheduler.done(first);
+        Job second = next(1).get(0);
+        assertThat(second.dropped()).isEqualTo(2);
+        scheduler.done(second);
+
+        // a replaced frame hands its skips on with its own drop
+        assertThat(box.offer(new Frame(4, new byte[] {4}, System.nanoTime(), 0))).isTrue();
+        scheduler.ready(box);
+        box.offer(new Frame(6, new byte[] {6}, System.nanoTime(), 1));
+        box.offer(new Frame(7, new byte[] {7}, System.nanoTime(), 0)); // replaces 4
+        Job third = next(1).get(0);
+        assertThat(third.frame().seq()).isEqualTo(6);
+        assertThat(third.dropped()).as("4 replaced, 5 skipped").isEqualTo(2);
+    }
+
+    @Test
+    void awaitIdleReturnsOnceTheLastFrameIsReleased() throws Exception {
+        Mailbox box = new Mailbox("d", 1, sent::add, () -> {});
+        assertThat(box.awaitIdle(System.nanoTime())).as("nothing offered: idle").isTrue();
+        box.offer(frame(0));
+        scheduler.ready(box);
+        assertThat(box.awaitIdle(System.nanoTime() + 50_000_000)).as("a frame waits: not idle").isFalse();
+        Job job = next(1).get(0);
+        assertThat(box.unfinished()).as("at a worker").isEqualTo(1);
+        Thread worker = Thread.ofVirtual().start(() -> {
+            try {
+                Thread.sleep(100);
+            } catch (InterruptedException e) {
+                return;
+            }
+            scheduler.done(job);
+        });
+        long t0 = System.nanoTime();
+        assertThat(box.awaitIdle(t0 + 5_000_000_000L)).isTrue();
+        assertThat(System.nanoTime() - t0).as("woken by the release, not the deadline").isLessThan(2_000_000_000L);
+        assertThat(box.unfinished()).isZero();
+        worker.join();
+    }
 }

@@ -7,11 +7,13 @@ import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.eclipse.jetty.websocket.api.Callback;
 import org.eclipse.jetty.websocket.api.Session;
+import org.eclipse.jetty.websocket.client.ClientUpgradeRequest;
 import org.eclipse.jetty.websocket.client.WebSocketClient;
 
 /** A real WebSocket client over loopback that records every message and the close status. */
@@ -26,10 +28,17 @@ public final class WsClient implements AutoCloseable {
     private Session session;
 
     public WsClient(URI uri) throws Exception {
+        this(uri, Map.of());
+    }
+
+    /** With extra upgrade request headers (Authorization, Origin). */
+    public WsClient(URI uri, Map<String, String> headers) throws Exception {
         client.setMaxBinaryMessageSize(64 << 20);
         client.setMaxTextMessageSize(1 << 20);
         client.start();
-        session = client.connect(new Listener(messages, closed), uri).get(10, TimeUnit.SECONDS);
+        ClientUpgradeRequest request = new ClientUpgradeRequest();
+        headers.forEach(request::setHeader);
+        session = client.connect(new Listener(messages, closed), uri, request).get(10, TimeUnit.SECONDS);
     }
 
     /** Public: Jetty binds listener methods through method handles. */

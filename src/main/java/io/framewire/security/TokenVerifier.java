@@ -1,0 +1,156 @@
+package io.framewire.security;
+
+import com.nimbusds.jose.JOSEException;
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.jwk.JWKSet;
+import com.nimbusds.jose.jwk.source.ImmutableJWKSet;
+import com.nimbusds.jose.proc.BadJOSEException;
+import com.nimbusds.jose.proc.JWSKeySelector;
+import com.nimbusds.jose.proc.JWSVerificationKeySelector;
+import com.nimbusds.jose.proc.SecurityContext;
+import com.nimbusds.jose.proc.SingleKeyJWSKeySelector;
+import com.nimbusds.jwt.JWTClaimsSet;
+import com.nimbusds.jwt.proc.BadJWTException;
+import com.nimbusds.jwt.proc.DefaultJWTClaimsVerifier;
+import com.nimbusds.jwt.proc.DefaultJWTProcessor;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyFactory;
+import java.security.PublicKey;
+import java.security.interfaces.ECPublicKey;
+import java.security.interfaces.RSAPublicKey;
+import java.security.spec.X509EncodedKeySpec;
+import java.text.ParseException;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Set;
+import javax.crypto.spec.SecretKeySpec;
+
+/**
+ * Verifies a JWT's signature and time claims with nimbus-jose-jwt. The algorithm is pinned by the
+ * configured key (HS256 for a secret, RS256/ES256 for a public key), so a token cannot pick a
+ * weaker one ({@code alg: none}, or HS256 signed with the public key as secret).
+ */
+final class TokenVerifier {
+
+    /** Why a token was refused; the message is safe to show the client. */
+    static final class InvalidToken extends Exception {
+        InvalidToken(String message) {
+            super(message);
+        }
+    }
+
+    /** The claims the gateway uses. */
+    record Claims(String subject, StreamGrants publish, StreamGrants watch) {
+        StreamGrants grants(Access access) {
+            return access == Access.PUBLISH ? publish : watch;
+        }
+    }
+
+    private final DefaultJWTProcessor<SecurityContext> processor = new DefaultJWTProcessor<>();
+
+    TokenVerifier(AuthConfig config) {
+        processor.setJWSKeySelector(keySelector(config));
+        JWTClaimsSet.Builder exact = new JWTClaimsSet.Builder();
+        if (config.issuer() != null) {
+            exact.issuer(config.issuer());
+        }
+        var claims = new DefaultJWTClaimsVerifier<>(
+                config.audience() == null ? null : Set.of(config.audience()),
+                exact.build(), Set.of("exp"), null);
+        claims.setMaxClockSkew((int) config.clockSkew().toSeconds());
+        processor.setJWTClaimsSetVerifier(claims);
+    }
+
+    Claims verify(String token) throws InvalidToken {
+        JWTClaimsSet set;
+        try {
+            set = processor.process(token, null);
+        } catch (BadJWTException e) {
+            throw new InvalidToken(e.getMessage().contains("xpired") ? "token expired" : "token rejected: " + e.getMessage());
+        } catch (ParseException | BadJOSEException | JOSEException e) {
+            throw new InvalidToken("invalid token");
+        }
+        try {
+            return new Claims(set.getSubject(), grants(set, Access.PUBLISH), grants(set, Access.WATCH));
+        } catch (ParseException e) {
+            throw new InvalidToken("invalid token: " + e.getMessage());
+        }
+    }
+
+    /** A claim absent grants nothing; one string is taken as a list of one. */
+    private static StreamGrants grants(JWTClaimsSet set, Access access) throws ParseException {
+        Object value = set.getClaim(access.claim());
+        if (value == null) {
+            return StreamGrants.NONE;
+        }
+        if (value instanceof String s) {
+            return new StreamGrants(List.of(s));
+        }
+        List<String> list = set.getStringListClaim(access.claim());
+        return new StreamGrants(new ArrayList<>(list));
+    }
+
+    private static JWSKeySelector<SecurityContext> keySelector(AuthConfig config) {
+        if (config.secret() != null) {
+            byte[] secret = config.secret().getBytes(StandardCharsets.UTF_8);
+            return new SingleKeyJWSKeySelector<>(JWSAlgorithm.HS256, new SecretKeySpec(secret, "HmacSHA256"));
+        }
+        if (config.publicKey() != null) {
+            PublicKey key = readPem(config.publicKey());
+            JWSAlgorithm alg = key instanceof RSAPublicKey ? JWSAlgorithm.RS256 : JWSAlgorithm.ES256;
+            return new SingleKeyJWSKeySelector<>(alg, key);
+        }
+        if (config.jwks() != null) {
+            try {
+                JWKSet keys = JWKSet.load(config.jwks().toFile());
+                if (keys.getKeys().isEmpty()) {
+                    throw new IllegalArgumentException("security.jwt.jwks: no keys in " + config.jwks());
+                }
+                return new JWSVerificationKeySelector<>(Set.of(JWSAlgorithm.RS256, JWSAlgorithm.ES256),
+                        new ImmutableJWKSet<>(keys));
+            } catch (IOException | ParseException e) {
+                throw new IllegalArgumentException("security.jwt.jwks: cannot read " + config.jwks() + ": " + e.getMessage());
+            }
+        }
+        throw new IllegalArgumentException("security.auth=jwt needs security.jwt.secret, security.jwt.publicKey or security.jwt.jwks");
+    }
+
+    /** An X.509 SubjectPublicKeyInfo PEM ({@code -----BEGIN PUBLIC KEY-----}), RSA or EC P-256. */
+    static PublicKey readPem(Path file) {
+        String pem;
+        try {
+            pem = Files.readString(file, StandardCharsets.US_ASCII);
+        } catch (IOException e) {
+            throw new IllegalArgumentException("security.jwt.publicKey: cannot read " + file + ": " + e.getMessage());
+        }
+        int begin = pem.indexOf("-----BEGIN PUBLIC KEY-----");
+        int end = pem.indexOf("-----END PUBLIC KEY-----");
+        if (begin < 0 || end < begin) {
+            throw new IllegalArgumentException("security.jwt.publicKey: " + file + " holds no '-----BEGIN PUBLIC KEY-----' block");
+        }
+        String body = pem.substring(begin + "-----BEGIN PUBLIC KEY-----".length(), end).replaceAll("\\s", "");
+        X509EncodedKeySpec spec;
+        try {
+            spec = new X509EncodedKeySpec(Base64.getDecoder().decode(body));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("security.jwt.publicKey: bad base64 in " + file);
+        }
+        for (String kind : List.of("RSA", "EC")) {
+            try {
+                PublicKey key = KeyFactory.getInstance(kind).generatePublic(spec);
+                if (key instanceof ECPublicKey ec && ec.getParams().getCurve().getField().getFieldSize() != 256) {
+                    throw new IllegalArgumentException("security.jwt.publicKey: EC keys must be P-256 (ES256)");
+                }
+                return key;
+            } catch (GeneralSecurityException e) {
+                // try the next kind
+            }
+        }
+        throw new IllegalArgumentException("security.jwt.publicKey: " + file + " is neither an RSA nor an EC public key");
+    }
+}

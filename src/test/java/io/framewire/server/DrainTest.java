@@ -1,0 +1,206 @@
+package io.framewire.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.framewire.testing.Servers;
+import io.framewire.testing.TestData;
+import io.framewire.testing.WsClient;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** The drain SIGTERM runs, started programmatically under load. */
+class DrainTest {
+
+    private static final Duration WAIT = Duration.ofSeconds(15);
+    private static final int GRACE_MS = 6000;
+    private FramewireServer server;
+
+    @AfterEach
+    void stop() throws Exception {
+        if (server != null) {
+            server.close();
+        }
+    }
+
+    @Test
+    void drainUnderLoadAnswersEveryAcceptedFrameThenClosesEveryPublisherWith1001() throws Exception {
+        server = Servers.start("detector", "haar", "workers", "1", "shutdown.graceMs", String.valueOf(GRACE_MS));
+        byte[] jpeg = TestData.messi();
+        int publishers = 8;
+        List<Publisher> clients = new ArrayList<>();
+        for (int i = 0; i < publishers; i++) {
+            clients.add(new Publisher(server.port(), "pub-" + i, jpeg)); // far more than one Haar worker can take
+        }
+        Thread.sleep(1500);
+
+        long t0 = System.nanoTime();
+        CompletableFuture<Void> drained = CompletableFuture.runAsync(() -> {
+            try {
+                server.drain();
+            } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        Thread.sleep(50);
+        assertThat(http("/readyz").statusCode()).as("not ready from the start of the drain").isEqualTo(503);
+        try (WsClient late = WsClient.stream(server.port(), "late")) {
+            assertThat(late.awaitClose(WAIT).code()).as("new streams are turned away").isEqualTo(1013);
+        }
+        drained.get(GRACE_MS + 5000, TimeUnit.MILLISECONDS);
+        long drainMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
+        assertThat(drainMs).as("drain within the grace period").isLessThan(GRACE_MS);
+
+        long accountedTotal = 0;
+        int sawClose = 0;
+        for (Publisher c : clients) {
+            int code = c.closeCode.get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+            if (code == 1001) {
+                assertThat(c.closeReason).contains("shutting down");
+                sawClose++;
+            } else {
+                // A client still writing when the server's close arrives can see its write fail
+                // (broken pipe) before its WebSocket library reports the close frame: the server's
+                // own count of 1001 closes below is the firm check. It must not end before the drain.
+                assertThat(code).isEqualTo(-1);
+                assertThat(c.errorAt).as("ended by the drain, not before").isGreaterThan(t0);
+            }
+            // every accepted frame: a result or an error with its seq, or counted in a later dropped
+            TreeSet<Long> answered = new TreeSet<>();
+            long dropped = 0;
+            for (JsonNode m : c.messages) {
+                if (m.has("seq")) {
+                    assertThat(answered.add(m.path("seq").asLong())).as("answered once").isTrue();
+                }
+                dropped += m.path("dropped").asLong();
+            }
+            long accounted = answered.size() + dropped;
+            assertThat(accounted).as("answers cover seqs 0..last with no gap").isEqualTo(answered.last() + 1);
+            assertThat(c.sent.get()).as("frames sent after the last accepted one were in flight").isGreaterThanOrEqualTo(accounted);
+            accountedTotal += accounted;
+            c.sender.join(WAIT.toMillis());
+        }
+        String metrics = http("/metrics").body();
+        assertThat(accountedTotal).as("every frame the server accepted was accounted for")
+                .isEqualTo((long) value(metrics, "framewire_frames_received_total"));
+        assertThat(value(metrics, "framewire_frames_dropped_total{reason=\"replaced\"}"))
+                .as("the load was real: frames were queued behind the worker").isPositive();
+        assertThat(value(metrics, "framewire_ws_closes_total{code=\"1001\"}")).as("every publisher closed with 1001").isEqualTo(publishers);
+        assertThat(sawClose).as("publishers that saw the close frame").isPositive();
+        System.out.printf("drain: %d ms, %d frames accounted, %d of %d publishers saw 1001 (the rest a write racing the close)%n",
+                drainMs, accountedTotal, sawClose, publishers);
+        assertThat(server.activeStreams()).isZero();
+    }
+
+    /**
+     * A camera on the JDK's WebSocket client, which sends one message at a time and reports the
+     * server's close frame as it arrives (Jetty's client may lose it to a write racing the close).
+     */
+    private static final class Publisher implements java.net.http.WebSocket.Listener {
+        private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
+        final java.util.Queue<JsonNode> messages = new java.util.concurrent.ConcurrentLinkedQueue<>();
+        final CompletableFuture<Integer> closeCode = new CompletableFuture<>();
+        final java.util.concurrent.atomic.AtomicLong sent = new java.util.concurrent.atomic.AtomicLong();
+        volatile String closeReason;
+        volatile long errorAt;
+        final Thread sender;
+        private final StringBuilder text = new StringBuilder();
+
+        Publisher(int port, String id, byte[] frame) throws Exception {
+            java.net.http.WebSocket ws = HttpClient.newHttpClient().newWebSocketBuilder()
+                    .buildAsync(URI.create("ws://127.0.0.1:" + port + "/ws/streams/" + id), this).get(10, TimeUnit.SECONDS);
+            sender = Thread.ofVirtual().start(() -> {
+                try {
+                    while (!closeCode.isDone()) {
+                        ws.sendBinary(ByteBuffer.wrap(frame), true).get(10, TimeUnit.SECONDS);
+                        sent.incrementAndGet();
+                    }
+                } catch (Exception closed) {
+                    // output closed by the close handshake
+                }
+            });
+        }
+
+        @Override
+        public java.util.concurrent.CompletionStage<?> onText(java.net.http.WebSocket ws, CharSequence data, boolean last) {
+            text.append(data);
+            if (last) {
+                try {
+                    messages.add(JSON.readTree(text.toString()));
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+                text.setLength(0);
+            }
+            ws.request(1);
+            return null;
+        }
+
+        @Override
+        public java.util.concurrent.CompletionStage<?> onClose(java.net.http.WebSocket ws, int statusCode, String reason) {
+            closeReason = reason;
+            closeCode.complete(statusCode);
+            return null;
+        }
+
+        @Override
+        public void onError(java.net.http.WebSocket ws, Throwable error) {
+            errorAt = System.nanoTime();
+            closeCode.complete(-1);
+        }
+    }
+
+    @Test
+    void aClientThatNeverReadsCannotHoldTheDrainPastTheGrace() throws Exception {
+        server = Servers.start("detector", "none", "ws.maxPendingResults", "65536", "shutdown.graceMs", String.valueOf(GRACE_MS));
+        java.net.http.WebSocket stuck = HttpClient.newHttpClient().newWebSocketBuilder()
+                .buildAsync(URI.create("ws://127.0.0.1:" + server.port() + "/ws/streams/stuck"), new java.net.http.WebSocket.Listener() {
+                    @Override
+                    public void onOpen(java.net.http.WebSocket webSocket) {
+                        // no request(): never reads, so never sees the close frame
+                    }
+                }).get(10, TimeUnit.SECONDS);
+        try (WsClient healthy = WsClient.stream(server.port(), "healthy")) {
+            for (int i = 0; i < 2000; i++) {
+                stuck.sendBinary(ByteBuffer.wrap(TestData.messi()), true).get(10, TimeUnit.SECONDS);
+            }
+            healthy.send(TestData.messi());
+            healthy.next(WAIT);
+            long t0 = System.nanoTime();
+            server.drain();
+            long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
+            assertThat(ms).isLessThan(GRACE_MS);
+            assertThat(healthy.awaitClose(WAIT).code()).isEqualTo(1001);
+            assertThat(server.activeStreams()).isZero();
+        } finally {
+            stuck.abort();
+        }
+    }
+
+    private HttpResponse<String> http(String path) throws Exception {
+        return HttpClient.newHttpClient().send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + path)).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static double value(String metrics, String series) {
+        Matcher m = Pattern.compile("(?m)^" + Pattern.quote(series) + " (\\S+)$").matcher(metrics);
+        if (!m.find()) {
+            throw new AssertionError(series + " not in /metrics");
+        }
+        return Double.parseDouble(m.group(1));
+    }
+}

@@ -1,0 +1,208 @@
+package io.framewire.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.framewire.testing.Servers;
+import io.framewire.testing.TestData;
+import io.framewire.testing.WsClient;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayOutputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import javax.imageio.ImageIO;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** Each limit over real WebSockets: its outcome for the offender, and no effect on a bystander stream. */
+class LimitsServerTest {
+
+    private static final Duration WAIT = Duration.ofSeconds(10);
+    private FramewireServer server;
+
+    @AfterEach
+    void stop() throws Exception {
+        if (server != null) {
+            server.close();
+        }
+    }
+
+    @Test
+    void framesOverTheRateAreDroppedBeforeTheMailboxAndReportedInTheNextAnswer() throws Exception {
+        server = Servers.start("detector", "none", "limits.maxFps", "2");
+        byte[] jpeg = TestData.messi();
+        try (WsClient fast = WsClient.stream(server.port(), "fast");
+             WsClient polite = WsClient.stream(server.port(), "polite")) {
+            for (int i = 0; i < 30; i++) {
+                fast.send(jpeg);
+            }
+            Thread.sleep(1200); // the bucket refills
+            fast.send(jpeg); // seq 30: within the rate again
+            List<JsonNode> results = StreamServerTest.untilSeq(fast, 30);
+            long dropped = results.stream().mapToLong(r -> r.path("dropped").asLong()).sum();
+            assertThat(results.size() + dropped).as("every frame answered or reported dropped").isEqualTo(31);
+            long expectedSeq = 0;
+            for (JsonNode r : results) {
+                expectedSeq += r.path("dropped").asLong();
+                assertThat(r.path("seq").asLong()).as("dropped covers exactly the seqs skipped before").isEqualTo(expectedSeq++);
+            }
+            assertThat(counter("framewire_frames_dropped_total{reason=\"rate_limited\"}"))
+                    .as("at 2 fps, sending 30 frames in well under 4 s").isGreaterThanOrEqualTo(20);
+            assertThat(counter("framewire_frames_dropped_total{reason=\"rate_limited\"}") + counter("framewire_frames_dropped_total{reason=\"replaced\"}"))
+                    .isEqualTo(dropped);
+
+            polite.send(jpeg);
+            JsonNode r = polite.next(WAIT);
+            assertThat(r.path("type").asText()).as("each stream has its own budget").isEqualTo("result");
+            assertThat(r.path("dropped").asLong()).isZero();
+        }
+    }
+
+    @Test
+    void imagesOverTheSizeLimitsAreRefusedFromTheHeaderAndNeverDecoded() throws Exception {
+        server = Servers.start("detector", "haar", "workers", "1", "limits.maxImageWidth", "500", "limits.maxImagePixels", "200000");
+        try (WsClient client = WsClient.stream(server.port(), "bombs")) {
+            client.send(TestData.messi()); // 548 wide
+            JsonNode wide = client.next(WAIT);
+            assertThat(wide.path("code").asText()).isEqualTo("image_too_large");
+            assertThat(wide.path("message").asText()).contains("548x342");
+            client.send(jpeg(400, 600)); // 240,000 pixels
+            assertThat(client.next(WAIT).path("code").asText()).isEqualTo("image_too_large");
+            client.send(pngBomb(30_000, 30_000)); // 57 bytes declaring 900 megapixels
+            JsonNode bomb = client.next(WAIT);
+            assertThat(bomb.path("code").asText()).isEqualTo("image_too_large");
+            assertThat(bomb.path("seq").asLong()).isEqualTo(2);
+            assertThat(counter("framewire_decode_seconds_count")).as("nothing was decoded").isZero();
+
+            client.send(jpeg(320, 240));
+            JsonNode ok = client.next(WAIT);
+            assertThat(ok.path("type").asText()).isEqualTo("result");
+            assertThat(ok.path("width").asInt()).isEqualTo(320);
+            assertThat(counter("framewire_decode_seconds_count")).isEqualTo(1);
+            assertThat(counter("framewire_frames_dropped_total{reason=\"image_too_large\"}")).isEqualTo(3);
+        }
+    }
+
+    @Test
+    void theDefaultLimitsRefuseADecompressionBomb() throws Exception {
+        server = Servers.start("detector", "haar", "workers", "1");
+        try (WsClient client = WsClient.stream(server.port(), "bomb")) {
+            byte[] jpegBomb = TestData.messi().clone();
+            int sof = sof(jpegBomb);
+            jpegBomb[sof + 5] = jpegBomb[sof + 6] = jpegBomb[sof + 7] = jpegBomb[sof + 8] = (byte) 0xFF; // 65535x65535
+            client.send(jpegBomb);
+            assertThat(client.next(WAIT).path("code").asText()).isEqualTo("image_too_large");
+            client.send(pngBomb(65_535, 65_535));
+            assertThat(client.next(WAIT).path("code").asText()).isEqualTo("image_too_large");
+            assertThat(counter("framewire_decode_seconds_count")).isZero();
+        }
+    }
+
+    @Test
+    void hugeTextClosesWith1009AndSmallTextGetsAnError() throws Exception {
+        server = Servers.start("detector", "none", "ws.maxTextBytes", "1024");
+        try (WsClient talker = WsClient.stream(server.port(), "talker");
+             WsClient bystander = WsClient.stream(server.port(), "bystander")) {
+            talker.sendText("{\"hello\":1}");
+            assertThat(talker.next(WAIT).path("code").asText()).isEqualTo("unexpected_text");
+            talker.sendText("x".repeat(5000));
+            assertThat(talker.awaitClose(WAIT).code()).isEqualTo(1009);
+            bystander.send(TestData.messi());
+            assertThat(bystander.next(WAIT).path("type").asText()).isEqualTo("result");
+        }
+    }
+
+    @Test
+    void hostileFramesEachGetAnErrorAndTheConnectionAndOtherStreamsCarryOn() throws Exception {
+        server = Servers.start("detector", "haar", "workers", "1");
+        byte[] messi = TestData.messi();
+        byte[] png = new byte[] {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n', 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18};
+        byte[] garbageAfterHeader = Arrays.copyOf(messi, messi.length);
+        Arrays.fill(garbageAfterHeader, sof(messi) + 20, messi.length, (byte) 0x5A);
+        List<byte[]> hostile = List.of(
+                "GET / HTTP/1.1\r\n\r\n".getBytes(),        // not an image
+                Arrays.copyOf(messi, messi.length / 2),      // truncated in the scan
+                Arrays.copyOf(messi, 3),                     // truncated in the header
+                new byte[0],                                 // zero-length
+                png,                                         // PNG signature, no IHDR
+                garbageAfterHeader,                          // valid header, garbage scan
+                new byte[100_000]);                          // zeros
+        List<String> expected = List.of("bad_image", "bad_image", "bad_image", "empty_frame", "bad_image", "bad_image", "bad_image");
+        try (WsClient attacker = WsClient.stream(server.port(), "attacker");
+             WsClient camera = WsClient.stream(server.port(), "camera")) {
+            List<String> codes = new ArrayList<>();
+            for (int i = 0; i < hostile.size(); i++) {
+                attacker.send(hostile.get(i));
+                JsonNode e = attacker.next(WAIT);
+                assertThat(e.path("type").asText()).isEqualTo("error");
+                assertThat(e.path("seq").asLong()).isEqualTo(i);
+                codes.add(e.path("code").asText());
+                camera.send(messi);
+                JsonNode r = camera.next(WAIT);
+                assertThat(r.path("type").asText()).isEqualTo("result");
+                assertThat(r.path("detections").size()).as("the camera's frames still find Messi").isGreaterThanOrEqualTo(1);
+            }
+            assertThat(codes).isEqualTo(expected);
+            attacker.send(messi);
+            assertThat(attacker.next(WAIT).path("type").asText()).as("the attacker's connection is still usable").isEqualTo("result");
+            assertThat(server.workersAlive()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void idleConnectionsAreClosed() throws Exception {
+        server = Servers.start("detector", "none", "ws.idleTimeoutMs", "1000");
+        try (WsClient silent = WsClient.stream(server.port(), "silent")) {
+            long t0 = System.nanoTime();
+            WsClient.Close close = silent.awaitClose(WAIT);
+            long ms = (System.nanoTime() - t0) / 1_000_000;
+            assertThat(close.code()).isEqualTo(1001);
+            assertThat(close.reason()).containsIgnoringCase("idle");
+            assertThat(ms).isBetween(800L, 5000L);
+        }
+    }
+
+    /** A PNG signature and IHDR chunk declaring {@code w}x{@code h}, and nothing else. */
+    static byte[] pngBomb(int w, int h) {
+        var b = java.nio.ByteBuffer.allocate(57);
+        b.put(new byte[] {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n', 0, 0, 0, 13, 'I', 'H', 'D', 'R'});
+        b.putInt(w).putInt(h).put(new byte[] {8, 2, 0, 0, 0});
+        return b.array();
+    }
+
+    /** Offset of the first SOF0/SOF2 marker in a JPEG. */
+    static int sof(byte[] jpeg) {
+        for (int i = 2; i + 1 < jpeg.length; i++) {
+            if ((jpeg[i] & 0xff) == 0xff && ((jpeg[i + 1] & 0xff) == 0xc0 || (jpeg[i + 1] & 0xff) == 0xc2)) {
+                return i;
+            }
+        }
+        throw new IllegalArgumentException("no SOF");
+    }
+
+    static byte[] jpeg(int w, int h) throws Exception {
+        BufferedImage img = new BufferedImage(w, h, BufferedImage.TYPE_3BYTE_BGR);
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ImageIO.write(img, "jpg", out);
+        return out.toByteArray();
+    }
+
+    private double counter(String series) throws Exception {
+        String body = HttpClient.newHttpClient().send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/metrics")).build(),
+                HttpResponse.BodyHandlers.ofString()).body();
+        Matcher m = Pattern.compile("(?m)^" + Pattern.quote(series) + " (\\S+)$").matcher(body);
+        if (!m.find()) {
+            throw new AssertionError(series + " not in /metrics");
+        }
+        return Double.parseDouble(m.group(1));
+    }
+}

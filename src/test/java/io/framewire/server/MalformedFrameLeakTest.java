@@ -1,0 +1,100 @@
+package io.framewire.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.framewire.testing.Servers;
+import io.framewire.testing.TestData;
+import io.framewire.testing.WsClient;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * 10,000 malformed frames through a real detector, each decoded (or refused) before the next is
+ * sent; Java heap after GC and the process's resident memory (OpenCV's native buffers and Mats)
+ * must come back to where they were.
+ */
+class MalformedFrameLeakTest {
+
+    private static final Duration WAIT = Duration.ofSeconds(20);
+    private static final int FRAMES = 10_000;
+    private FramewireServer server;
+
+    @AfterEach
+    void stop() throws Exception {
+        if (server != null) {
+            server.close();
+        }
+    }
+
+    @Test
+    void malformedFramesLeakNeitherHeapNorNativeMemory() throws Exception {
+        server = Servers.start("detector", "yunet", "model", TestData.yunet().toString(), "workers", "1");
+        List<byte[]> malformed = malformed(TestData.messi());
+        try (WsClient client = WsClient.stream(server.port(), "leak")) {
+            send(client, malformed, 500); // warm up: JIT, buffer pools, decoder state
+            long heapBefore = heapAfterGc();
+            long rssBefore = rssKb();
+            long t0 = System.nanoTime();
+            send(client, malformed, FRAMES);
+            long secs = (System.nanoTime() - t0) / 1_000_000_000;
+            long heapAfter = heapAfterGc();
+            long rssAfter = rssKb();
+            System.out.printf("leak check: %d malformed frames in %d s; heap after GC %.1f -> %.1f MB; RSS %.1f -> %.1f MB%n",
+                    FRAMES, secs, heapBefore / 1e6, heapAfter / 1e6, rssBefore / 1e3, rssAfter / 1e3);
+            assertThat(heapAfter - heapBefore).as("heap growth, bytes").isLessThan(4_000_000);
+            // one leaked 30 kB decode buffer per frame would be 300 MB
+            assertThat(rssAfter - rssBefore).as("resident growth, kB").isLessThan(48_000);
+
+            client.send(TestData.messi());
+            JsonNode ok = client.next(WAIT);
+            assertThat(ok.path("detections").size()).as("still finds the face").isEqualTo(1);
+        }
+    }
+
+    /** Frames the worker must refuse: header-level and decode-level failures, cycled. */
+    private static List<byte[]> malformed(byte[] jpeg) {
+        int sof = LimitsServerTest.sof(jpeg);
+        byte[] garbageScan = jpeg.clone();
+        Arrays.fill(garbageScan, sof + 20, jpeg.length, (byte) 0x5A);   // valid header, decoder fails
+        byte[] truncated = Arrays.copyOf(jpeg, jpeg.length * 2 / 3);   // decoder refuses the cut scan
+        byte[] noise = new byte[20_000];
+        new Random(42).nextBytes(noise);                                 // not an image
+        byte[] bomb = jpeg.clone();                                      // refused from the header
+        bomb[sof + 5] = bomb[sof + 6] = bomb[sof + 7] = bomb[sof + 8] = (byte) 0xFF;
+        return List.of(garbageScan, truncated, noise, bomb, new byte[0]);
+    }
+
+    private static void send(WsClient client, List<byte[]> frames, int n) throws Exception {
+        for (int i = 0; i < n; i++) {
+            client.send(frames.get(i % frames.size()));
+            JsonNode m = client.next(WAIT);
+            assertThat(m.path("type").asText()).as(m.toString()).isEqualTo("error");
+        }
+    }
+
+    private static long heapAfterGc() throws InterruptedException {
+        var memory = ManagementFactory.getMemoryMXBean();
+        for (int i = 0; i < 4; i++) {
+            System.gc();
+            Thread.sleep(100);
+        }
+        return memory.getHeapMemoryUsage().getUsed();
+    }
+
+    private static long rssKb() throws Exception {
+        for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+            if (line.startsWith("VmRSS:")) {
+                return Long.parseLong(line.replaceAll("\\D", ""));
+            }
+        }
+        throw new IllegalStateException("no VmRSS");
+    }
+}
