@@ -102,9 +102,12 @@ redis_check=$(curl -s "http://127.0.0.1:$FRAMEWIRE_PORT/readyz" | jq -r .checks.
 [[ $redis_check == up ]] || fail "installed framewire's Redis check says '$redis_check' (FRAMEWIRE_REDIS=$FRAMEWIRE_REDIS)"
 [[ $(code "http://127.0.0.1:$FRAMEWIRE_ADMIN_PORT/metrics") == 200 && $(code "http://127.0.0.1:$FRAMEWIRE_PORT/metrics") == 404 ]] \
     || fail "admin port split (/metrics on $FRAMEWIRE_ADMIN_PORT only)"
+ws=(-H 'Upgrade: websocket' -H 'Connection: Upgrade' -H 'Sec-WebSocket-Version: 13' -H 'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==')
+[[ $(curl -s -o /dev/null -w '%{http_code}' "${ws[@]}" "http://127.0.0.1:$FRAMEWIRE_PORT/ws/streams/cam-1") == 401 ]] \
+    || fail "authentication is not on: an upgrade without a token was not refused with 401"
 kill -TERM $fwpid; wait $fwpid || true
 redis-cli -p 16379 shutdown nosave >/dev/null 2>&1 || true
-echo "PASS installed release runs: jlink runtime + jar + generated env; /readyz 200 with Redis up, /metrics only on the admin port"
+echo "PASS installed release runs: jlink runtime + jar + generated env; /readyz 200 with Redis up, /metrics only on the admin port, upgrade without a token 401"
 
 # 4. the real root untouched
 for p in /etc/framewire /opt/framewire /etc/sysctl.d/60-framewire.conf /etc/systemd/system/framewire.service /etc/nginx/framewire; do
