@@ -24,6 +24,10 @@ public final class JettyConn extends StreamConn implements Session.Listener.Auto
         super(sinks);
     }
 
+    JettyConn(Sinks sinks, StreamLedger ledger) {
+        super(sinks, ledger);
+    }
+
     @Override
     void connectFailed() {
         super.connectFailed();

@@ -45,8 +45,8 @@ final class JettyTransport implements Transport {
     }
 
     @Override
-    public StreamConn newConn() {
-        return new JettyConn(sinks);
+    public StreamConn newConn(StreamLedger ledger) {
+        return new JettyConn(sinks, ledger);
     }
 
     @Override
@@ -55,7 +55,7 @@ final class JettyTransport implements Transport {
     }
 
     @Override
-    public CompletableFuture<?> connect(StreamConn c, URI uri) {
+    public synchronized CompletableFuture<?> connect(StreamConn c, URI uri) {
         try {
             return clients[next++ % clients.length].connect((JettyConn) c, uri);
         } catch (Exception e) { // IOException or a rejected request

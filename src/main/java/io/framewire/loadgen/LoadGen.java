@@ -54,7 +54,11 @@ public final class LoadGen {
             System.err.printf("[loadgen] %d frames loaded; %d streams x %s fps -> %s (ramp %s, warmup %s, window %s, client %s)%n",
                     frames.size(), cfg.streams(), cfg.fps(), cfg.url(), cfg.ramp(), cfg.warmup(), cfg.duration(),
                     cfg.client().name().toLowerCase(java.util.Locale.ROOT));
-            RunResult result = new LoadRun(cfg, frames).run();
+            LoadRun run = new LoadRun(cfg, frames);
+            RunResult result = run.run();
+            if (cfg.perStream() != null) {
+                run.writePerStream(cfg.perStream());
+            }
             ObjectNode json = Summary.toJson(result);
             String line = Summary.MAPPER.writeValueAsString(json);
             if (cfg.json() != null) {

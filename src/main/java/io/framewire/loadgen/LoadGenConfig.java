@@ -29,7 +29,10 @@ public record LoadGenConfig(
         Client client,
         int clients,
         int ioThreads,
-        Path extract) {
+        Path extract,
+        Duration reconnect,
+        Duration reconnectMax,
+        Path perStream) {
 
     /** The WebSocket client under the load: lean raw NIO, or Jetty's as the reference library client. */
     public enum Client { NIO, JETTY }
@@ -54,6 +57,11 @@ public record LoadGenConfig(
               --io-threads 1              nio: selector threads
               --clients N                 jetty: WebSocketClient instances (one selector each)
               --extract DIR               write the loaded frames as JPEG files to DIR and exit
+              --reconnect 0               like a camera, reconnect a stream whose connection closed or
+                                          failed: first retry after this delay, doubling (0 = off)
+              --reconnect-max 2s          longest delay between reconnect attempts
+              --per-stream PATH           also write one JSON line per stream (connections, lost
+                                          frames, reconnect gaps, close codes) here
             durations: 500ms, 10s, 2m, or a plain number of seconds""";
 
     /** Parses {@code --name value} pairs; throws IllegalArgumentException with a readable message. */
@@ -83,6 +91,9 @@ public record LoadGenConfig(
         int clients = r.integer("clients", defaultClients(), 1, 64);
         int ioThreads = r.integer("io-threads", 1, 1, 64);
         String extract = r.str("extract", null);
+        Duration reconnect = r.duration("reconnect", "0");
+        Duration reconnectMax = r.duration("reconnect-max", "2s");
+        String perStream = r.str("per-stream", null);
         r.rejectUnknown();
 
         if (src == null) {
@@ -101,10 +112,14 @@ public record LoadGenConfig(
         if (connectTimeout.isZero()) {
             throw new IllegalArgumentException("--connect-timeout must be > 0");
         }
+        if (!reconnect.isZero() && reconnectMax.compareTo(reconnect) < 0) {
+            throw new IllegalArgumentException("--reconnect-max must be >= --reconnect");
+        }
         return new LoadGenConfig(url, streams, fps, Path.of(src), wh[0], wh[1], quality, frames,
                 ramp, duration, warmup, drain, prefix, json == null ? null : Path.of(json),
                 connectTimeout, Client.valueOf(client.toUpperCase(Locale.ROOT)), clients, ioThreads,
-                extract == null ? null : Path.of(extract));
+                extract == null ? null : Path.of(extract), reconnect, reconnectMax,
+                perStream == null ? null : Path.of(perStream));
     }
 
     /** One selector per core is plenty: each handles thousands of connections. */
@@ -185,6 +200,21 @@ public record LoadGenConfig(
 
     public String streamId(int i) {
         return prefix + i;
+    }
+
+    public boolean reconnects() {
+        return !reconnect.isZero();
+    }
+
+    /**
+     * Delay before reconnect attempt {@code attempt} (0-based): --reconnect doubled per attempt,
+     * capped at --reconnect-max, then scaled by {@code jitter} in [0.8, 1.2) so that the streams
+     * of a dead host don't all come back in the same millisecond.
+     */
+    public Duration reconnectDelay(int attempt, double jitter) {
+        long base = reconnect.toNanos();
+        long d = attempt >= 30 ? reconnectMax.toNanos() : Math.min(reconnectMax.toNanos(), base << attempt);
+        return Duration.ofNanos((long) (d * jitter));
     }
 
     public Duration total() {

@@ -1,11 +1,18 @@
 package io.framewire.loadgen;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.io.Writer;
 import java.lang.management.ManagementFactory;
 import java.nio.ByteBuffer;
+import java.nio.file.Files;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.locks.LockSupport;
@@ -16,6 +23,9 @@ import org.eclipse.jetty.websocket.api.exceptions.UpgradeException;
  * One load run: ramp connections up, warm up, measure a fixed window, drain, close.
  * The main thread only keeps time (window edges, 5 s progress lines); pacing is {@link SendLoop},
  * replies are handled on the {@link Transport}'s I/O threads by each {@link StreamConn}.
+ * With {@code --reconnect}, a stream whose connection ends (close frame, lost TCP, failed
+ * connect) gets a fresh connection after a backoff, on a timer thread; its {@link StreamTrack}
+ * keeps one ledger across the connections and times each outage.
  */
 final class LoadRun {
     private static final long REPORT_EVERY = TimeUnit.SECONDS.toNanos(5);
@@ -25,8 +35,11 @@ final class LoadRun {
     private final StreamConn.Sinks sinks = StreamConn.Sinks.create();
     private final Tally connectFailures = new Tally();
     private Transport transport;
-    private StreamConn[] conns;
+    private StreamConn[] conns;    // each stream's current connection
+    private StreamTrack[] tracks;  // each stream across its connections
     private List<ByteBuffer> wire; // frames as the transport sends them
+    private ScheduledThreadPoolExecutor timer; // reconnects
+    private long runStart;
 
     LoadRun(LoadGenConfig cfg, List<ByteBuffer> frames) {
         this.cfg = cfg;
@@ -38,8 +51,17 @@ final class LoadRun {
         try {
             wire = frames.stream().map(transport::prepare).toList();
             conns = new StreamConn[cfg.streams()];
+            tracks = new StreamTrack[cfg.streams()];
             for (int i = 0; i < conns.length; i++) {
-                conns[i] = transport.newConn();
+                tracks[i] = new StreamTrack();
+                newConn(i);
+            }
+            if (cfg.reconnects()) {
+                timer = new ScheduledThreadPoolExecutor(1, r -> {
+                    Thread t = new Thread(r, "lg-reconnect");
+                    t.setDaemon(true);
+                    return t;
+                });
             }
             return measure();
         } finally {
@@ -47,8 +69,15 @@ final class LoadRun {
         }
     }
 
+    private StreamConn newConn(int i) {
+        StreamConn c = transport.newConn(tracks[i].ledger);
+        c.onLost(code -> lost(i, code));
+        conns[i] = c;
+        return c;
+    }
+
     private void connect(int i) {
-        StreamConn c = conns[i];
+        StreamConn c = conns[i].state() == StreamConn.State.IDLE ? conns[i] : newConn(i); // a reconnect: fresh connection
         c.connecting();
         transport.connect(c, cfg.streamUri(i))
                 .orTimeout(cfg.connectTimeout().toMillis(), TimeUnit.MILLISECONDS)
@@ -56,12 +85,43 @@ final class LoadRun {
                     if (t != null) {
                         connectFailures.inc(describe(t));
                         c.connectFailed();
+                        if (cfg.reconnects()) {
+                            scheduleReconnect(i, tracks[i].failedAttempt());
+                        }
+                    } else {
+                        tracks[i].opened(System.nanoTime());
                     }
                 });
     }
 
+    /** The open connection of stream {@code i} ended without us closing it (I/O thread). */
+    private void lost(int i, int code) {
+        long now = System.nanoTime();
+        tracks[i].lost(now, TimeUnit.NANOSECONDS.toMillis(now - runStart), code);
+        if (cfg.reconnects()) {
+            scheduleReconnect(i, 0);
+        }
+    }
+
+    private void scheduleReconnect(int i, int attempt) {
+        if (sinks.closing().get()) {
+            return;
+        }
+        long delay = cfg.reconnectDelay(attempt, 0.8 + 0.4 * ThreadLocalRandom.current().nextDouble()).toNanos();
+        try {
+            timer.schedule(() -> {
+                if (!sinks.closing().get()) {
+                    connect(i);
+                }
+            }, delay, TimeUnit.NANOSECONDS);
+        } catch (RejectedExecutionException ignored) {
+            // the run is over
+        }
+    }
+
     private RunResult measure() throws InterruptedException {
         long start = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(50);
+        runStart = start;
         long w0 = start + cfg.ramp().toNanos() + cfg.warmup().toNanos();
         long w1 = w0 + cfg.duration().toNanos();
         SendLoop loop = new SendLoop(conns, wire, cfg.fps(), start, cfg.ramp().toNanos(), w0, w1, this::connect);
@@ -98,8 +158,8 @@ final class LoadRun {
             }
             if (t == nextReport || finish != null) {
                 StreamLedger.Counts totals = StreamLedger.Counts.ZERO;
-                for (StreamConn c : conns) {
-                    totals = totals.plus(c.ledger.counts());
+                for (StreamTrack tr : tracks) {
+                    totals = totals.plus(tr.ledger.counts());
                 }
                 report(t - start, t - lastReport, totals.minus(lastTotals), sinceReport);
                 sinceReport.reset();
@@ -134,7 +194,8 @@ final class LoadRun {
                 windowTotals, perStream, window, sinks.errorCodes().snapshot(), sinks.other().snapshot(),
                 sinks.sendFailures().sum(), accounting(),
                 new RunResult.LoadgenCost((finish.cpuNanos() - begin.cpuNanos()) / 1e9,
-                        loop.maxLagNanos() / 1e6, loop.lateSkipped()));
+                        loop.maxLagNanos() / 1e6, loop.lateSkipped()),
+                reconnects(finish));
     }
 
     /** Every stream's counters and state, and the process CPU, at one edge of the window. */
@@ -146,7 +207,7 @@ final class LoadRun {
         boolean[] open = new boolean[conns.length];
         int n = 0;
         for (int i = 0; i < conns.length; i++) {
-            counts[i] = conns[i].ledger.counts();
+            counts[i] = tracks[i].ledger.counts();
             open[i] = conns[i].state() == StreamConn.State.OPEN;
             n += open[i] ? 1 : 0;
         }
@@ -156,11 +217,11 @@ final class LoadRun {
     private RunResult.Accounting accounting() {
         long sent = 0, results = 0, errors = 0, dropped = 0, unanswered = 0, gap = 0;
         int checked = 0, mismatched = 0;
-        for (StreamConn c : conns) {
-            if (!c.everOpened()) {
+        for (StreamTrack tr : tracks) {
+            StreamLedger l = tr.ledger;
+            if (l.connections() == 0) {
                 continue;
             }
-            StreamLedger l = c.ledger;
             StreamLedger.Counts k = l.counts();
             checked++;
             sent += k.sent();
@@ -175,6 +236,62 @@ final class LoadRun {
             }
         }
         return new RunResult.Accounting(sent, results, errors, dropped, unanswered, checked, mismatched, gap);
+    }
+
+    /** Outages and reconnects over the whole run; {@code finish}: which streams were open at the window's end. */
+    private RunResult.Reconnects reconnects(Edge finish) {
+        Histogram gaps = new Histogram(1, StreamConn.Sinks.MAX_LATENCY_MICROS, 3);
+        int reconnected = 0;
+        int downAtEnd = 0;
+        long lost = 0;
+        long offline = 0;
+        for (int i = 0; i < tracks.length; i++) {
+            StreamTrack tr = tracks[i];
+            List<Double> g = tr.gapsMs();
+            reconnected += g.isEmpty() ? 0 : 1;
+            for (double ms : g) {
+                gaps.recordValue(Math.max(1, Math.min(StreamConn.Sinks.MAX_LATENCY_MICROS, Math.round(ms * 1000))));
+            }
+            if (tr.ledger.connections() > 0 && !finish.open()[i]) {
+                downAtEnd++;
+            }
+            lost += tr.ledger.lostOnClose();
+            offline += tr.ledger.offline();
+        }
+        return new RunResult.Reconnects(cfg.reconnects(), reconnected, gaps, downAtEnd, lost, offline);
+    }
+
+    /** --per-stream: one JSON line per stream. */
+    void writePerStream(java.nio.file.Path path) throws IOException {
+        if (path.getParent() != null) {
+            Files.createDirectories(path.getParent());
+        }
+        try (Writer w = Files.newBufferedWriter(path)) {
+            for (int i = 0; i < tracks.length; i++) {
+                StreamTrack tr = tracks[i];
+                StreamLedger l = tr.ledger;
+                StreamLedger.Counts k = l.counts();
+                ObjectNode o = Summary.MAPPER.createObjectNode();
+                o.put("stream", cfg.streamId(i));
+                o.put("connections", l.connections());
+                o.put("sent", k.sent());
+                o.put("results", k.results());
+                o.put("errors", k.errors());
+                o.put("dropped", k.dropped());
+                o.put("lost_on_close", l.lostOnClose());
+                o.put("unanswered", l.unanswered());
+                o.put("offline", l.offline());
+                o.put("sent_before_last_connection", l.connectionBase());
+                o.put("accounting_gap", l.accountingGap());
+                var gaps = o.putArray("gaps_ms");
+                tr.gapsMs().forEach(ms -> gaps.add(Summary.round(ms, 1)));
+                var closes = o.putArray("closes");
+                tr.closes().forEach(closes::add);
+                o.put("down", tr.down());
+                w.write(Summary.MAPPER.writeValueAsString(o));
+                w.write('\n');
+            }
+        }
     }
 
     private void report(long sinceStart, long span, StreamLedger.Counts d, Histogram h) {
@@ -192,6 +309,9 @@ final class LoadRun {
 
     private void shutdown() {
         sinks.closing().set(true);
+        if (timer != null) {
+            timer.shutdownNow();
+        }
         if (conns != null) {
             for (StreamConn c : conns) {
                 try {

@@ -47,6 +47,10 @@ final class NioConn extends StreamConn {
         super(sinks);
     }
 
+    NioConn(Sinks sinks, StreamLedger ledger) {
+        super(sinks, ledger);
+    }
+
     /** Hands the connect to {@code io}; {@link #upgraded} tells how it went. */
     void start(IoThread io, URI uri, InetSocketAddress address) {
         this.io = io;

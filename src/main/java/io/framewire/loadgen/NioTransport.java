@@ -16,7 +16,7 @@ import java.util.concurrent.ThreadLocalRandom;
 final class NioTransport implements Transport {
     private final StreamConn.Sinks sinks;
     private final IoThread[] threads;
-    private int next; // connects come from the one pacing thread
+    private int next; // guarded by this: the pacing thread and the reconnect timer both connect
     private String lastAuthority;
     private InetSocketAddress lastAddress; // every stream goes to the same host: resolve it once
 
@@ -30,8 +30,8 @@ final class NioTransport implements Transport {
     }
 
     @Override
-    public StreamConn newConn() {
-        return new NioConn(sinks);
+    public StreamConn newConn(StreamLedger ledger) {
+        return new NioConn(sinks, ledger);
     }
 
     /**
@@ -45,7 +45,7 @@ final class NioTransport implements Transport {
     }
 
     @Override
-    public CompletableFuture<?> connect(StreamConn c, URI uri) {
+    public synchronized CompletableFuture<?> connect(StreamConn c, URI uri) {
         if (!"ws".equals(uri.getScheme())) {
             return CompletableFuture.failedFuture(new IOException("--client nio speaks ws:// only; use --client jetty"));
         }

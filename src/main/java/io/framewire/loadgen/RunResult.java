@@ -17,7 +17,8 @@ record RunResult(
         Map<String, Long> otherMessages,
         long sendFailures,
         Accounting accounting,
-        LoadgenCost cost) {
+        LoadgenCost cost,
+        Reconnects reconnects) {
 
     /** Connection outcomes over the whole run. */
     record Connections(int attempted, int openAtWindowStart, int openAtWindowEnd, long failures,
@@ -31,6 +32,18 @@ record RunResult(
      */
     record Accounting(long sent, long results, long frameErrors, long dropped, long unanswered,
             int streamsChecked, int streamsMismatched, long gapTotal) {
+    }
+
+    /**
+     * --reconnect: streams that came back after an outage, the outages (close to next upgrade),
+     * streams still down at the window's end, frames lost on a close (sent, never answered) and
+     * frames due while a stream had no connection.
+     */
+    record Reconnects(boolean enabled, int streamsReconnected, Histogram gapMicros, int downAtEnd,
+            long lostOnClose, long offline) {
+        static Reconnects none() {
+            return new Reconnects(false, 0, new Histogram(1, StreamConn.Sinks.MAX_LATENCY_MICROS, 3), 0, 0, 0);
+        }
     }
 
     /** CPU the load generator itself used during the window and how well it kept its schedule. */

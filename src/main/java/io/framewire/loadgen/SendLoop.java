@@ -84,8 +84,13 @@ final class SendLoop implements Runnable {
                     if (measured && lag > maxLagNanos) {
                         maxLagNanos = lag;
                     }
-                    // each stream starts at a different frame and then walks the sequence
-                    conns[i].trySend(frames[(int) ((i + round) % nf)], System.nanoTime());
+                    StreamConn c = conns[i]; // replaced by a fresh connection on a reconnect
+                    if (c.state() == StreamConn.State.OPEN) {
+                        // each stream starts at a different frame and then walks the sequence
+                        c.trySend(frames[(int) ((i + round) % nf)], System.nanoTime());
+                    } else if (c.ledger.connections() > 0) {
+                        c.ledger.recordOffline(); // between connections: this frame never leaves the camera
+                    }
                 }
                 slot++;
             }

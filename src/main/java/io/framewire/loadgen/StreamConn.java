@@ -28,17 +28,30 @@ abstract class StreamConn {
 
     static final int MAX_TEXT = 4 << 20;
 
-    final StreamLedger ledger = new StreamLedger();
+    final StreamLedger ledger;
     final Sinks sinks;
     private volatile State state = State.IDLE;
     private volatile boolean everOpened;
+    private long seqBase; // the stream's seq of this connection's seq 0 (--reconnect)
+    private volatile java.util.function.IntConsumer onLost; // told (close code) when an open connection ends outside the run's own close
     // reply assembly; touched only by the thread delivering this connection's frames
     private byte[] scratch;
     private int textLen;
     private boolean assembling;
 
     StreamConn(Sinks sinks) {
+        this(sinks, new StreamLedger());
+    }
+
+    /** A connection of a stream whose {@code ledger} may span earlier connections. */
+    StreamConn(Sinks sinks, StreamLedger ledger) {
         this.sinks = sinks;
+        this.ledger = ledger;
+    }
+
+    /** Calls {@code r} with the close code (on the I/O thread) when this connection, once open, is closed or lost unexpectedly. */
+    void onLost(java.util.function.IntConsumer r) {
+        onLost = r;
     }
 
     /**
@@ -72,6 +85,7 @@ abstract class StreamConn {
         if (state == State.FAILED) {
             return false;
         }
+        seqBase = ledger.beginConnection();
         everOpened = true;
         state = State.OPEN;
         return true;
@@ -114,17 +128,22 @@ abstract class StreamConn {
         Reply r = Reply.parse(buf, off, len);
         switch (r.kind()) {
             case RESULT -> {
-                long ns = ledger.onResult(r.seq(), r.dropped(), now);
+                long ns = ledger.onResult(stream(r.seq()), r.dropped(), now);
                 if (ns >= 0) {
                     sinks.latencyMicros().recordValue(Math.min(ns / 1000, Sinks.MAX_LATENCY_MICROS));
                 }
             }
             case ERROR -> {
-                ledger.onError(r.seq(), r.dropped());
+                ledger.onError(stream(r.seq()), r.dropped());
                 sinks.errorCodes().inc(r.code());
             }
             case OTHER -> sinks.other().inc(r.code());
         }
+    }
+
+    /** This connection's seq as the stream's; a missing seq (-1) stays missing. */
+    private long stream(long seq) {
+        return seq < 0 ? seq : seqBase + seq;
     }
 
     final void onError(Throwable cause) {
@@ -137,6 +156,10 @@ abstract class StreamConn {
         state = State.CLOSED;
         if (wasOpen && !sinks.closing().get()) {
             sinks.closes().inc(code + (reason == null || reason.isEmpty() ? "" : " " + reason));
+            java.util.function.IntConsumer r = onLost;
+            if (r != null) {
+                r.accept(code);
+            }
         }
     }
 }

@@ -5,6 +5,11 @@ package io.framewire.loadgen;
  * sent frame be accounted for as result, error or dropped. Send-side fields have one writer
  * (the send loop); reply-side fields have one writer at a time (the session's reader).
  * Fields are volatile so the reporter can read them from another thread without locks.
+ *
+ * <p>With {@code --reconnect} one ledger spans all connections of a stream: seqs here are the
+ * stream's, and each connection's seqs (which restart at 0) are offset by the value
+ * {@link #beginConnection} returned. Frames still unanswered when a connection ended are
+ * counted as lost on close.
  */
 final class StreamLedger {
     /** Ring of send times; at 15 fps this remembers ~4.5 minutes, far beyond any sane latency. */
@@ -25,6 +30,12 @@ final class StreamLedger {
     private volatile long lastSeq = -1;  // highest seq answered by a result or error
     private volatile long unknownSeq;    // replies whose seq we never sent or whose send time was overwritten
 
+    // across connections (--reconnect)
+    private volatile int connections;    // connections opened so far
+    private volatile long lostOnClose;   // frames sent on a connection that ended before answering them
+    private volatile long offline;       // frames due while the stream had no open connection
+    private volatile long connectionBase; // the stream's seq of the current connection's seq 0
+
     /** Records the send time of the next seq and returns that seq. */
     long recordSend(long nanos) {
         long seq = sent;
@@ -35,6 +46,45 @@ final class StreamLedger {
 
     void recordSkip() {
         skipped++;
+    }
+
+    /** A frame came due while the stream was between connections (the send loop's thread). */
+    void recordOffline() {
+        offline++;
+    }
+
+    /**
+     * A connection of this stream opened: frames the previous one left unanswered become lost,
+     * and the new connection's seq 0 is this ledger's {@code sent} (returned). Called while no
+     * other connection of the stream is open, before the first send on the new one.
+     */
+    long beginConnection() {
+        long s = sent;
+        long unanswered = s - (lastSeq + 1);
+        if (unanswered > 0) {
+            lostOnClose += unanswered;
+        }
+        lastSeq = s - 1;
+        connections++;
+        connectionBase = s;
+        return s;
+    }
+
+    int connections() {
+        return connections;
+    }
+
+    long lostOnClose() {
+        return lostOnClose;
+    }
+
+    long offline() {
+        return offline;
+    }
+
+    /** Frames the stream sent before its current connection opened. */
+    long connectionBase() {
+        return connectionBase;
     }
 
     /** Counts a result and returns its latency in ns, or -1 when the seq's send time is unknown. */
@@ -74,9 +124,9 @@ final class StreamLedger {
         return frameErrors;
     }
 
-    /** Frames up to the last answered seq that are neither result, error nor dropped (0 when consistent). */
+    /** Frames up to the last answered seq that are neither result, error, dropped nor lost on a close (0 when consistent). */
     long accountingGap() {
-        return (lastSeq + 1) - (results + frameErrors + dropped);
+        return (lastSeq + 1) - (results + frameErrors + dropped + lostOnClose);
     }
 
     /** Frames sent after the last answered seq: still in flight, or replaced and never reported. */

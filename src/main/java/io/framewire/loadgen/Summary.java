@@ -103,6 +103,20 @@ final class Summary {
         acc.put("gap_total", a.gapTotal());
         acc.put("consistent", a.streamsMismatched() == 0);
 
+        RunResult.Reconnects rc = r.reconnects();
+        ObjectNode re = root.putObject("reconnect");
+        re.put("enabled", rc.enabled());
+        re.put("streams_reconnected", rc.streamsReconnected());
+        Histogram g = rc.gapMicros();
+        re.put("reconnects", g.getTotalCount());
+        ObjectNode gap = re.putObject("gap_ms");
+        gap.put("p50", ms(g, 50.0));
+        gap.put("p99", ms(g, 99.0));
+        gap.put("max", g.getTotalCount() > 0 ? round(g.getMaxValue() / 1000.0, 3) : 0);
+        re.put("streams_down_at_end", rc.downAtEnd());
+        re.put("lost_on_close", rc.lostOnClose());
+        re.put("offline", rc.offline());
+
         RunResult.LoadgenCost cost = r.cost();
         ObjectNode lg = root.putObject("loadgen");
         lg.put("cpu_s", round(cost.cpuSeconds(), 3));

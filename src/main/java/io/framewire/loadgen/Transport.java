@@ -18,12 +18,20 @@ interface Transport extends AutoCloseable {
     }
 
     /** A not yet connected stream. */
-    StreamConn newConn();
+    default StreamConn newConn() {
+        return newConn(new StreamLedger());
+    }
+
+    /** A not yet connected connection of the stream that {@code ledger} accounts for. */
+    StreamConn newConn(StreamLedger ledger);
 
     /** What {@link StreamConn#trySend} is given for one image; built once per image, sent many times. */
     ByteBuffer prepare(ByteBuffer image);
 
-    /** Opens {@code c} to {@code uri}; completes when the upgrade succeeded, exceptionally when it failed. */
+    /**
+     * Opens {@code c} to {@code uri}; completes when the upgrade succeeded, exceptionally when it
+     * failed. Called from the pacing thread and, with --reconnect, the reconnect timer.
+     */
     CompletableFuture<?> connect(StreamConn c, URI uri);
 
     /** Stops the client and drops whatever connections are left. */

@@ -79,6 +79,21 @@ class LoadGenConfigTest {
     }
 
     @Test
+    void reconnectIsOffByDefaultAndBacksOffToTheCap() {
+        assertThat(LoadGenConfig.parse(new String[] {"--source", "a"}).reconnects()).isFalse();
+        LoadGenConfig c = LoadGenConfig.parse(new String[] {"--source", "a", "--reconnect", "100ms",
+            "--reconnect-max", "1s", "--per-stream", "s.jsonl"});
+        assertThat(c.reconnects()).isTrue();
+        assertThat(c.perStream()).isEqualTo(Path.of("s.jsonl"));
+        assertThat(c.reconnectDelay(0, 1.0)).isEqualTo(Duration.ofMillis(100));
+        assertThat(c.reconnectDelay(1, 1.0)).isEqualTo(Duration.ofMillis(200));
+        assertThat(c.reconnectDelay(3, 1.0)).isEqualTo(Duration.ofMillis(800));
+        assertThat(c.reconnectDelay(4, 1.0)).isEqualTo(Duration.ofSeconds(1));
+        assertThat(c.reconnectDelay(100, 1.0)).isEqualTo(Duration.ofSeconds(1));
+        assertThat(c.reconnectDelay(0, 0.8)).isEqualTo(Duration.ofMillis(80));
+    }
+
+    @Test
     void rejectsBadArguments() {
         String[][] bad = {
             {},                                                  // no --source
@@ -92,6 +107,8 @@ class LoadGenConfigTest {
             {"--source", "a", "--bogus", "1"},
             {"--source", "a", "--client", "okhttp"},
             {"--source", "a", "--io-threads", "0"},
+            {"--source", "a", "--reconnect", "1s", "--reconnect-max", "500ms"},
+            {"--source", "a", "--reconnect", "soon"},
             {"--source"},
             {"source", "a"},
         };

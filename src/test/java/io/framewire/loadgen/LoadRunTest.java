@@ -6,8 +6,14 @@ import io.framewire.server.FramewireServer;
 import io.framewire.testing.Servers;
 import io.framewire.testing.TestData;
 import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -45,5 +51,61 @@ class LoadRunTest {
         assertThat(a.streamsMismatched()).isZero();
         assertThat(a.unanswered()).as("all answered after the drain").isZero();
         assertThat(a.results() + a.frameErrors() + a.dropped()).isEqualTo(a.sent());
+    }
+
+    /**
+     * --reconnect: the server goes away mid-run (a graceful close: 1001 to every stream) and a new
+     * one comes up on the same port; every stream must come back on a second connection, with
+     * its outage timed and every frame still accounted for across both connections.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"--client nio", "--client jetty"})
+    void streamsReconnectWhenTheServerComesBack(String client, @TempDir Path tmp) throws Exception {
+        server = Servers.start("detector", "none");
+        int port = server.port();
+        Path perStream = tmp.resolve("streams.jsonl");
+        LoadGenConfig cfg = LoadGenConfig.parse((client + " --url ws://127.0.0.1:" + port
+                + " --source unused --streams 3 --fps 15 --ramp 100ms --warmup 200ms --duration 3s --drain 1s"
+                + " --reconnect 50ms --reconnect-max 200ms --connect-timeout 1s --per-stream " + perStream)
+                .split(" "));
+        List<ByteBuffer> frames = List.of(ByteBuffer.wrap(TestData.messi()).asReadOnlyBuffer());
+        LoadRun run = new LoadRun(cfg, frames);
+        CompletableFuture<RunResult> result = CompletableFuture.supplyAsync(() -> {
+            try {
+                return run.run();
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        Thread.sleep(1200);
+        server.close();        // every stream gets 1001; reconnects are refused meanwhile
+        Thread.sleep(400);
+        server = Servers.start("detector", "none", "port", String.valueOf(port));
+        RunResult r = result.get(30, TimeUnit.SECONDS);
+        run.writePerStream(perStream);
+
+        RunResult.Reconnects rc = r.reconnects();
+        assertThat(rc.enabled()).isTrue();
+        assertThat(rc.streamsReconnected()).isEqualTo(3);
+        assertThat(rc.downAtEnd()).isZero();
+        assertThat(rc.gapMicros().getMinValue()).as("down for at least the 400 ms without a server").isGreaterThan(300_000);
+        assertThat(rc.gapMicros().getMaxValue()).as("back within the 200 ms backoff cap (+ jitter, connect)").isLessThan(1_500_000);
+        assertThat(rc.offline()).as("frames due while down").isPositive();
+        assertThat(r.connections().unexpectedCloses()).isEqualTo(3);
+        assertThat(r.connections().closeReasons().keySet()).allMatch(k -> k.startsWith("1001") || k.startsWith("1006"));
+        RunResult.Accounting a = r.accounting();
+        assertThat(a.streamsMismatched()).as("seqs of both connections line up in one ledger").isZero();
+        assertThat(a.results() + a.frameErrors() + a.dropped() + rc.lostOnClose() + a.unanswered()).isEqualTo(a.sent());
+
+        List<String> lines = Files.readAllLines(perStream);
+        assertThat(lines).hasSize(3);
+        for (String line : lines) {
+            JsonNode j = Summary.MAPPER.readTree(line);
+            assertThat(j.path("connections").asInt()).isEqualTo(2);
+            assertThat(j.path("gaps_ms")).hasSize(1);
+            assertThat(j.path("closes")).hasSize(1);
+            assertThat(j.path("accounting_gap").asLong()).isZero();
+            assertThat(j.path("down").asBoolean()).isFalse();
+        }
     }
 }

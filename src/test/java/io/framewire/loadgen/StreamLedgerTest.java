@@ -81,4 +81,35 @@ class StreamLedgerTest {
         assertThat(d).isEqualTo(new StreamLedger.Counts(1, 1, 1, 0, 1, 0));
         assertThat(d.plus(before)).isEqualTo(l.counts());
     }
+
+    @Test
+    void seqsOfALaterConnectionAreOffsetAndTheUnansweredOnesAreLost() {
+        StreamLedger l = new StreamLedger();
+        assertThat(l.beginConnection()).isZero();
+        for (int i = 0; i < 5; i++) {
+            l.recordSend(i);
+        }
+        l.onResult(0, 0, 10);
+        l.onResult(2, 1, 10);            // seq 1 dropped; 3 and 4 never answered: the connection dies
+        assertThat(l.beginConnection()).as("the new connection's seq 0 is the stream's seq 5").isEqualTo(5);
+        assertThat(l.lostOnClose()).isEqualTo(2);
+        assertThat(l.connections()).isEqualTo(2);
+        l.recordOffline();
+        l.recordSend(100);               // stream seq 5 = connection seq 0
+        assertThat(l.onResult(5, 0, 130)).isEqualTo(30);
+        assertThat(l.accountingGap()).isZero();
+        assertThat(l.unanswered()).isZero();
+        assertThat(l.offline()).isEqualTo(1);
+        assertThat(l.counts().results()).isEqualTo(3);
+    }
+
+    @Test
+    void aConnectionThatAnsweredEverythingLosesNothing() {
+        StreamLedger l = new StreamLedger();
+        l.beginConnection();
+        l.recordSend(1);
+        l.onResult(0, 0, 2);
+        assertThat(l.beginConnection()).isEqualTo(1);
+        assertThat(l.lostOnClose()).isZero();
+    }
 }

@@ -20,7 +20,7 @@ class SummaryTest {
                 new StreamLedger.Counts(300, 4, 250, 2, 48, 0), perStream, h,
                 Map.of("bad_image", 2L), Map.of(), 0,
                 new RunResult.Accounting(400, 330, 2, 60, 8, 2, 0, 0),
-                new RunResult.LoadgenCost(1.5, 3.25, 7));
+                new RunResult.LoadgenCost(1.5, 3.25, 7), RunResult.Reconnects.none());
     }
 
     @Test

@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# Checks the shipped NGINX config with the real nginx binary, as an unprivileged layout in temp
+# dirs (render.sh): `nginx -t` of the whole config (plain + TLS with a throwaway certificate),
+# proof that `nginx -t` catches a broken layout, then a live instance on a loopback port that
+# must keep /metrics and /status private and answer a WebSocket upgrade to a dead upstream with 502.
+set -euo pipefail
+cd "$(dirname "$0")"
+command -v nginx >/dev/null || { echo "FAIL nginx not installed"; exit 1; }
+tmp=$(mktemp -d); pid=
+cleanup() { [[ -z $pid ]] || kill "$pid" 2>/dev/null || true; rm -rf "$tmp"; }
+trap cleanup EXIT
+ngx() { local d=$1; shift; nginx -p "$d" -c "$d/nginx.conf" -e "$d/logs/error.log" -g "pid $d/nginx.pid;" "$@"; }
+
+./render.sh "$tmp/full" "10.0.0.11:8080 10.0.0.12:8080 10.0.0.13:8080"
+ngx "$tmp/full" -t -q || { echo "FAIL nginx -t"; exit 1; }
+echo "PASS nginx -t (plain + TLS, 3 upstreams) with $(nginx -v 2>&1)"
+
+./render.sh "$tmp/broken" "10.0.0.11:8080"
+rm "$tmp/broken/framewire/upstreams.conf"
+if ngx "$tmp/broken" -t -q 2>/dev/null; then echo "FAIL nginx -t accepted a config with no upstream"; exit 1; fi
+echo "PASS nginx -t rejects a layout without upstreams.conf"
+
+# live: the upstream is a port nothing listens on
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+./render.sh "$tmp/live" "127.0.0.1:1" "127.0.0.1:$port"
+d=$tmp/live   # nginx itself in the background (not a function's subshell), so the trap's kill reaches it
+nginx -p "$d" -c "$d/nginx.conf" -e "$d/logs/error.log" -g "pid $d/nginx.pid; daemon off;" & pid=$!
+for _ in $(seq 50); do (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break; sleep 0.1; done
+code() { curl -s -o /dev/null -w '%{http_code}' "$@"; }
+fails=0
+expect() { # expect WANT LABEL CURL-ARGS...
+    local want=$1 label=$2; shift 2
+    local got; got=$(code "$@")
+    if [[ $got == "$want" ]]; then echo "PASS $label -> $got"; else echo "FAIL $label -> $got (want $want)"; fails=1; fi
+}
+base=http://127.0.0.1:$port
+expect 200 "/nginx-health" "$base/nginx-health"
+expect 404 "/metrics not public" "$base/metrics"
+expect 404 "/status not public" "$base/status"
+expect 404 "/readyz not public" "$base/readyz"
+expect 400 "bad stream id refused at the edge" "$base/ws/streams/bad%21id"
+ws=(-H 'Upgrade: websocket' -H 'Connection: Upgrade' -H 'Sec-WebSocket-Version: 13' -H 'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==')
+expect 502 "upgrade to a dead upstream" "${ws[@]}" "$base/ws/streams/cam-1"
+expect 502 "watch path proxied too" "${ws[@]}" "$base/ws/watch/cam-1"
+grep -q 'connect() failed (111: Connection refused) while connecting to upstream' "$tmp/live/logs/error.log" \
+    && echo "PASS the 502 came from the proxied connect" || { echo "FAIL no upstream connect in the error log"; fails=1; }
+exit "$fails"
