@@ -48,7 +48,7 @@ if [[ -n ${REDIS_PID:-} ]]; then
     awk -v c="$REDIS_CPU_S" -v n="$REDIS_COMMANDS" -v d="$(jq .window_s "$J")" -v r="$results" 'BEGIN {
         printf "redis:   %.0f commands/s (total_commands_processed delta over the window), %.2f cores, %.1f us Redis CPU per result\n",
             n / d, c / d, (r ? c * 1e6 / r : 0) }'
-    sort -n "$OUT/transport.redis-ops" | awk '{v[NR] = $1} END {if (NR) printf "redis:   instantaneous_ops_per_sec median %d, max %d (sampled every 0.1 s)\n", v[int((NR + 1) / 2)], v[NR]}'
+    sort -n "$OUT/transport.redis-ops" | awk '{v[NR] = $1} END {if (NR) printf "redis:   instantaneous_ops_per_sec median %d, max %d (sampled every second)\n", v[int((NR + 1) / 2)], v[NR]}'
     echo "redis:   $REDIS_KEYS keys, $REDIS_MEM used; server: $(tr '\n' ' ' <"$OUT/transport.redis-metrics")"
 fi
 
