@@ -39,15 +39,23 @@ final class LocalState implements SharedState {
 
     @Override
     public void watch(String streamId, String lastEntry, Watcher watcher) {
-        logs.computeIfAbsent(streamId, id -> new Log(maxLen)).add(watcher, EntryId.parse(lastEntry));
+        // inside compute: an unwatch of the same stream must not drop the log between creating and adding
+        logs.compute(streamId, (id, log) -> {
+            Log l = log != null ? log : new Log(maxLen);
+            l.add(watcher, EntryId.parse(lastEntry));
+            return l;
+        });
     }
 
     @Override
     public void unwatch(String streamId, Watcher watcher) {
-        Log log = logs.get(streamId);
-        if (log != null) {
-            log.remove(watcher);
-        }
+        // a log that never saw a result goes with its last watcher: watching made-up ids must not leak
+        logs.computeIfPresent(streamId, (id, log) -> log.remove(watcher) ? null : log);
+    }
+
+    /** Streams with a log (watched now, or watched once and published since). */
+    int logsKept() {
+        return logs.size();
     }
 
     @Override
@@ -102,8 +110,10 @@ final class LocalState implements SharedState {
             watchers.add(w);
         }
 
-        synchronized void remove(Watcher w) {
+        /** True when the log is now empty: no watchers and nothing kept. */
+        synchronized boolean remove(Watcher w) {
             watchers.remove(w);
+            return watchers.isEmpty() && entries.isEmpty();
         }
     }
 }
