@@ -14,9 +14,7 @@ import io.framewire.state.WatchSession;
 import io.framewire.stream.BlockingWebSocket;
 import io.framewire.stream.StreamSession;
 import java.net.InetAddress;
-import java.net.URLDecoder;
 import java.net.UnknownHostException;
-import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -25,6 +23,7 @@ import org.eclipse.jetty.http.HttpStatus;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
@@ -196,16 +195,25 @@ public final class FramewireServer implements AutoCloseable {
         }
     }
 
-    private Object upgrade(ServerUpgradeRequest request, ServerUpgradeResponse response, Callback callback) {
-        String path = request.getHttpURI().getPath();
-        String id = path.substring(STREAM_PATH.length());
+    /**
+     * The stream id after {@code prefix} when it is well-formed and the request may {@code access}
+     * it; otherwise null, with the refusal (400, 401 or 403) already written.
+     */
+    private String admittedId(ServerUpgradeRequest request, ServerUpgradeResponse response, Callback callback,
+                              String prefix, Access access) {
+        String id = request.getHttpURI().getPath().substring(prefix.length());
         if (!STREAM_ID.matcher(id).matches()) {
             metrics.wsRefused(HttpStatus.BAD_REQUEST_400);
             Response.writeError(request, response, callback, HttpStatus.BAD_REQUEST_400,
                     "invalid stream id: expected 1-128 characters of [A-Za-z0-9._-]");
             return null;
         }
-        if (!authorizer.admit(request, response, callback, Access.PUBLISH, id)) {
+        return authorizer.admit(request, response, callback, access, id) ? id : null;
+    }
+
+    private Object upgrade(ServerUpgradeRequest request, ServerUpgradeResponse response, Callback callback) {
+        String id = admittedId(request, response, callback, STREAM_PATH, Access.PUBLISH);
+        if (id == null) {
             return null;
         }
         return new BlockingWebSocket("ws-read-" + id, ws -> serve(id, ws));
@@ -216,14 +224,8 @@ public final class FramewireServer implements AutoCloseable {
      * watcher saw comes as {@code ?last=<entry>} or a {@code Last-Event-ID} header.
      */
     private Object upgradeWatch(ServerUpgradeRequest request, ServerUpgradeResponse response, Callback callback) {
-        String id = request.getHttpURI().getPath().substring(WATCH_PATH.length());
-        if (!STREAM_ID.matcher(id).matches()) {
-            metrics.wsRefused(HttpStatus.BAD_REQUEST_400);
-            Response.writeError(request, response, callback, HttpStatus.BAD_REQUEST_400,
-                    "invalid stream id: expected 1-128 characters of [A-Za-z0-9._-]");
-            return null;
-        }
-        if (!authorizer.admit(request, response, callback, Access.WATCH, id)) {
+        String id = admittedId(request, response, callback, WATCH_PATH, Access.WATCH);
+        if (id == null) {
             return null;
         }
         if (settings.resultsMaxLen() == 0) {
@@ -231,7 +233,7 @@ public final class FramewireServer implements AutoCloseable {
                     "watching is off on this server (results.maxLen is 0)");
             return null;
         }
-        String last = queryParameter(request.getHttpURI().getQuery(), "last");
+        String last = Request.extractQueryParameters(request).getValue("last");
         if (last == null) {
             last = request.getHeaders().get("Last-Event-ID");
         }
@@ -249,19 +251,6 @@ public final class FramewireServer implements AutoCloseable {
                 watchers.decrementAndGet();
             }
         });
-    }
-
-    private static String queryParameter(String query, String name) {
-        if (query == null) {
-            return null;
-        }
-        for (String pair : query.split("&")) {
-            int eq = pair.indexOf('=');
-            if (eq > 0 && pair.substring(0, eq).equals(name)) {
-                return URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8);
-            }
-        }
-        return null;
     }
 
     /** Runs on the connection's own virtual thread for its whole life. */
