@@ -3,7 +3,7 @@ package io.framewire.loadgen;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.framewire.server.FramewireServer;
-import io.framewire.testing.Servers;
+import io.framewire.testing.ServerExtension;
 import io.framewire.testing.TestData;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
@@ -12,7 +12,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import com.fasterxml.jackson.databind.JsonNode;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -20,19 +20,13 @@ import org.junit.jupiter.params.provider.ValueSource;
 /** A short real run against the in-process server, with each client. */
 class LoadRunTest {
 
-    private FramewireServer server;
-
-    @AfterEach
-    void stop() throws Exception {
-        if (server != null) {
-            server.close();
-        }
-    }
+    @RegisterExtension
+    final ServerExtension servers = new ServerExtension();
 
     @ParameterizedTest
     @ValueSource(strings = {"--client nio", "--client nio --io-threads 2", "--client jetty"})
     void everySentFrameIsAccountedFor(String client) throws Exception {
-        server = Servers.start("detector", "none");
+        FramewireServer server = servers.start("detector", "none");
         LoadGenConfig cfg = LoadGenConfig.parse((client + " --url ws://127.0.0.1:" + server.port()
                 + " --source unused --streams 4 --fps 15 --ramp 200ms --warmup 300ms --duration 2s --drain 1s")
                 .split(" "));
@@ -61,7 +55,7 @@ class LoadRunTest {
     @ParameterizedTest
     @ValueSource(strings = {"--client nio", "--client jetty"})
     void streamsReconnectWhenTheServerComesBack(String client, @TempDir Path tmp) throws Exception {
-        server = Servers.start("detector", "none");
+        FramewireServer server = servers.start("detector", "none");
         int port = server.port();
         Path perStream = tmp.resolve("streams.jsonl");
         LoadGenConfig cfg = LoadGenConfig.parse((client + " --url ws://127.0.0.1:" + port
@@ -78,9 +72,9 @@ class LoadRunTest {
             }
         });
         Thread.sleep(1200);
-        server.close();        // every stream gets 1001; reconnects are refused meanwhile
+        servers.close(server); // every stream gets 1001; reconnects are refused meanwhile
         Thread.sleep(400);
-        server = Servers.start("detector", "none", "port", String.valueOf(port));
+        servers.start("detector", "none", "port", String.valueOf(port));
         RunResult r = result.get(30, TimeUnit.SECONDS);
         run.writePerStream(perStream);
 

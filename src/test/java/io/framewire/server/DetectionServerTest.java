@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.framewire.loadgen.FrameSource;
-import io.framewire.testing.Servers;
+import io.framewire.testing.ServerExtension;
 import io.framewire.testing.TestData;
 import io.framewire.testing.WsClient;
 import java.nio.ByteBuffer;
@@ -13,31 +13,26 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Real detectors behind real WebSockets: results, drops under load, fairness, bad frames. */
 class DetectionServerTest {
 
     private static final Duration WAIT = Duration.ofSeconds(20);
-    private FramewireServer server;
 
-    @AfterEach
-    void stop() throws Exception {
-        if (server != null) {
-            server.close();
-        }
-    }
+    @RegisterExtension
+    final ServerExtension servers = new ServerExtension();
 
-    private void startYunet(String... more) throws Exception {
+    private FramewireServer startYunet(String... more) throws Exception {
         List<String> kv = new ArrayList<>(List.of("detector", "yunet", "model", TestData.yunet().toString()));
         kv.addAll(List.of(more));
-        server = Servers.start(kv.toArray(String[]::new));
+        return servers.start(kv.toArray(String[]::new));
     }
 
     @Test
     void yunetFindsMessisFace() throws Exception {
-        startYunet("workers", "1");
+        FramewireServer server = startYunet("workers", "1");
         try (WsClient client = WsClient.stream(server.port(), "messi")) {
             client.send(TestData.messi());
             JsonNode r = client.next(WAIT);
@@ -62,7 +57,7 @@ class DetectionServerTest {
 
     @Test
     void megamindFramesYieldFaces() throws Exception {
-        startYunet("workers", "1");
+        FramewireServer server = startYunet("workers", "1");
         List<ByteBuffer> frames = FrameSource.load(TestData.media("Megamind.avi"), 640, 360, 90, 200);
         try (WsClient client = WsClient.stream(server.port(), "megamind")) {
             int withFaces = 0, sent = 0;
@@ -81,7 +76,7 @@ class DetectionServerTest {
 
     @Test
     void slowDetectorMakesTheMailboxDropAndReportOlderFrames() throws Exception {
-        startYunet("workers", "1", "mailbox.depth", "1");
+        FramewireServer server = startYunet("workers", "1", "mailbox.depth", "1");
         int frames = 120;
         try (WsClient client = WsClient.stream(server.port(), "burst")) {
             for (int i = 0; i < frames; i++) {
@@ -97,7 +92,7 @@ class DetectionServerTest {
 
     @Test
     void overloadedWorkerServesStreamsRoundRobinWhateverTheirRates() throws Exception {
-        startYunet("workers", "1");
+        FramewireServer server = startYunet("workers", "1");
         byte[] jpeg = TestData.messi();
         String[] ids = {"fast", "slow-1", "slow-2", "slow-3"};
         long[] pauseMs = {2, 10, 10, 10};
@@ -151,7 +146,7 @@ class DetectionServerTest {
 
     @Test
     void corruptJpegGetsAnErrorWhileOtherStreamsKeepTheirResults() throws Exception {
-        startYunet("workers", "1");
+        FramewireServer server = startYunet("workers", "1");
         byte[] good = TestData.messi();
         byte[] truncated = Arrays.copyOf(good, good.length / 2);
         byte[] scrambled = good.clone();

@@ -3,41 +3,32 @@ package io.framewire.server;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.framewire.testing.Servers;
+import io.framewire.testing.Http;
+import io.framewire.testing.MetricsText;
+import io.framewire.testing.ServerExtension;
 import io.framewire.testing.TestData;
 import io.framewire.testing.WsClient;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import javax.imageio.ImageIO;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Each limit over real WebSockets: its outcome for the offender, and no effect on a bystander stream. */
 class LimitsServerTest {
 
     private static final Duration WAIT = Duration.ofSeconds(10);
-    private FramewireServer server;
 
-    @AfterEach
-    void stop() throws Exception {
-        if (server != null) {
-            server.close();
-        }
-    }
+    @RegisterExtension
+    final ServerExtension servers = new ServerExtension();
 
     @Test
     void framesOverTheRateAreDroppedBeforeTheMailboxAndReportedInTheNextAnswer() throws Exception {
-        server = Servers.start("detector", "none", "limits.maxFps", "2");
+        FramewireServer server = servers.start("detector", "none", "limits.maxFps", "2");
         byte[] jpeg = TestData.messi();
         try (WsClient fast = WsClient.stream(server.port(), "fast");
              WsClient polite = WsClient.stream(server.port(), "polite")) {
@@ -54,9 +45,9 @@ class LimitsServerTest {
                 expectedSeq += r.path("dropped").asLong();
                 assertThat(r.path("seq").asLong()).as("dropped covers exactly the seqs skipped before").isEqualTo(expectedSeq++);
             }
-            assertThat(counter("framewire_frames_dropped_total{reason=\"rate_limited\"}"))
+            assertThat(counter(server, "framewire_frames_dropped_total{reason=\"rate_limited\"}"))
                     .as("at 2 fps, sending 30 frames in well under 4 s").isGreaterThanOrEqualTo(20);
-            assertThat(counter("framewire_frames_dropped_total{reason=\"rate_limited\"}") + counter("framewire_frames_dropped_total{reason=\"replaced\"}"))
+            assertThat(counter(server, "framewire_frames_dropped_total{reason=\"rate_limited\"}") + counter(server, "framewire_frames_dropped_total{reason=\"replaced\"}"))
                     .isEqualTo(dropped);
 
             polite.send(jpeg);
@@ -68,7 +59,7 @@ class LimitsServerTest {
 
     @Test
     void imagesOverTheSizeLimitsAreRefusedFromTheHeaderAndNeverDecoded() throws Exception {
-        server = Servers.start("detector", "haar", "workers", "1", "limits.maxImageWidth", "500", "limits.maxImagePixels", "200000");
+        FramewireServer server = servers.start("detector", "haar", "workers", "1", "limits.maxImageWidth", "500", "limits.maxImagePixels", "200000");
         try (WsClient client = WsClient.stream(server.port(), "bombs")) {
             client.send(TestData.messi()); // 548 wide
             JsonNode wide = client.next(WAIT);
@@ -80,20 +71,20 @@ class LimitsServerTest {
             JsonNode bomb = client.next(WAIT);
             assertThat(bomb.path("code").asText()).isEqualTo("image_too_large");
             assertThat(bomb.path("seq").asLong()).isEqualTo(2);
-            assertThat(counter("framewire_decode_seconds_count")).as("nothing was decoded").isZero();
+            assertThat(counter(server, "framewire_decode_seconds_count")).as("nothing was decoded").isZero();
 
             client.send(jpeg(320, 240));
             JsonNode ok = client.next(WAIT);
             assertThat(ok.path("type").asText()).isEqualTo("result");
             assertThat(ok.path("width").asInt()).isEqualTo(320);
-            assertThat(counter("framewire_decode_seconds_count")).isEqualTo(1);
-            assertThat(counter("framewire_frames_dropped_total{reason=\"image_too_large\"}")).isEqualTo(3);
+            assertThat(counter(server, "framewire_decode_seconds_count")).isEqualTo(1);
+            assertThat(counter(server, "framewire_frames_dropped_total{reason=\"image_too_large\"}")).isEqualTo(3);
         }
     }
 
     @Test
     void theDefaultLimitsRefuseADecompressionBomb() throws Exception {
-        server = Servers.start("detector", "haar", "workers", "1");
+        FramewireServer server = servers.start("detector", "haar", "workers", "1");
         try (WsClient client = WsClient.stream(server.port(), "bomb")) {
             byte[] jpegBomb = TestData.messi().clone();
             int sof = sof(jpegBomb);
@@ -102,13 +93,13 @@ class LimitsServerTest {
             assertThat(client.next(WAIT).path("code").asText()).isEqualTo("image_too_large");
             client.send(pngBomb(65_535, 65_535));
             assertThat(client.next(WAIT).path("code").asText()).isEqualTo("image_too_large");
-            assertThat(counter("framewire_decode_seconds_count")).isZero();
+            assertThat(counter(server, "framewire_decode_seconds_count")).isZero();
         }
     }
 
     @Test
     void hugeTextClosesWith1009AndSmallTextGetsAnError() throws Exception {
-        server = Servers.start("detector", "none", "ws.maxTextBytes", "1024");
+        FramewireServer server = servers.start("detector", "none", "ws.maxTextBytes", "1024");
         try (WsClient talker = WsClient.stream(server.port(), "talker");
              WsClient bystander = WsClient.stream(server.port(), "bystander")) {
             talker.sendText("{\"hello\":1}");
@@ -122,7 +113,7 @@ class LimitsServerTest {
 
     @Test
     void hostileFramesEachGetAnErrorAndTheConnectionAndOtherStreamsCarryOn() throws Exception {
-        server = Servers.start("detector", "haar", "workers", "1");
+        FramewireServer server = servers.start("detector", "haar", "workers", "1");
         byte[] messi = TestData.messi();
         byte[] png = new byte[] {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n', 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18};
         byte[] garbageAfterHeader = Arrays.copyOf(messi, messi.length);
@@ -159,7 +150,7 @@ class LimitsServerTest {
 
     @Test
     void idleConnectionsAreClosed() throws Exception {
-        server = Servers.start("detector", "none", "ws.idleTimeoutMs", "1000");
+        FramewireServer server = servers.start("detector", "none", "ws.idleTimeoutMs", "1000");
         try (WsClient silent = WsClient.stream(server.port(), "silent")) {
             long t0 = System.nanoTime();
             WsClient.Close close = silent.awaitClose(WAIT);
@@ -195,14 +186,7 @@ class LimitsServerTest {
         return out.toByteArray();
     }
 
-    private double counter(String series) throws Exception {
-        String body = HttpClient.newHttpClient().send(
-                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/metrics")).build(),
-                HttpResponse.BodyHandlers.ofString()).body();
-        Matcher m = Pattern.compile("(?m)^" + Pattern.quote(series) + " (\\S+)$").matcher(body);
-        if (!m.find()) {
-            throw new AssertionError(series + " not in /metrics");
-        }
-        return Double.parseDouble(m.group(1));
+    private static double counter(FramewireServer server, String series) throws Exception {
+        return MetricsText.value(Http.metrics(server.port()), series);
     }
 }

@@ -3,7 +3,7 @@ package io.framewire.server;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.framewire.testing.Servers;
+import io.framewire.testing.ServerExtension;
 import io.framewire.testing.TestData;
 import io.framewire.testing.WsClient;
 import java.lang.management.ManagementFactory;
@@ -13,8 +13,8 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * 10,000 malformed frames through a real detector, each decoded (or refused) before the next is
@@ -25,18 +25,13 @@ class MalformedFrameLeakTest {
 
     private static final Duration WAIT = Duration.ofSeconds(20);
     private static final int FRAMES = 10_000;
-    private FramewireServer server;
 
-    @AfterEach
-    void stop() throws Exception {
-        if (server != null) {
-            server.close();
-        }
-    }
+    @RegisterExtension
+    final ServerExtension servers = new ServerExtension();
 
     @Test
     void malformedFramesLeakNeitherHeapNorNativeMemory() throws Exception {
-        server = Servers.start("detector", "yunet", "model", TestData.yunet().toString(), "workers", "1");
+        FramewireServer server = servers.start("detector", "yunet", "model", TestData.yunet().toString(), "workers", "1");
         List<byte[]> malformed = malformed(TestData.messi());
         try (WsClient client = WsClient.stream(server.port(), "leak")) {
             send(client, malformed, 500); // warm up: JIT, buffer pools, decoder state

@@ -4,12 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.framewire.testing.Servers;
+import io.framewire.testing.Http;
+import io.framewire.testing.ServerExtension;
 import io.framewire.testing.TestData;
 import io.framewire.testing.WsClient;
 import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.WebSocket;
 import java.nio.ByteBuffer;
@@ -18,25 +18,20 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The data path end to end over real WebSockets, with the transport-only {@code none} detector. */
 class StreamServerTest {
 
     private static final Duration WAIT = Duration.ofSeconds(10);
-    private FramewireServer server;
 
-    @AfterEach
-    void stop() throws Exception {
-        if (server != null) {
-            server.close();
-        }
-    }
+    @RegisterExtension
+    final ServerExtension servers = new ServerExtension();
 
     @Test
     void noneAnswersEveryFrameWithItsSeqInOrder() throws Exception {
-        server = Servers.start("detector", "none", "workers", "2");
+        FramewireServer server = servers.start("detector", "none", "workers", "2");
         byte[] jpeg = TestData.messi();
         try (WsClient client = WsClient.stream(server.port(), "cam-1")) {
             for (int i = 0; i < 50; i++) {
@@ -57,7 +52,7 @@ class StreamServerTest {
 
     @Test
     void burstIsAnsweredInOrderAndEveryFrameIsAccountedFor() throws Exception {
-        server = Servers.start("detector", "none", "workers", "1");
+        FramewireServer server = servers.start("detector", "none", "workers", "1");
         byte[] jpeg = TestData.messi();
         int frames = 300;
         try (WsClient client = WsClient.stream(server.port(), "burst")) {
@@ -83,7 +78,7 @@ class StreamServerTest {
 
     @Test
     void textAndEmptyMessagesGetErrorsAndTheStreamContinues() throws Exception {
-        server = Servers.start("detector", "none");
+        FramewireServer server = servers.start("detector", "none");
         try (WsClient client = WsClient.stream(server.port(), "cam-2")) {
             client.sendText("hello");
             JsonNode text = client.next(WAIT);
@@ -110,7 +105,7 @@ class StreamServerTest {
 
     @Test
     void oversizedMessageClosesWith1009() throws Exception {
-        server = Servers.start("detector", "none", "ws.maxMessageBytes", "100000");
+        FramewireServer server = servers.start("detector", "none", "ws.maxMessageBytes", "100000");
         try (WsClient client = WsClient.stream(server.port(), "big");
              WsClient other = WsClient.stream(server.port(), "bystander")) {
             try {
@@ -124,10 +119,10 @@ class StreamServerTest {
             if (close.code() != -1) {
                 assertThat(close.code()).isEqualTo(1009);
             }
-            String metrics = http("/metrics").body();
+            String metrics = Http.metrics(server.port());
             for (long end = System.nanoTime() + WAIT.toNanos();
                     !metrics.contains("code=\"1009\"") && System.nanoTime() < end; Thread.sleep(20)) {
-                metrics = http("/metrics").body(); // the server counts the close once its reader loop ends
+                metrics = Http.metrics(server.port()); // the server counts the close once its reader loop ends
             }
             assertThat(metrics).contains("framewire_ws_closes_total{code=\"1009\"} 1.0")
                     .contains("framewire_frames_dropped_total{reason=\"too_big\"} 1.0");
@@ -138,7 +133,7 @@ class StreamServerTest {
 
     @Test
     void clientThatStopsReadingIsDroppedWithoutHurtingOthers() throws Exception {
-        server = Servers.start("detector", "none", "ws.maxPendingResults", "8");
+        FramewireServer server = servers.start("detector", "none", "ws.maxPendingResults", "8");
         // The JDK client reads only what it is asked for: asking for nothing leaves every result
         // in the socket buffers until the server's queue for this stream overflows.
         WebSocket stuck = HttpClient.newHttpClient().newWebSocketBuilder()
@@ -182,7 +177,7 @@ class StreamServerTest {
 
     @Test
     void invalidStreamIdIsRefusedAtTheUpgrade() throws Exception {
-        server = Servers.start("detector", "none");
+        FramewireServer server = servers.start("detector", "none");
         assertThatThrownBy(() -> WsClient.stream(server.port(), "bad%20id!"))
                 .hasMessageContaining("400");
         assertThatThrownBy(() -> WsClient.stream(server.port(), "x".repeat(129)))
@@ -191,7 +186,7 @@ class StreamServerTest {
 
     @Test
     void newerConnectionForTheSameStreamReplacesTheOlder() throws Exception {
-        server = Servers.start("detector", "none");
+        FramewireServer server = servers.start("detector", "none");
         try (WsClient first = WsClient.stream(server.port(), "cam-9")) {
             first.send(TestData.messi());
             first.next(WAIT);
@@ -207,28 +202,21 @@ class StreamServerTest {
 
     @Test
     void shutdownClosesPublishersWith1001() throws Exception {
-        server = Servers.start("detector", "none");
+        FramewireServer server = servers.start("detector", "none");
         try (WsClient client = WsClient.stream(server.port(), "cam-3")) {
             client.send(TestData.messi());
             client.next(WAIT);
-            server.close();
-            server = null;
+            servers.close(server);
             assertThat(client.awaitClose(WAIT).code()).isEqualTo(1001);
         }
     }
 
     @Test
     void healthzAnswersJson() throws Exception {
-        server = Servers.start("detector", "none", "workers", "2");
-        HttpResponse<String> r = http("/healthz");
+        FramewireServer server = servers.start("detector", "none", "workers", "2");
+        HttpResponse<String> r = Http.get(server.port(), "/healthz");
         assertThat(r.statusCode()).isEqualTo(200);
         assertThat(r.body()).contains("\"status\":\"up\"").contains("\"workers\":2");
-    }
-
-    private HttpResponse<String> http(String path) throws Exception {
-        return HttpClient.newHttpClient().send(
-                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + path)).build(),
-                HttpResponse.BodyHandlers.ofString());
     }
 
     /** Results until the one for {@code lastSeq} (the newest frame always gets processed). */

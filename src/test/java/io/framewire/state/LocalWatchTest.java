@@ -5,44 +5,39 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.framewire.server.FramewireServer;
-import io.framewire.testing.Servers;
+import io.framewire.testing.Http;
+import io.framewire.testing.ServerExtension;
 import io.framewire.testing.TestData;
 import io.framewire.testing.WsClient;
 import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.WebSocket;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Watchers without Redis: one host, in memory, same protocol. */
 class LocalWatchTest {
 
     private static final Duration WAIT = Duration.ofSeconds(10);
-    private FramewireServer server;
 
-    @AfterEach
-    void stop() throws Exception {
-        if (server != null) {
-            server.close();
-        }
-    }
+    @RegisterExtension
+    final ServerExtension servers = new ServerExtension();
 
-    private URI watch(String rest) {
+    private static URI watch(FramewireServer server, String rest) {
         return URI.create("ws://127.0.0.1:" + server.port() + "/ws/watch/" + rest);
     }
 
     @Test
     void watcherGetsLiveResultsAndReplaysFromItsLastEntry() throws Exception {
-        server = Servers.start("detector", "none", "workers", "1");
+        FramewireServer server = servers.start("detector", "none", "workers", "1");
         try (WsClient cam = WsClient.stream(server.port(), "loc-1")) {
             String last;
-            try (WsClient w = new WsClient(watch("loc-1"))) {
+            try (WsClient w = new WsClient(watch(server, "loc-1"))) {
                 assertThat(w.next(WAIT).path("type").asText()).isEqualTo("watching");
                 for (int i = 0; i < 3; i++) {
                     cam.send(TestData.messi());
@@ -60,7 +55,7 @@ class LocalWatchTest {
                 cam.send(TestData.messi());
                 cam.next(WAIT);
             }
-            try (WsClient again = new WsClient(watch("loc-1?last=" + last))) {
+            try (WsClient again = new WsClient(watch(server, "loc-1?last=" + last))) {
                 assertThat(again.next(WAIT).path("from").asText()).isEqualTo(last);
                 assertThat(again.next(WAIT).path("seq").asLong()).isEqualTo(3);
                 assertThat(again.next(WAIT).path("seq").asLong()).isEqualTo(4);
@@ -73,11 +68,11 @@ class LocalWatchTest {
 
     @Test
     void lastEntryMayComeAsALastEventIdHeader() throws Exception {
-        server = Servers.start("detector", "none");
+        FramewireServer server = servers.start("detector", "none");
         var first = new CompletableFuture<String>();
         WebSocket ws = HttpClient.newHttpClient().newWebSocketBuilder()
                 .header("Last-Event-ID", "1764080000000-7")
-                .buildAsync(watch("hdr-1"), new WebSocket.Listener() {
+                .buildAsync(watch(server, "hdr-1"), new WebSocket.Listener() {
                     @Override
                     public CompletionStage<?> onText(WebSocket w, CharSequence data, boolean last) {
                         first.complete(data.toString());
@@ -94,22 +89,18 @@ class LocalWatchTest {
 
     @Test
     void badWatchRequestsAreRefusedAtTheUpgrade() throws Exception {
-        server = Servers.start("detector", "none");
-        assertThatThrownBy(() -> new WsClient(watch("bad%20id"))).hasMessageContaining("400");
-        assertThatThrownBy(() -> new WsClient(watch("ok-id?last=yesterday"))).hasMessageContaining("400");
-        HttpResponse<String> plain = HttpClient.newHttpClient().send(
-                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/ws/watch/cam-1")).build(),
-                HttpResponse.BodyHandlers.ofString());
+        FramewireServer server = servers.start("detector", "none");
+        assertThatThrownBy(() -> new WsClient(watch(server, "bad%20id"))).hasMessageContaining("400");
+        assertThatThrownBy(() -> new WsClient(watch(server, "ok-id?last=yesterday"))).hasMessageContaining("400");
+        HttpResponse<String> plain = Http.get(server.port(), "/ws/watch/cam-1");
         assertThat(plain.statusCode()).isEqualTo(400);
-        HttpResponse<String> ready = HttpClient.newHttpClient().send(
-                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/readyz")).build(),
-                HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> ready = Http.get(server.port(), "/readyz");
         assertThat(ready.body()).contains("\"redis\":\"not configured\"");
     }
 
     @Test
     void watchingCanBeTurnedOff() throws Exception {
-        server = Servers.start("detector", "none", "results.maxLen", "0");
-        assertThatThrownBy(() -> new WsClient(watch("cam-1"))).hasMessageContaining("404");
+        FramewireServer server = servers.start("detector", "none", "results.maxLen", "0");
+        assertThatThrownBy(() -> new WsClient(watch(server, "cam-1"))).hasMessageContaining("404");
     }
 }

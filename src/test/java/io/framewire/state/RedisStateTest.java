@@ -5,14 +5,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.framewire.server.FramewireServer;
+import io.framewire.testing.Http;
 import io.framewire.testing.Poll;
 import io.framewire.testing.RedisServer;
-import io.framewire.testing.Servers;
+import io.framewire.testing.ServerExtension;
 import io.framewire.testing.TestData;
 import io.framewire.testing.WsClient;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -20,9 +19,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.Protocol;
 
@@ -33,8 +32,9 @@ class RedisStateTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final AtomicInteger HOSTS = new AtomicInteger();
     private static RedisServer redis;
-    private final List<FramewireServer> servers = new ArrayList<>();
-    private final HttpClient http = HttpClient.newHttpClient();
+
+    @RegisterExtension
+    final ServerExtension servers = new ServerExtension();
 
     @BeforeAll
     static void startRedis() throws Exception {
@@ -46,19 +46,10 @@ class RedisStateTest {
         redis.close();
     }
 
-    @AfterEach
-    void stopServers() throws Exception {
-        for (FramewireServer s : servers) {
-            s.close();
-        }
-    }
-
     private FramewireServer server(RedisServer r, String hostId, String... more) throws Exception {
         List<String> kv = new ArrayList<>(List.of("detector", "none", "workers", "1", "redis", r.url(), "host.id", hostId));
         kv.addAll(List.of(more));
-        FramewireServer s = Servers.start(kv.toArray(String[]::new));
-        servers.add(s);
-        return s;
+        return servers.start(kv.toArray(String[]::new));
     }
 
     private static String hostId(String name) {
@@ -348,7 +339,7 @@ class RedisStateTest {
                 JsonNode ready = Poll.until(WAIT, () -> readiness(a), r -> "degraded".equals(r.path("checks").path("redis").asText()));
                 assertThat(ready.path("checks").path("redis").asText()).isEqualTo("degraded");
                 assertThat(ready.path("ready").asBoolean()).as("a Redis outage does not take the host out").isTrue();
-                assertThat(metrics(a)).contains("framewire_redis_up 0.0");
+                assertThat(Http.metrics(a.port())).contains("framewire_redis_up 0.0");
                 publish(cam, 26); // 30 frames while Redis is down, every one answered
 
                 own.restart(); // empty: everything Redis knew is gone
@@ -361,7 +352,7 @@ class RedisStateTest {
                         .path("checks").path("redis").asText()).isEqualTo("up");
                 assertThat(Poll.until(WAIT, () -> hash(own, "fw:host:" + host), m -> !m.isEmpty())).containsEntry("id", host);
                 assertThat(cam.isOpen()).as("the publisher never noticed").isTrue();
-                String text = metrics(a);
+                String text = Http.metrics(a.port());
                 assertThat(text).contains("framewire_redis_up 1.0").doesNotContain("framewire_redis_errors_total 0.0")
                         .as("the publish queue (16) overflowed during the outage")
                         .doesNotContain("framewire_redis_results_dropped_total 0.0")
@@ -435,10 +426,9 @@ class RedisStateTest {
         }
     }
 
-    private JsonNode readiness(FramewireServer s) {
+    private static JsonNode readiness(FramewireServer s) {
         try {
-            HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + s.port() + "/readyz")).build(),
-                    HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> r = Http.get(s.port(), "/readyz");
             assertThat(r.statusCode()).isEqualTo(200);
             return JSON.readTree(r.body());
         } catch (Exception e) {
@@ -446,16 +436,11 @@ class RedisStateTest {
         }
     }
 
-    private String metricsUnchecked(FramewireServer s) {
+    private static String metricsUnchecked(FramewireServer s) {
         try {
-            return metrics(s);
+            return Http.metrics(s.port());
         } catch (Exception e) {
             throw new IllegalStateException(e);
         }
-    }
-
-    private String metrics(FramewireServer s) throws Exception {
-        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + s.port() + "/metrics")).build(),
-                HttpResponse.BodyHandlers.ofString()).body();
     }
 }
