@@ -63,9 +63,15 @@ port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
 # start_server LOGNAME ARGS... : starts the server on $PORT, waits until it accepts; sets SERVER_PID.
 start_server() {
+    local name=$1; shift
+    start_listener "$name" "$JAVA" $SERVER_JAVA_OPTS -jar "$JAR" --port "$PORT" "$@"
+}
+
+# start_listener LOGNAME COMMAND... : any server process that listens on $PORT (start_server's body).
+start_listener() {
     local log=$OUT/$1.log; shift
     if port_open "$PORT"; then echo "port $PORT is already in use" >&2; exit 2; fi
-    "$JAVA" $SERVER_JAVA_OPTS -jar "$JAR" --port "$PORT" "$@" >"$log" 2>&1 &
+    "$@" >"$log" 2>&1 &
     SERVER_PID=$!
     PIDS+=("$SERVER_PID")
     for _ in $(seq 1 600); do

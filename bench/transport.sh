@@ -3,6 +3,8 @@
 # Targets at 1,000 x 15: >= 14,500 results/s, p99 <= 50 ms, no failed connections.
 # REDIS=1: the same with a redis-server on this machine (--redis), reporting the Redis ops/s and CPU it took.
 # SERVER_ARGS: more server settings, e.g. SERVER_ARGS="--results.maxLen 0".
+# FLOOR=1: the same load against bench/JettySink.java, a minimal callback-style Jetty sink, instead
+# of framewire: what the blocking-loop design adds is the difference (FLOOR_INPUT_BUFFER: its read buffer).
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
@@ -18,7 +20,12 @@ TARGET_P99_MS=${TARGET_P99_MS:-50}
 build_jar
 ensure_frames
 start_redis
-start_server transport-server --detector none --workers "$WORKERS" "${REDIS_ARGS[@]}" ${SERVER_ARGS:-}
+if [[ ${FLOOR:-0} == 1 ]]; then
+    # the floor: a minimal callback-style Jetty sink (bench/JettySink.java), not framewire
+    start_listener transport-floor "$JAVA" $SERVER_JAVA_OPTS -cp "$JAR" "$(dirname "$0")/JettySink.java" "$PORT" ${FLOOR_INPUT_BUFFER:-}
+else
+    start_server transport-server --detector none --workers "$WORKERS" "${REDIS_ARGS[@]}" ${SERVER_ARGS:-}
+fi
 echo "server pid $SERVER_PID on :$PORT${REDIS_PID:+ with Redis on :$REDIS_PORT}; $STREAMS streams x $FPS fps, ${DURATION}s measured; --client $CLIENT" >&2
 
 run_loadgen transport --source "$FRAMES" --streams "$STREAMS" --fps "$FPS" \

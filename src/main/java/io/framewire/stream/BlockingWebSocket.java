@@ -3,6 +3,7 @@ package io.framewire.stream;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 import org.eclipse.jetty.websocket.api.Callback;
 import org.eclipse.jetty.websocket.api.Session;
@@ -12,9 +13,15 @@ import org.eclipse.jetty.websocket.api.exceptions.CloseException;
  * Turns Jetty's demand-driven WebSocket into a blocking one served by a virtual thread:
  * {@code while ((m = ws.next()) != null) ...}.
  *
- * <p>Jetty reads the next message only after {@link Session#demand()}, and {@link #next()} is the
- * only place that demands. A loop that stops calling it stops reading the socket, so TCP flow
- * control pushes back on the client instead of a buffer growing here.
+ * <p>Jetty reads the next message only after {@link Session#demand()}. Demand is kept at most
+ * {@link #READ_AHEAD} messages ahead of the loop: a loop that stops calling {@link #next()} stops
+ * the socket being read after that many, so TCP flow control pushes back on the client instead of
+ * a buffer growing here.
+ *
+ * <p>Why read ahead at all: demand issued from Jetty's own callback costs nothing (Jetty just goes
+ * on parsing), while demand issued from the reader thread makes Jetty hand the read to a pool
+ * thread, which usually finds the socket empty and re-arms the selector: two wake-ups per frame.
+ * With one message of read-ahead the reader never demands while it keeps up.
  */
 public final class BlockingWebSocket implements Session.Listener {
 
@@ -28,10 +35,16 @@ public final class BlockingWebSocket implements Session.Listener {
     /** Close code and reason once the connection has ended. */
     public record Closed(int code, String reason) {}
 
+    /** Messages Jetty may deliver beyond the one {@link #next()} is waiting for. */
+    static final int READ_AHEAD = 1;
+
     private static final Object WAKE = new Object();
 
-    // At most one data message (demand is one at a time) plus the close event (and wake-ups).
+    // At most READ_AHEAD + 1 data messages, plus the close event (and wake-ups).
     private final LinkedBlockingQueue<Object> inbox = new LinkedBlockingQueue<>();
+    private final ReentrantLock demandLock = new ReentrantLock();
+    private int queued; // data messages in the inbox; under demandLock
+    private boolean demanding; // a demand() Jetty has not met yet; under demandLock
     private final Consumer<BlockingWebSocket> handler;
     private final String threadName;
     private volatile Session session;
@@ -52,15 +65,17 @@ public final class BlockingWebSocket implements Session.Listener {
         if (endSeen) {
             return null;
         }
-        if (closed == null) {
-            try {
-                session.demand();
-            } catch (IllegalStateException e) {
-                // closing: the Closed event is queued or on its way
-            }
+        if (closed == null && claimDemand()) {
+            demand();
         }
         Object event = inbox.take();
         if (event instanceof Message m) {
+            demandLock.lock();
+            try {
+                queued--;
+            } finally {
+                demandLock.unlock();
+            }
             return m;
         }
         if (event != WAKE) {
@@ -133,6 +148,46 @@ public final class BlockingWebSocket implements Session.Listener {
         Thread.ofVirtual().name(threadName).start(() -> handler.accept(this));
     }
 
+    /** True when the caller must call {@link #demand()}: nothing is demanded and there is room ahead. */
+    private boolean claimDemand() {
+        demandLock.lock();
+        try {
+            if (demanding || queued > READ_AHEAD) {
+                return false;
+            }
+            demanding = true;
+            return true;
+        } finally {
+            demandLock.unlock();
+        }
+    }
+
+    private void demand() {
+        try {
+            session.demand();
+        } catch (IllegalStateException e) {
+            // closing: the Closed event is queued or on its way
+        }
+    }
+
+    /** Jetty thread: queues a message and, while the reader keeps up, demands the next one at once. */
+    private void deliver(Message message) {
+        boolean again;
+        demandLock.lock();
+        try {
+            demanding = false;
+            queued++;
+            inbox.add(message);
+            again = closed == null && queued <= READ_AHEAD;
+            demanding = again;
+        } finally {
+            demandLock.unlock();
+        }
+        if (again) {
+            demand();
+        }
+    }
+
     // Copied and released here, before the reader wakes: a reader completing Jetty's callback
     // itself would contend for the connection's lock with this (still unwinding) Jetty thread.
     @Override
@@ -140,12 +195,12 @@ public final class BlockingWebSocket implements Session.Listener {
         byte[] data = new byte[payload.remaining()];
         payload.get(data);
         callback.succeed();
-        inbox.add(new Binary(data));
+        deliver(new Binary(data));
     }
 
     @Override
     public void onWebSocketText(String message) {
-        inbox.add(new Text(message));
+        deliver(new Text(message));
     }
 
     // Control frames use up the demand of next(): answer and demand again so next() still gets its message.
