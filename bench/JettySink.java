@@ -2,6 +2,7 @@ import java.nio.ByteBuffer;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.util.VirtualThreads;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.eclipse.jetty.websocket.api.Callback;
 import org.eclipse.jetty.websocket.api.Session;
@@ -13,15 +14,20 @@ import org.eclipse.jetty.websocket.server.WebSocketUpgradeHandler;
  * thread. No virtual thread, no mailbox, no worker, no metrics. bench/transport.sh runs it with
  * FLOOR=1 so that what framewire's blocking-loop design adds is measured, not guessed.
  *
- * <p>Run: {@code java -cp target/framewire.jar bench/JettySink.java PORT [INPUT_BUFFER_BYTES]}.
+ * <p>Run: {@code java -cp target/framewire.jar bench/JettySink.java PORT [INPUT_BUFFER_BYTES [vt]]};
+ * {@code vt} runs Jetty's reads on virtual threads, as framewire does.
  */
 public final class JettySink {
 
     public static void main(String[] args) throws Exception {
         int port = Integer.parseInt(args[0]);
         int inputBuffer = args.length > 1 ? Integer.parseInt(args[1]) : 0;
+        boolean virtual = args.length > 2 && args[2].equals("vt");
         QueuedThreadPool threads = new QueuedThreadPool();
         threads.setName("jetty");
+        if (virtual) {
+            threads.setVirtualThreadsExecutor(VirtualThreads.getNamedVirtualThreadsExecutor("jetty-vt"));
+        }
         Server server = new Server(threads);
         ServerConnector connector = new ServerConnector(server, 1, -1);
         connector.setHost("127.0.0.1");
@@ -40,7 +46,8 @@ public final class JettySink {
             });
         }));
         server.start();
-        System.out.printf("jetty sink on :%d (input buffer %s)%n", port, inputBuffer > 0 ? inputBuffer : "default");
+        System.out.printf("jetty sink on :%d (input buffer %s, %s threads)%n", port,
+                inputBuffer > 0 ? inputBuffer : "default", virtual ? "virtual" : "platform");
         server.join();
     }
 

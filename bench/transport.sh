@@ -4,7 +4,8 @@
 # REDIS=1: the same with a redis-server on this machine (--redis), reporting the Redis ops/s and CPU it took.
 # SERVER_ARGS: more server settings, e.g. SERVER_ARGS="--results.maxLen 0".
 # FLOOR=1: the same load against bench/JettySink.java, a minimal callback-style Jetty sink, instead
-# of framewire: what the blocking-loop design adds is the difference (FLOOR_INPUT_BUFFER: its read buffer).
+# of framewire: what the blocking-loop design adds is the difference. FLOOR_ARGS="65536 vt": the sink
+# with framewire's Jetty settings (64 KiB read buffer, reads on virtual threads); empty: Jetty's defaults.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
@@ -22,7 +23,7 @@ ensure_frames
 start_redis
 if [[ ${FLOOR:-0} == 1 ]]; then
     # the floor: a minimal callback-style Jetty sink (bench/JettySink.java), not framewire
-    start_listener transport-floor "$JAVA" $SERVER_JAVA_OPTS -cp "$JAR" "$(dirname "$0")/JettySink.java" "$PORT" ${FLOOR_INPUT_BUFFER:-}
+    start_listener transport-floor "$JAVA" $SERVER_JAVA_OPTS -cp "$JAR" "$(dirname "$0")/JettySink.java" "$PORT" ${FLOOR_ARGS:-}
 else
     start_server transport-server --detector none --workers "$WORKERS" "${REDIS_ARGS[@]}" ${SERVER_ARGS:-}
 fi

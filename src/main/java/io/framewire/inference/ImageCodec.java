@@ -5,6 +5,7 @@ import static org.bytedeco.opencv.global.opencv_imgcodecs.IMREAD_COLOR;
 import static org.bytedeco.opencv.global.opencv_imgcodecs.IMREAD_IGNORE_ORIENTATION;
 import static org.bytedeco.opencv.global.opencv_imgcodecs.imdecode;
 
+import java.nio.ByteBuffer;
 import org.bytedeco.javacpp.BytePointer;
 import org.bytedeco.opencv.opencv_core.Mat;
 
@@ -30,16 +31,16 @@ public final class ImageCodec {
      * 40 s on a 400 kB PNG whose IDAT declares 3.9 GB before giving up (found by FrameFuzzTest),
      * holding a worker the whole time; a truncated PNG has no IEND and cannot decode either.
      */
-    static boolean pngChunksFit(byte[] png) {
+    static boolean pngChunksFit(ByteBuffer png) {
         long i = 8; // after the signature
-        while (i + 8 <= png.length) {
+        while (i + 8 <= png.limit()) {
             int at = (int) i;
-            long length = ((png[at] & 0xffL) << 24) | ((png[at + 1] & 0xff) << 16) | ((png[at + 2] & 0xff) << 8) | (png[at + 3] & 0xff);
+            long length = png.getInt(at) & 0xffffffffL; // big-endian, ByteBuffer's default order
             long end = i + 12 + length; // length, type, data, CRC
-            if (end > png.length) {
+            if (end > png.limit()) {
                 return false;
             }
-            if (png[at + 4] == 'I' && png[at + 5] == 'E' && png[at + 6] == 'N' && png[at + 7] == 'D') {
+            if (png.get(at + 4) == 'I' && png.get(at + 5) == 'E' && png.get(at + 6) == 'N' && png.get(at + 7) == 'D') {
                 return true;
             }
             i = end;
@@ -52,20 +53,29 @@ public final class ImageCodec {
      * when the bytes are not one, declare more than {@link #MAX_PIXELS}, or are corrupt or truncated.
      */
     public static Mat decode(byte[] bytes) {
+        return decode(ByteBuffer.wrap(bytes));
+    }
+
+    /** As {@link #decode(byte[])} for bytes 0 to the limit of {@code bytes}. */
+    public static Mat decode(ByteBuffer bytes) {
         return decode(bytes, ImageHeader.read(bytes));
     }
 
-    /** As {@link #decode(byte[])}, for a caller that has already read the header (null: not an image). */
-    public static Mat decode(byte[] bytes, ImageHeader header) {
+    /**
+     * As {@link #decode(ByteBuffer)}, for a caller that has already read the header (null: not an
+     * image). A direct buffer is decoded where it lies; a heap one is copied into native memory first.
+     */
+    public static Mat decode(ByteBuffer bytes, ImageHeader header) {
         if (header == null || header.pixels() > MAX_PIXELS) {
             return null;
         }
         if (header.format().equals("png") && !pngChunksFit(bytes)) {
             return null;
         }
-        // The one copy, into native memory; the Mat only views it and both are freed right after imdecode.
-        try (BytePointer data = new BytePointer(bytes);
-                Mat encoded = new Mat(1, bytes.length, CV_8UC1, data)) {
+        int length = bytes.limit();
+        // The Mat only views the bytes; pointer and Mat are freed right after imdecode (not the buffer).
+        try (BytePointer data = bytes.isDirect() ? new BytePointer(bytes.duplicate().position(0)) : copy(bytes);
+                Mat encoded = new Mat(1, length, CV_8UC1, data)) {
             Mat image = imdecode(encoded, FLAGS);
             if (image.empty()) {
                 image.close();
@@ -75,5 +85,11 @@ public final class ImageCodec {
         } catch (RuntimeException e) {
             return null; // cv::Exception from a corrupt stream
         }
+    }
+
+    private static BytePointer copy(ByteBuffer heap) {
+        byte[] bytes = new byte[heap.limit()];
+        heap.get(0, bytes);
+        return new BytePointer(bytes);
     }
 }

@@ -1,5 +1,7 @@
 package io.framewire.inference;
 
+import java.nio.ByteBuffer;
+
 /**
  * Format and size of a JPEG or PNG, read from its header without decoding: lets the worker reject
  * non-images before paying for a decode, and report the frame size when the detector skips decoding.
@@ -12,13 +14,18 @@ public record ImageHeader(String format, int width, int height) {
 
     /** The header of {@code bytes}, or null when they do not start like a JPEG or PNG with a positive size. */
     public static ImageHeader read(byte[] bytes) {
-        if (bytes == null || bytes.length < 4) {
+        return bytes == null ? null : read(ByteBuffer.wrap(bytes));
+    }
+
+    /** As {@link #read(byte[])} for bytes 0 to the limit of {@code b}; absolute reads, so {@code b} is left as it was. */
+    public static ImageHeader read(ByteBuffer b) {
+        if (b.limit() < 4) {
             return null;
         }
-        if ((bytes[0] & 0xff) == 0xff && (bytes[1] & 0xff) == 0xd8) {
-            return jpeg(bytes);
+        if ((b.get(0) & 0xff) == 0xff && (b.get(1) & 0xff) == 0xd8) {
+            return jpeg(b);
         }
-        return png(bytes);
+        return png(b);
     }
 
     public long pixels() {
@@ -26,13 +33,13 @@ public record ImageHeader(String format, int width, int height) {
     }
 
     /** Walks the marker segments up to the first SOFn, which holds the frame size. */
-    private static ImageHeader jpeg(byte[] b) {
+    private static ImageHeader jpeg(ByteBuffer b) {
         int i = 2;
-        while (i + 1 < b.length) {
-            if ((b[i] & 0xff) != 0xff) {
+        while (i + 1 < b.limit()) {
+            if ((b.get(i) & 0xff) != 0xff) {
                 return null; // not at a marker: corrupt
             }
-            int marker = b[i + 1] & 0xff;
+            int marker = b.get(i + 1) & 0xff;
             i += 2;
             if (marker == 0xff) {
                 i--; // fill byte: the next byte starts the marker again
@@ -44,7 +51,7 @@ public record ImageHeader(String format, int width, int height) {
             if (marker == 0xd9 || marker == 0xda) {
                 return null; // EOI or start of scan before any frame header
             }
-            if (i + 2 > b.length) {
+            if (i + 2 > b.limit()) {
                 return null;
             }
             int length = u16(b, i);
@@ -53,7 +60,7 @@ public record ImageHeader(String format, int width, int height) {
             }
             if (isStartOfFrame(marker)) {
                 // length(2) precision(1) height(2) width(2)
-                if (i + 7 > b.length) {
+                if (i + 7 > b.limit()) {
                     return null;
                 }
                 return sized("jpeg", u16(b, i + 5), u16(b, i + 3));
@@ -69,16 +76,16 @@ public record ImageHeader(String format, int width, int height) {
     }
 
     /** Signature, then the IHDR chunk (length, "IHDR", width, height), always first. */
-    private static ImageHeader png(byte[] b) {
-        if (b.length < 24) {
+    private static ImageHeader png(ByteBuffer b) {
+        if (b.limit() < 24) {
             return null;
         }
         for (int i = 0; i < PNG_SIGNATURE.length; i++) {
-            if (b[i] != PNG_SIGNATURE[i]) {
+            if (b.get(i) != PNG_SIGNATURE[i]) {
                 return null;
             }
         }
-        if (b[12] != 'I' || b[13] != 'H' || b[14] != 'D' || b[15] != 'R') {
+        if (b.get(12) != 'I' || b.get(13) != 'H' || b.get(14) != 'D' || b.get(15) != 'R') {
             return null;
         }
         return sized("png", u32(b, 16), u32(b, 20));
@@ -89,11 +96,11 @@ public record ImageHeader(String format, int width, int height) {
         return width > 0 && height > 0 ? new ImageHeader(format, width, height) : null;
     }
 
-    private static int u16(byte[] b, int i) {
-        return (b[i] & 0xff) << 8 | (b[i + 1] & 0xff);
+    private static int u16(ByteBuffer b, int i) {
+        return (b.get(i) & 0xff) << 8 | (b.get(i + 1) & 0xff);
     }
 
-    private static int u32(byte[] b, int i) {
-        return (b[i] & 0xff) << 24 | (b[i + 1] & 0xff) << 16 | (b[i + 2] & 0xff) << 8 | (b[i + 3] & 0xff);
+    private static int u32(ByteBuffer b, int i) {
+        return (b.get(i) & 0xff) << 24 | (b.get(i + 1) & 0xff) << 16 | (b.get(i + 2) & 0xff) << 8 | (b.get(i + 3) & 0xff);
     }
 }

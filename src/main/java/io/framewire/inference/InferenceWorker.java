@@ -126,6 +126,9 @@ final class InferenceWorker implements Runnable {
                     m.close();
                 }
             }
+            for (Job job : batch) {
+                job.frame().release();
+            }
             for (Job job : accepted) {
                 scheduler.done(job);
             }

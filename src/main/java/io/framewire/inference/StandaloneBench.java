@@ -6,6 +6,7 @@ import static org.bytedeco.opencv.global.opencv_imgproc.INTER_AREA;
 import static org.bytedeco.opencv.global.opencv_imgproc.resize;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -69,7 +70,10 @@ public final class StandaloneBench {
         double seconds = Double.parseDouble(opt.getOrDefault("seconds", "10"));
         double warmup = Double.parseDouble(opt.getOrDefault("warmup", "2"));
 
-        List<byte[]> frames = load(Path.of(images));
+        // direct buffers, as the server's frames are: the same decode path, without a copy
+        List<ByteBuffer> frames = load(Path.of(images)).stream()
+                .map(b -> ByteBuffer.allocateDirect(b.length).put(b).flip())
+                .toList();
         if (frames.isEmpty()) {
             throw new IllegalArgumentException("--images: no JPEG files or video frames in " + images);
         }
@@ -86,11 +90,11 @@ public final class StandaloneBench {
     }
 
     /** Decodes and detects frame after frame, round-robin, for {@code nanos}; returns the frames done. */
-    private static long loop(Detector detector, List<byte[]> frames, long nanos) {
+    private static long loop(Detector detector, List<ByteBuffer> frames, long nanos) {
         long deadline = System.nanoTime() + nanos;
         long count = 0;
         while (System.nanoTime() < deadline) {
-            byte[] bytes = frames.get((int) (count % frames.size()));
+            ByteBuffer bytes = frames.get((int) (count % frames.size()));
             // the worker's steps: header check, then a decode only when the detector looks at pixels
             if (ImageHeader.read(bytes) == null) {
                 throw new IllegalStateException("frame " + count + " is not a JPEG or PNG");

@@ -45,13 +45,19 @@ public final class Mailbox {
         return sink;
     }
 
-    /** Adds a frame; returns true when the caller must hand this mailbox to the scheduler. */
+    /**
+     * Adds a frame, which the mailbox now owns (it releases frames it replaces or discards); returns
+     * true when the caller must hand this mailbox to the scheduler.
+     */
     public synchronized boolean offer(Frame frame) {
         if (closed) {
+            frame.release();
             return false;
         }
         if (frames.size() == depth) {
-            droppedUnreported += 1 + frames.pollFirst().skippedBefore();
+            Frame replaced = frames.pollFirst();
+            replaced.release();
+            droppedUnreported += 1 + replaced.skippedBefore();
             droppedTotal++;
             onReplaced.run();
         }
@@ -64,8 +70,8 @@ public final class Mailbox {
     }
 
     /**
-     * The oldest waiting frame, for a worker; null once closed. Drops reported with it are those
-     * replaced since the previous take: all of them older than this frame.
+     * The oldest waiting frame, for a worker, which releases it; null once closed. Drops reported
+     * with it are those replaced since the previous take: all of them older than this frame.
      */
     synchronized Job take(long nowNanos) {
         Frame frame = frames.pollFirst();
@@ -115,6 +121,7 @@ public final class Mailbox {
         closed = true;
         notifyAll();
         int discarded = frames.size();
+        frames.forEach(Frame::release);
         frames.clear();
         return discarded;
     }

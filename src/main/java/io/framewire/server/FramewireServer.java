@@ -20,6 +20,8 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Pattern;
 import org.eclipse.jetty.http.HttpStatus;
+import org.eclipse.jetty.io.ArrayByteBufferPool;
+import org.eclipse.jetty.io.ByteBufferPool;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.Handler;
@@ -49,6 +51,7 @@ public final class FramewireServer implements AutoCloseable {
     /** Jetty's default 4 KiB read buffer cut every 16 KiB frame into five reads, five continuation
      * frames and an aggregation copy. Pooled, and held only while a connection is being read. */
     private static final int INPUT_BUFFER_BYTES = 64 << 10;
+    private static final long FRAME_POOL_BYTES = 128L << 20;
     private static final Logger log = LoggerFactory.getLogger(FramewireServer.class);
 
     private final Settings settings;
@@ -63,6 +66,7 @@ public final class FramewireServer implements AutoCloseable {
     private final ServerConnector connector;
     private final ServerConnector adminConnector;
     private final Authorizer authorizer;
+    private final ByteBufferPool framePool;
     private volatile boolean draining;
     private volatile long drainDeadline;
 
@@ -75,6 +79,7 @@ public final class FramewireServer implements AutoCloseable {
         this.scheduler = scheduler;
         this.metrics = metrics;
         this.detector = detector;
+        this.framePool = framePool(settings.maxMessageBytes());
         QueuedThreadPool threads = new QueuedThreadPool();
         threads.setName("jetty");
         // Jetty's reads (and HTTP requests) run on virtual threads: a read that hands a frame to its
@@ -105,6 +110,16 @@ public final class FramewireServer implements AutoCloseable {
         metrics.gauge("framewire_scheduler_queued_streams", "Streams with a frame waiting for a worker", scheduler::queued);
         metrics.gauge("framewire_draining", "1 while the host is shutting down", () -> draining ? 1 : 0);
         metrics.gauge("framewire_watchers", "Watch connections on this host", watchers::get);
+    }
+
+    /**
+     * Buffers for received frames, from a frame's arrival until its worker is done with it (or it is
+     * replaced): power-of-two buckets up to the largest message allowed, and at most
+     * {@link #FRAME_POOL_BYTES} kept while idle.
+     */
+    private static ByteBufferPool framePool(int maxMessageBytes) {
+        int largest = Integer.highestOneBit(Math.max(maxMessageBytes - 1, 1)) << 1;
+        return new ArrayByteBufferPool.Quadratic(0, largest, Integer.MAX_VALUE, 0, FRAME_POOL_BYTES);
     }
 
     private ServerConnector connector(int port) {
@@ -225,7 +240,7 @@ public final class FramewireServer implements AutoCloseable {
         if (id == null) {
             return null;
         }
-        return new BlockingWebSocket("ws-read-" + id, ws -> serve(id, ws));
+        return new BlockingWebSocket("ws-read-" + id, framePool, ws -> serve(id, ws));
     }
 
     /**

@@ -38,7 +38,11 @@ public final class WatchSession implements Watcher {
     public void run(SharedState state, String lastEntry) {
         state.watch(streamId, lastEntry, this);
         try {
-            while (ws.next() != null) {
+            BlockingWebSocket.Message m;
+            while ((m = ws.next()) != null) {
+                if (m instanceof BlockingWebSocket.Binary b) {
+                    b.release();
+                }
                 send(Messages.error(-1, "unexpected_message",
                         "a watch connection only receives results; send nothing", 0));
             }

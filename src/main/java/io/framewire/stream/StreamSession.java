@@ -129,7 +129,8 @@ public final class StreamSession implements ResultSink {
         while (drainDeadline == 0 && (message = ws.next()) != null) {
             long now = System.nanoTime();
             if (limiter != null && !limiter.tryAcquire(now)) {
-                if (message instanceof BlockingWebSocket.Binary) {
+                if (message instanceof BlockingWebSocket.Binary b) {
+                    b.release();
                     received.incrementAndGet();
                     metrics.framesReceived.inc();
                     metrics.droppedRateLimited.inc();
@@ -144,11 +145,12 @@ public final class StreamSession implements ResultSink {
                     received.incrementAndGet();
                     lastFrameAtMillis = System.currentTimeMillis();
                     metrics.framesReceived.inc();
-                    if (b.data().length == 0) {
+                    if (b.data().limit() == 0) {
+                        b.release();
                         metrics.droppedBadImage.inc();
                         send(Messages.error(seq, "empty_frame", "binary message is empty; expected one JPEG or PNG image", 0));
                     } else {
-                        if (mailbox.offer(new Frame(seq, b.data(), now, skipped))) {
+                        if (mailbox.offer(new Frame(seq, b.buffer(), now, skipped))) {
                             scheduler.ready(mailbox);
                         }
                         skipped = 0;
@@ -178,7 +180,9 @@ public final class StreamSession implements ResultSink {
         Thread discard = Thread.ofVirtual().name("ws-discard-" + id).start(() -> {
             try {
                 while (ws.closed() == null) {
-                    ws.next();
+                    if (ws.next() instanceof BlockingWebSocket.Binary b) {
+                        b.release();
+                    }
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();

@@ -25,6 +25,27 @@ class ImageCodecTest {
     }
 
     @Test
+    void decodesADirectBufferInPlaceAndLeavesItUsable() {
+        byte[] jpeg = bytes(MESSI);
+        // a pooled frame buffer: larger than the frame, limit at its end
+        java.nio.ByteBuffer direct = java.nio.ByteBuffer.allocateDirect(jpeg.length + 4096).put(jpeg).flip();
+        try (Mat fromHeap = ImageCodec.decode(jpeg)) {
+            for (int i = 0; i < 3; i++) {
+                try (Mat fromDirect = ImageCodec.decode(direct)) {
+                    assertThat(fromDirect.cols()).isEqualTo(548);
+                    assertThat(fromDirect.rows()).isEqualTo(342);
+                    assertThat(org.bytedeco.opencv.global.opencv_core.norm(fromDirect, fromHeap,
+                            org.bytedeco.opencv.global.opencv_core.NORM_INF, new Mat())).isZero();
+                }
+                assertThat(direct.position()).isZero();
+                assertThat(direct.limit()).isEqualTo(jpeg.length);
+            }
+        }
+        direct.limit(ImageHeaderTest.sofOffset(jpeg));
+        assertThat(ImageCodec.decode(direct)).as("read only up to the limit: the header is cut off").isNull();
+    }
+
+    @Test
     void decodesAPng() {
         try (Mat image = ImageCodec.decode(encode(".png", 37, 23))) {
             assertThat(image.cols()).isEqualTo(37);
@@ -102,7 +123,7 @@ class ImageCodecTest {
     @Test
     void refusesAPngWhoseChunksClaimMoreBytesThanItHasWithoutDecoding() {
         byte[] png = encode(".png", 320, 240);
-        assertThat(ImageCodec.pngChunksFit(png)).isTrue();
+        assertThat(ImageCodec.pngChunksFit(java.nio.ByteBuffer.wrap(png))).isTrue();
         byte[] forged = png.clone();
         int idat = 8 + 12 + 13; // signature, then IHDR (13 bytes of data); an encoder writes IDAT next or soon after
         while (!(forged[idat + 4] == 'I' && forged[idat + 5] == 'D' && forged[idat + 6] == 'A' && forged[idat + 7] == 'T')) {
@@ -112,6 +133,6 @@ class ImageCodecTest {
         long t0 = System.nanoTime();
         assertThat(ImageCodec.decode(forged)).isNull();
         assertThat(System.nanoTime() - t0).as("refused before OpenCV reads it").isLessThan(1_000_000_000L);
-        assertThat(ImageCodec.pngChunksFit(java.util.Arrays.copyOf(png, png.length - 12))).as("no IEND: truncated").isFalse();
+        assertThat(ImageCodec.pngChunksFit(java.nio.ByteBuffer.wrap(java.util.Arrays.copyOf(png, png.length - 12)))).as("no IEND: truncated").isFalse();
     }
 }

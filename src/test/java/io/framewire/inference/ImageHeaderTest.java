@@ -69,7 +69,7 @@ class ImageHeaderTest {
 
         assertThat(ImageHeader.read(random)).isNull();
         assertThat(ImageHeader.read(new byte[0])).isNull();
-        assertThat(ImageHeader.read(null)).isNull();
+        assertThat(ImageHeader.read((byte[]) null)).isNull();
         assertThat(ImageHeader.read("GIF89a\u0001\u0000\u0001\u0000".getBytes(StandardCharsets.ISO_8859_1))).isNull();
         assertThat(ImageHeader.read("{\"type\":\"hello\"}".getBytes(StandardCharsets.UTF_8))).isNull();
         // a JPEG start followed by garbage instead of marker segments

@@ -12,6 +12,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import org.eclipse.jetty.io.ArrayByteBufferPool;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.websocket.server.WebSocketUpgradeHandler;
@@ -24,6 +25,7 @@ class BlockingWebSocketTest {
     private static final int MESSAGE_BYTES = 1 << 20;
     private static final int MESSAGES = 48;
 
+    private final ArrayByteBufferPool pool = new ArrayByteBufferPool.Quadratic();
     private Server jetty;
 
     @AfterEach
@@ -41,7 +43,9 @@ class BlockingWebSocketTest {
             try {
                 BlockingWebSocket.Message m;
                 while ((m = ws.next()) != null) {
-                    received.add(ByteBuffer.wrap(((BlockingWebSocket.Binary) m).data()).getInt());
+                    BlockingWebSocket.Binary b = (BlockingWebSocket.Binary) m;
+                    received.add(b.data().getInt(0));
+                    b.release();
                     if (received.size() == 1) {
                         resume.await(); // a reader that fell behind
                     }
@@ -123,7 +127,7 @@ class BlockingWebSocketTest {
         jetty.addConnector(connector);
         jetty.setHandler(WebSocketUpgradeHandler.from(jetty, container -> {
             container.setMaxBinaryMessageSize(2 * MESSAGE_BYTES);
-            container.addMapping("/ws", (request, response, callback) -> new BlockingWebSocket("test-reader", handler));
+            container.addMapping("/ws", (request, response, callback) -> new BlockingWebSocket("test-reader", pool, handler));
         }));
         jetty.start();
         return connector.getLocalPort();
