@@ -37,6 +37,10 @@ public final class BlockingWebSocket implements Session.Listener {
     private volatile Session session;
     private volatile Closed closed;
     private boolean endSeen; // reader thread only
+    // Set by the reader when it demands, cleared by the message that meets the demand. A second
+    // demand() before that (a next() after wake()) breaks Jetty's one-demand-per-event rule: racing
+    // Jetty's own demand for the next fragment of a message, it fails the connection with 1011.
+    private volatile boolean demanding;
 
     /** {@code handler} runs on its own virtual thread once the connection is open. */
     public BlockingWebSocket(String threadName, Consumer<BlockingWebSocket> handler) {
@@ -52,7 +56,8 @@ public final class BlockingWebSocket implements Session.Listener {
         if (endSeen) {
             return null;
         }
-        if (closed == null) {
+        if (closed == null && !demanding) {
+            demanding = true;
             try {
                 session.demand();
             } catch (IllegalStateException e) {
@@ -140,11 +145,13 @@ public final class BlockingWebSocket implements Session.Listener {
         byte[] data = new byte[payload.remaining()];
         payload.get(data);
         callback.succeed();
+        demanding = false;
         inbox.add(new Binary(data));
     }
 
     @Override
     public void onWebSocketText(String message) {
+        demanding = false;
         inbox.add(new Text(message));
     }
 
