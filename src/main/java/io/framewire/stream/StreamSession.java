@@ -192,7 +192,7 @@ public final class StreamSession implements ResultSink {
             send(Messages.error(-1, "rate_limited", "frames over limits.maxFps were dropped", skipped));
             skipped = 0;
         }
-        ws.close(CLOSE_GOING_AWAY, "server shutting down", ABORT_GRACE);
+        ws.closeHandshake(CLOSE_GOING_AWAY, "server shutting down", ABORT_GRACE);
         discard.join(); // until the closing handshake ends (or the abort after ABORT_GRACE), so the close code is known
     }
 

@@ -75,19 +75,11 @@ class DrainTest {
         System.out.println("publishers after the drain:" + report);
 
         long accountedTotal = 0;
-        int sawClose = 0;
         for (Publisher c : clients) {
-            int code = c.closeCode.get();
-            if (code == 1001) {
-                assertThat(c.closeReason).as(c.describe(t0)).contains("shutting down");
-                sawClose++;
-            } else {
-                // A client still writing when the server's close arrives can see its write fail
-                // (broken pipe) before its WebSocket library reports the close frame: the server's
-                // own count of 1001 closes below is the firm check. It must not end before the drain.
-                assertThat(code).as(c.describe(t0)).isEqualTo(-1);
-                assertThat(c.errorAt).as("ended by the drain, not before: " + c.describe(t0)).isGreaterThan(t0);
-            }
+            // still writing when the close frame comes, and still receives it: the server reads on
+            // until the client's close frame instead of resetting the connection over unread bytes
+            assertThat(c.closeCode.get()).as("the close frame, not an error: " + c.describe(t0)).isEqualTo(1001);
+            assertThat(c.closeReason).as(c.describe(t0)).contains("shutting down");
             // every accepted frame: a result or an error with its seq, or counted in a later dropped
             TreeSet<Long> answered = new TreeSet<>();
             long dropped = 0;
@@ -111,9 +103,7 @@ class DrainTest {
         assertThat(value(metrics, "framewire_frames_dropped_total{reason=\"replaced\"}"))
                 .as("the load was real: frames were queued behind the worker").isPositive();
         assertThat(value(metrics, "framewire_ws_closes_total{code=\"1001\"}")).as("every publisher closed with 1001").isEqualTo(publishers);
-        assertThat(sawClose).as("publishers that saw the close frame").isPositive();
-        System.out.printf("drain: %d ms, %d frames accounted, %d of %d publishers saw 1001 (the rest a write racing the close)%n",
-                drainMs, accountedTotal, sawClose, publishers);
+        System.out.printf("drain: %d ms, %d frames accounted, %d publishers closed with 1001%n", drainMs, accountedTotal, publishers);
         assertThat(server.activeStreams()).isZero();
     }
 
