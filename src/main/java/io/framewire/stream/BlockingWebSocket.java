@@ -10,6 +10,8 @@ import org.eclipse.jetty.io.RetainableByteBuffer;
 import org.eclipse.jetty.websocket.api.Callback;
 import org.eclipse.jetty.websocket.api.Session;
 import org.eclipse.jetty.websocket.api.exceptions.CloseException;
+import org.eclipse.jetty.websocket.common.WebSocketSession;
+import org.eclipse.jetty.websocket.core.CloseStatus;
 
 /**
  * Turns Jetty's demand-driven WebSocket into a blocking one served by a virtual thread:
@@ -56,7 +58,9 @@ public final class BlockingWebSocket implements Session.Listener {
     private final LinkedBlockingQueue<Object> inbox = new LinkedBlockingQueue<>();
     private final ReentrantLock demandLock = new ReentrantLock();
     private int queued; // data messages in the inbox; under demandLock
-    private boolean demanding; // a demand() Jetty has not met yet; under demandLock
+    // A demand() Jetty has not met yet; under demandLock. Never two: a second demand() (say, a next()
+    // after wake()) racing Jetty's own demand for a message's next fragment fails the connection with 1011.
+    private boolean demanding;
     private final Consumer<BlockingWebSocket> handler;
     private final ByteBufferPool pool;
     private final boolean direct;
@@ -129,7 +133,10 @@ public final class BlockingWebSocket implements Session.Listener {
         session.sendText(message, done);
     }
 
-    /** Starts the closing handshake; {@link #next()} returns null once it is done. */
+    /**
+     * Sends a close frame; {@link #next()} returns null once the connection has ended. Jetty ends
+     * it as soon as the frame is written for every code but 1000 (see {@link HandshakeClose}).
+     */
     public void close(int code, String reason) {
         Session s = session;
         if (s != null) {
@@ -138,11 +145,49 @@ public final class BlockingWebSocket implements Session.Listener {
     }
 
     /**
-     * Closes with a close frame, and drops the connection if the handshake has not finished
-     * within {@code grace}: a client that stopped reading never receives the close frame.
+     * Closes with a close frame, and drops the connection if it has not ended within
+     * {@code grace}: a client that stopped reading never receives the close frame.
      */
     public void close(int code, String reason, Duration grace) {
         close(code, reason);
+        abortAfter(grace);
+    }
+
+    /**
+     * Closes with the whole closing handshake: sends a close frame, then keeps the connection open,
+     * reading, until the client's close frame comes back (the caller keeps calling {@link #next()},
+     * which returns what the client still sends), and drops it if that has not happened within
+     * {@code grace}. A client still writing when the close frame arrives thus gets its unread
+     * messages and the close frame, where a close over its unread bytes would reset the connection.
+     */
+    public void closeHandshake(int code, String reason, Duration grace) {
+        Session s = session;
+        if (s instanceof WebSocketSession jetty) {
+            jetty.getCoreSession().close(new HandshakeClose(code, reason), org.eclipse.jetty.util.Callback.NOOP);
+        } else if (s != null) {
+            s.close(code, reason, Callback.NOOP);
+        }
+        abortAfter(grace);
+    }
+
+    /**
+     * Jetty takes every close code but 1000, 1005 and 3000+ for an error ({@code CloseStatus.isAbnormal}):
+     * sending one, it drops the frames still queued and closes TCP as soon as the close frame is
+     * written, without waiting for the peer's (jetty/jetty.project#3809). Not abnormal, the close
+     * is a handshake: queued frames go first, and Jetty closes TCP once it has read the client's close.
+     */
+    private static final class HandshakeClose extends CloseStatus {
+        HandshakeClose(int code, String reason) {
+            super(code, reason);
+        }
+
+        @Override
+        public boolean isAbnormal() {
+            return false;
+        }
+    }
+
+    private void abortAfter(Duration grace) {
         Thread.ofVirtual().name(threadName + "-abort").start(() -> {
             try {
                 Thread.sleep(grace);

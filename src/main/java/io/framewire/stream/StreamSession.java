@@ -8,10 +8,7 @@ import io.framewire.schedule.ResultSink;
 import io.framewire.schedule.Scheduler;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
-import org.eclipse.jetty.websocket.api.Callback;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -20,7 +17,7 @@ import org.slf4j.LoggerFactory;
  * socket into the mailbox, and a bounded, non-blocking writer for the stream's results. Workers
  * hand results to {@link #send}, which queues them on the connection and returns at once, so a
  * slow client cannot stall inference for everyone else: its unsent results pile up only to
- * {@code ws.maxPendingResults}, then it is closed.
+ * {@code ws.maxPendingResults}, then it is closed ({@link BoundedSender}).
  *
  * <p>The writer is deliberately not a second thread: a writer thread woken per result added a
  * hand-off to every frame, and its blocking wait on Jetty's callback showed up as the top
@@ -28,27 +25,23 @@ import org.slf4j.LoggerFactory;
  */
 public final class StreamSession implements ResultSink {
 
-    /** Close code for a client whose unread results exceeded {@code ws.maxPendingResults}. */
-    public static final int CLOSE_NOT_READING = 1008;
     /** Close code at the end of a drain: the client should reconnect, to another host. */
     public static final int CLOSE_GOING_AWAY = 1001;
 
     private static final Logger log = LoggerFactory.getLogger(StreamSession.class);
-    private static final Duration ABORT_GRACE = Duration.ofSeconds(2);
+    // for the client to answer the drain's close frame
+    private static final Duration CLOSE_GRACE = Duration.ofSeconds(2);
 
     private final String id;
     private final BlockingWebSocket ws;
     private final Mailbox mailbox;
     private final Scheduler scheduler;
-    private final int maxPendingResults;
-    private final AtomicInteger pending = new AtomicInteger();
-    private final Callback written;
+    private final BoundedSender results;
     private final Metrics metrics;
     private final ResultSink watchers;
     private final AtomicLong received = new AtomicLong();
     private final Instant connectedAt = Instant.now();
     private volatile long lastFrameAtMillis;
-    private final AtomicBoolean notReading = new AtomicBoolean();
     private final RateLimiter limiter;
     private final AtomicLong rateLimited = new AtomicLong();
     private long skipped; // reader thread: rate-limited frames not yet reported in a `dropped`
@@ -67,11 +60,7 @@ public final class StreamSession implements ResultSink {
         this.scheduler = scheduler;
         this.metrics = metrics;
         this.mailbox = new Mailbox(id, mailboxDepth, this, metrics.droppedReplaced::inc);
-        this.written = Callback.from(() -> {
-            pending.decrementAndGet();
-            metrics.messagesSent.inc();
-        }, this::writeFailed);
-        this.maxPendingResults = maxPendingResults;
+        this.results = new BoundedSender(ws, maxPendingResults, "stream " + id, metrics.messagesSent::inc, this::writeFailed);
     }
 
     public String id() {
@@ -196,27 +185,18 @@ public final class StreamSession implements ResultSink {
             send(Messages.error(-1, "rate_limited", "frames over limits.maxFps were dropped", skipped));
             skipped = 0;
         }
-        ws.close(CLOSE_GOING_AWAY, "server shutting down", ABORT_GRACE);
-        discard.join(); // until the closing handshake ends (or the abort after ABORT_GRACE), so the close code is known
+        ws.closeHandshake(CLOSE_GOING_AWAY, "server shutting down", CLOSE_GRACE);
+        discard.join(); // until the closing handshake ends (or the abort after CLOSE_GRACE), so the close code is known
     }
 
     /** Queues a message on the connection; never blocks. A client that stops reading is closed. */
     @Override
     public void send(String message) {
         watchers.send(message);
-        if (pending.incrementAndGet() > maxPendingResults) {
-            pending.decrementAndGet();
-            if (notReading.compareAndSet(false, true)) {
-                log.info("stream {}: client is not reading results ({} pending); closing", id, maxPendingResults);
-                ws.close(CLOSE_NOT_READING, "results not being read", ABORT_GRACE);
-            }
-            return;
-        }
-        ws.sendAsync(message, written);
+        results.send(message);
     }
 
     private void writeFailed(Throwable cause) {
-        pending.decrementAndGet();
         log.debug("stream {}: write failed: {}", id, cause.toString());
     }
 

@@ -99,6 +99,51 @@ class LocalWatchTest {
     }
 
     @Test
+    void aWatcherThatStopsReadingIsClosedWithoutHurtingThePublisher() throws Exception {
+        server = Servers.start("detector", "none", "ws.maxPendingResults", "8");
+        try (WsClient cam = WsClient.stream(server.port(), "slow-w")) {
+            // the JDK client reads only what it is asked for: nothing, so results pile up unsent
+            WebSocket stuck = HttpClient.newHttpClient().newWebSocketBuilder()
+                    .buildAsync(watch("slow-w"), new WebSocket.Listener() {
+                        @Override
+                        public void onOpen(WebSocket webSocket) {
+                            // no request(): never read
+                        }
+                    }).get(10, TimeUnit.SECONDS);
+            try {
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+                while (watchers() == 1 && System.nanoTime() < deadline) {
+                    for (int i = 0; i < 200; i++) {
+                        cam.send(new byte[0]); // answered with an error, which watchers get too
+                    }
+                }
+                long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+                while (watchers() > 0 && System.nanoTime() < until) {
+                    Thread.sleep(50);
+                }
+                assertThat(watchers()).as("the watcher that stopped reading is gone").isZero();
+                cam.send(TestData.messi());
+                JsonNode r;
+                do {
+                    r = cam.next(WAIT);
+                } while (r != null && !"result".equals(r.path("type").asText()));
+                assertThat(r).as("the publisher still gets its results").isNotNull();
+            } finally {
+                stuck.abort();
+            }
+        }
+    }
+
+    private int watchers() throws Exception {
+        String metrics = HttpClient.newHttpClient().send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/metrics")).build(),
+                HttpResponse.BodyHandlers.ofString()).body();
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?m)^framewire_watchers (\\S+)$").matcher(metrics);
+        assertThat(m.find()).as("framewire_watchers in /metrics").isTrue();
+        return (int) Double.parseDouble(m.group(1));
+    }
+
+    @Test
     void watchingCanBeTurnedOff() throws Exception {
         FramewireServer server = servers.start("detector", "none", "results.maxLen", "0");
         assertThatThrownBy(() -> new WsClient(watch(server, "cam-1"))).hasMessageContaining("404");
