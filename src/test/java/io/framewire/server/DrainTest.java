@@ -3,13 +3,13 @@ package io.framewire.server;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.framewire.testing.Servers;
+import io.framewire.testing.Http;
+import io.framewire.testing.MetricsText;
+import io.framewire.testing.ServerExtension;
 import io.framewire.testing.TestData;
 import io.framewire.testing.WsClient;
 import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -17,28 +17,20 @@ import java.util.List;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The drain SIGTERM runs, started programmatically under load. */
 class DrainTest {
 
     private static final Duration WAIT = Duration.ofSeconds(15);
     private static final int GRACE_MS = 6000;
-    private FramewireServer server;
-
-    @AfterEach
-    void stop() throws Exception {
-        if (server != null) {
-            server.close();
-        }
-    }
+    @RegisterExtension
+    final ServerExtension servers = new ServerExtension();
 
     @Test
     void drainUnderLoadAnswersEveryAcceptedFrameThenClosesEveryPublisherWith1001() throws Exception {
-        server = Servers.start("detector", "haar", "workers", "1", "shutdown.graceMs", String.valueOf(GRACE_MS));
+        FramewireServer server = servers.start("detector", "haar", "workers", "1", "shutdown.graceMs", String.valueOf(GRACE_MS));
         byte[] jpeg = TestData.messi();
         int publishers = 8;
         List<Publisher> clients = new ArrayList<>();
@@ -56,7 +48,7 @@ class DrainTest {
             }
         });
         Thread.sleep(50);
-        assertThat(http("/readyz").statusCode()).as("not ready from the start of the drain").isEqualTo(503);
+        assertThat(Http.get(server.port(), "/readyz").statusCode()).as("not ready from the start of the drain").isEqualTo(503);
         try (WsClient late = WsClient.stream(server.port(), "late")) {
             assertThat(late.awaitClose(WAIT).code()).as("new streams are turned away").isEqualTo(1013);
         }
@@ -97,12 +89,12 @@ class DrainTest {
             accountedTotal += accounted;
             c.sender.join(WAIT.toMillis());
         }
-        String metrics = http("/metrics").body();
+        String metrics = Http.metrics(server.port());
         assertThat(accountedTotal).as("every frame the server accepted was accounted for; publishers:" + report)
-                .isEqualTo((long) value(metrics, "framewire_frames_received_total"));
-        assertThat(value(metrics, "framewire_frames_dropped_total{reason=\"replaced\"}"))
+                .isEqualTo((long) MetricsText.value(metrics, "framewire_frames_received_total"));
+        assertThat(MetricsText.value(metrics, "framewire_frames_dropped_total{reason=\"replaced\"}"))
                 .as("the load was real: frames were queued behind the worker").isPositive();
-        assertThat(value(metrics, "framewire_ws_closes_total{code=\"1001\"}")).as("every publisher closed with 1001").isEqualTo(publishers);
+        assertThat(MetricsText.value(metrics, "framewire_ws_closes_total{code=\"1001\"}")).as("every publisher closed with 1001").isEqualTo(publishers);
         System.out.printf("drain: %d ms, %d frames accounted, %d publishers closed with 1001%n", drainMs, accountedTotal, publishers);
         assertThat(server.activeStreams()).isZero();
     }
@@ -188,7 +180,7 @@ class DrainTest {
 
     @Test
     void aClientThatNeverReadsCannotHoldTheDrainPastTheGrace() throws Exception {
-        server = Servers.start("detector", "none", "ws.maxPendingResults", "65536", "shutdown.graceMs", String.valueOf(GRACE_MS));
+        FramewireServer server = servers.start("detector", "none", "ws.maxPendingResults", "65536", "shutdown.graceMs", String.valueOf(GRACE_MS));
         java.net.http.WebSocket stuck = HttpClient.newHttpClient().newWebSocketBuilder()
                 .buildAsync(URI.create("ws://127.0.0.1:" + server.port() + "/ws/streams/stuck"), new java.net.http.WebSocket.Listener() {
                     @Override
@@ -211,19 +203,5 @@ class DrainTest {
         } finally {
             stuck.abort();
         }
-    }
-
-    private HttpResponse<String> http(String path) throws Exception {
-        return HttpClient.newHttpClient().send(
-                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + path)).build(),
-                HttpResponse.BodyHandlers.ofString());
-    }
-
-    private static double value(String metrics, String series) {
-        Matcher m = Pattern.compile("(?m)^" + Pattern.quote(series) + " (\\S+)$").matcher(metrics);
-        if (!m.find()) {
-            throw new AssertionError(series + " not in /metrics");
-        }
-        return Double.parseDouble(m.group(1));
     }
 }

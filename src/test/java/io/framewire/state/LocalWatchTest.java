@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.framewire.server.FramewireServer;
 import io.framewire.testing.Http;
+import io.framewire.testing.MetricsText;
 import io.framewire.testing.ServerExtension;
 import io.framewire.testing.TestData;
 import io.framewire.testing.WsClient;
@@ -100,11 +101,11 @@ class LocalWatchTest {
 
     @Test
     void aWatcherThatStopsReadingIsClosedWithoutHurtingThePublisher() throws Exception {
-        server = Servers.start("detector", "none", "ws.maxPendingResults", "8");
+        FramewireServer server = servers.start("detector", "none", "ws.maxPendingResults", "8");
         try (WsClient cam = WsClient.stream(server.port(), "slow-w")) {
             // the JDK client reads only what it is asked for: nothing, so results pile up unsent
             WebSocket stuck = HttpClient.newHttpClient().newWebSocketBuilder()
-                    .buildAsync(watch("slow-w"), new WebSocket.Listener() {
+                    .buildAsync(watch(server, "slow-w"), new WebSocket.Listener() {
                         @Override
                         public void onOpen(WebSocket webSocket) {
                             // no request(): never read
@@ -112,16 +113,16 @@ class LocalWatchTest {
                     }).get(10, TimeUnit.SECONDS);
             try {
                 long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-                while (watchers() == 1 && System.nanoTime() < deadline) {
+                while (watchers(server) == 1 && System.nanoTime() < deadline) {
                     for (int i = 0; i < 200; i++) {
                         cam.send(new byte[0]); // answered with an error, which watchers get too
                     }
                 }
                 long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
-                while (watchers() > 0 && System.nanoTime() < until) {
+                while (watchers(server) > 0 && System.nanoTime() < until) {
                     Thread.sleep(50);
                 }
-                assertThat(watchers()).as("the watcher that stopped reading is gone").isZero();
+                assertThat(watchers(server)).as("the watcher that stopped reading is gone").isZero();
                 cam.send(TestData.messi());
                 JsonNode r;
                 do {
@@ -134,13 +135,8 @@ class LocalWatchTest {
         }
     }
 
-    private int watchers() throws Exception {
-        String metrics = HttpClient.newHttpClient().send(
-                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/metrics")).build(),
-                HttpResponse.BodyHandlers.ofString()).body();
-        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?m)^framewire_watchers (\\S+)$").matcher(metrics);
-        assertThat(m.find()).as("framewire_watchers in /metrics").isTrue();
-        return (int) Double.parseDouble(m.group(1));
+    private static int watchers(FramewireServer server) throws Exception {
+        return (int) MetricsText.value(Http.metrics(server.port()), "framewire_watchers");
     }
 
     @Test
