@@ -15,6 +15,7 @@ import io.framewire.stream.BlockingWebSocket;
 import io.framewire.stream.StreamSession;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -52,6 +53,7 @@ public final class FramewireServer implements AutoCloseable {
      * frames and an aggregation copy. Pooled, and held only while a connection is being read. */
     private static final int INPUT_BUFFER_BYTES = 64 << 10;
     private static final long FRAME_POOL_BYTES = 128L << 20;
+    private static final Duration REFUSAL_GRACE = Duration.ofSeconds(2);
     private static final Logger log = LoggerFactory.getLogger(FramewireServer.class);
 
     private final Settings settings;
@@ -281,7 +283,11 @@ public final class FramewireServer implements AutoCloseable {
     private void serve(String id, BlockingWebSocket ws) {
         metrics.wsConnects.inc();
         if (draining || registry.size() >= settings.maxStreams()) {
-            ws.close(CLOSE_TRY_AGAIN, draining ? "server shutting down: try another host" : "server at capacity: try another host");
+            // a handshake, reading until the client's close: a camera that sends at once would
+            // otherwise get a reset over its unread frame, not the 1013 that says try elsewhere
+            ws.closeHandshake(CLOSE_TRY_AGAIN, draining ? "server shutting down: try another host" : "server at capacity: try another host",
+                    REFUSAL_GRACE);
+            ws.discardUntilClosed();
             metrics.wsClosed(CLOSE_TRY_AGAIN);
             return;
         }

@@ -23,9 +23,9 @@ import org.eclipse.jetty.websocket.core.CloseStatus;
  * a buffer growing here.
  *
  * <p>Why read ahead at all: demand issued from Jetty's own callback costs nothing (Jetty just goes
- * on parsing), while demand issued from the reader thread makes Jetty hand the read to a pool
- * thread, which usually finds the socket empty and re-arms the selector: two wake-ups per frame.
- * With one message of read-ahead the reader never demands while it keeps up.
+ * on parsing), while demand issued from the reader thread makes Jetty hand the read to another
+ * thread, which usually finds the socket empty and re-arms the selector. With one message of
+ * read-ahead the reader never demands while it keeps up.
  */
 public final class BlockingWebSocket implements Session.Listener {
 
@@ -168,6 +168,22 @@ public final class BlockingWebSocket implements Session.Listener {
             s.close(code, reason, Callback.NOOP);
         }
         abortAfter(grace);
+    }
+
+    /**
+     * Reads and drops whatever the client still sends until the connection has ended: what keeps a
+     * {@link #closeHandshake} going when nobody else reads.
+     */
+    public void discardUntilClosed() {
+        try {
+            while (closed == null) {
+                if (next() instanceof Binary b) {
+                    b.release();
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /**

@@ -166,17 +166,7 @@ public final class StreamSession implements ResultSink {
     private void finishDrain() throws InterruptedException {
         // Keep reading, without accepting: a client blocked writing into a full socket could miss
         // the close frame, and a server closing over unread bytes resets the connection.
-        Thread discard = Thread.ofVirtual().name("ws-discard-" + id).start(() -> {
-            try {
-                while (ws.closed() == null) {
-                    if (ws.next() instanceof BlockingWebSocket.Binary b) {
-                        b.release();
-                    }
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        });
+        Thread discard = Thread.ofVirtual().name("ws-discard-" + id).start(ws::discardUntilClosed);
         if (!mailbox.awaitIdle(drainDeadline)) {
             log.warn("stream {}: shutdown grace over with {} frame(s) unanswered", id, mailbox.unfinished());
         }

@@ -10,6 +10,11 @@ import io.framewire.testing.TestData;
 import io.framewire.testing.WsClient;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -188,5 +193,45 @@ class LimitsServerTest {
 
     private static double counter(FramewireServer server, String series) throws Exception {
         return MetricsText.value(Http.metrics(server.port()), series);
+    }
+
+    @Test
+    void aCameraThatSendsAtOnceToAFullHostStillGetsThe1013() throws Exception {
+        FramewireServer server = servers.start("detector", "none", "streams.max", "1");
+        byte[] jpeg = TestData.messi();
+        try (WsClient first = WsClient.stream(server.port(), "first")) {
+            first.send(jpeg);
+            assertThat(first.next(WAIT).path("seq").asLong()).isZero();
+            // The upgrade and 8 MB of frames in one go, read only later: a server that closes over
+            // unread bytes resets the connection, and the reset takes the unread 101 and close frame with it.
+            for (int round = 0; round < 3; round++) {
+                try (Socket camera = new Socket("127.0.0.1", server.port())) {
+                    camera.setSoTimeout(10_000);
+                    OutputStream out = camera.getOutputStream();
+                    out.write(("GET /ws/streams/eager-" + round + " HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\n"
+                            + "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+                            + "Sec-WebSocket-Version: 13\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
+                    ByteBuffer frame = ByteBuffer.allocate(14 + jpeg.length)
+                            .put((byte) 0x82).put((byte) (0x80 | 127)).putLong(jpeg.length).putInt(0) // mask key 0
+                            .put(jpeg);
+                    for (int sent = 0; sent < 8 << 20; sent += frame.capacity()) {
+                        out.write(frame.array());
+                    }
+                    out.flush();
+                    Thread.sleep(200);
+                    InputStream in = camera.getInputStream();
+                    StringBuilder head = new StringBuilder();
+                    while (!head.toString().endsWith("\r\n\r\n")) {
+                        head.append((char) in.read());
+                    }
+                    assertThat(head.toString()).startsWith("HTTP/1.1 101");
+                    byte[] close = in.readNBytes(4);
+                    assertThat(close[0] & 0xff).as("a close frame").isEqualTo(0x88);
+                    assertThat((close[2] & 0xff) << 8 | (close[3] & 0xff)).isEqualTo(1013);
+                }
+            }
+            first.send(jpeg);
+            assertThat(first.next(WAIT).path("seq").asLong()).as("the admitted stream is untouched").isEqualTo(1);
+        }
     }
 }
