@@ -32,7 +32,6 @@ import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.util.Callback;
 import org.eclipse.jetty.util.VirtualThreads;
-import org.eclipse.jetty.util.thread.Invocable;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.eclipse.jetty.websocket.server.ServerUpgradeRequest;
 import org.eclipse.jetty.websocket.server.ServerUpgradeResponse;
@@ -97,9 +96,6 @@ public final class FramewireServer implements AutoCloseable {
             container.setMaxTextMessageSize(settings.maxTextBytes());
             container.setIdleTimeout(settings.idleTimeout());
             container.setInputBufferSize(INPUT_BUFFER_BYTES);
-            // BlockingWebSocket's callbacks only enqueue, so Jetty may run them on the selector
-            // thread instead of handing every frame to a pool thread first.
-            container.setInvocationType(Invocable.InvocationType.NON_BLOCKING);
             container.addMapping(STREAM_PATH + "*", this::upgrade);
             container.addMapping(WATCH_PATH + "*", this::upgradeWatch);
         }));
