@@ -265,7 +265,7 @@ public final class FramewireServer implements AutoCloseable {
             return null;
         }
         String from = last;
-        return new BlockingWebSocket("ws-watch-" + id, ws -> {
+        return new BlockingWebSocket("ws-watch-" + id, framePool, ws -> {
             watchers.incrementAndGet();
             try {
                 new WatchSession(id, ws, settings.maxPendingResults()).run(state, from);

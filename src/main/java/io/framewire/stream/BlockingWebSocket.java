@@ -63,7 +63,6 @@ public final class BlockingWebSocket implements Session.Listener {
     private boolean demanding;
     private final Consumer<BlockingWebSocket> handler;
     private final ByteBufferPool pool;
-    private final boolean direct;
     private final String threadName;
     private volatile Session session;
     private volatile Closed closed;
@@ -74,18 +73,8 @@ public final class BlockingWebSocket implements Session.Listener {
      * copied into direct buffers from {@code pool}, which the handler hands on and releases.
      */
     public BlockingWebSocket(String threadName, ByteBufferPool pool, Consumer<BlockingWebSocket> handler) {
-        this(threadName, pool, true, handler);
-    }
-
-    /** Binary messages in plain unpooled heap buffers: for connections that only expect text. */
-    public BlockingWebSocket(String threadName, Consumer<BlockingWebSocket> handler) {
-        this(threadName, new ByteBufferPool.NonPooling(), false, handler);
-    }
-
-    private BlockingWebSocket(String threadName, ByteBufferPool pool, boolean direct, Consumer<BlockingWebSocket> handler) {
         this.threadName = threadName;
         this.pool = pool;
-        this.direct = direct;
         this.handler = handler;
     }
 
@@ -284,7 +273,7 @@ public final class BlockingWebSocket implements Session.Listener {
     @Override
     public void onWebSocketBinary(ByteBuffer payload, Callback callback) {
         int length = payload.remaining();
-        RetainableByteBuffer copy = pool.acquire(length, direct);
+        RetainableByteBuffer copy = pool.acquire(length, true);
         ByteBuffer into = copy.getByteBuffer();
         into.limit(length).position(0);
         into.put(0, payload, payload.position(), length);

@@ -7,6 +7,7 @@ import io.framewire.testing.Http;
 import io.framewire.testing.MetricsText;
 import io.framewire.testing.ServerExtension;
 import io.framewire.testing.TestData;
+import io.framewire.testing.Upgrade;
 import io.framewire.testing.WsClient;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
@@ -14,11 +15,11 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -208,9 +209,7 @@ class LimitsServerTest {
                 try (Socket camera = new Socket("127.0.0.1", server.port())) {
                     camera.setSoTimeout(10_000);
                     OutputStream out = camera.getOutputStream();
-                    out.write(("GET /ws/streams/eager-" + round + " HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\n"
-                            + "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
-                            + "Sec-WebSocket-Version: 13\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
+                    out.write(Upgrade.requestBytes(server.port(), "/ws/streams/eager-" + round, Map.of()));
                     ByteBuffer frame = ByteBuffer.allocate(14 + jpeg.length)
                             .put((byte) 0x82).put((byte) (0x80 | 127)).putLong(jpeg.length).putInt(0) // mask key 0
                             .put(jpeg);

@@ -21,15 +21,8 @@ public final class Upgrade {
     public static Answer request(int port, String pathAndQuery, Map<String, String> headers) throws Exception {
         try (Socket s = new Socket("127.0.0.1", port)) {
             s.setSoTimeout(10_000);
-            StringBuilder req = new StringBuilder()
-                    .append("GET ").append(pathAndQuery).append(" HTTP/1.1\r\n")
-                    .append("Host: 127.0.0.1:").append(port).append("\r\n")
-                    .append("Upgrade: websocket\r\nConnection: Upgrade\r\n")
-                    .append("Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n");
-            headers.forEach((k, v) -> req.append(k).append(": ").append(v).append("\r\n"));
-            req.append("\r\n");
             OutputStream out = s.getOutputStream();
-            out.write(req.toString().getBytes(StandardCharsets.ISO_8859_1));
+            out.write(requestBytes(port, pathAndQuery, headers));
             out.flush();
             BufferedReader in = new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.ISO_8859_1));
             String statusLine = in.readLine();
@@ -44,5 +37,16 @@ public final class Upgrade {
             }
             return new Answer(status, answer);
         }
+    }
+
+    /** The upgrade request itself, for a test that writes more behind it on the same socket. */
+    public static byte[] requestBytes(int port, String pathAndQuery, Map<String, String> headers) {
+        StringBuilder req = new StringBuilder()
+                .append("GET ").append(pathAndQuery).append(" HTTP/1.1\r\n")
+                .append("Host: 127.0.0.1:").append(port).append("\r\n")
+                .append("Upgrade: websocket\r\nConnection: Upgrade\r\n")
+                .append("Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n");
+        headers.forEach((k, v) -> req.append(k).append(": ").append(v).append("\r\n"));
+        return req.append("\r\n").toString().getBytes(StandardCharsets.ISO_8859_1);
     }
 }
