@@ -39,12 +39,14 @@ final class LocalState implements SharedState {
 
     @Override
     public void watch(String streamId, String lastEntry, Watcher watcher) {
-        // inside compute: an unwatch of the same stream must not drop the log between creating and adding
-        logs.compute(streamId, (id, log) -> {
-            Log l = log != null ? log : new Log(maxLen);
-            l.add(watcher, EntryId.parse(lastEntry));
-            return l;
-        });
+        // Not inside compute: publish() cannot see a log until compute returns, so results published
+        // after the watcher was told where its feed starts were lost (LocalWatchTest, under load).
+        // The log is in the map before the watcher hears anything; one its last watcher retired
+        // meanwhile is replaced.
+        EntryId from = EntryId.parse(lastEntry);
+        while (!logs.computeIfAbsent(streamId, id -> new Log(maxLen)).add(watcher, from)) {
+            Thread.onSpinWait();
+        }
     }
 
     @Override
@@ -77,6 +79,7 @@ final class LocalState implements SharedState {
         private final ArrayDeque<Entry> entries = new ArrayDeque<>();
         private final List<Watcher> watchers = new ArrayList<>();
         private EntryId last = EntryId.ZERO;
+        private boolean retired;
 
         private record Entry(EntryId id, String message) {}
 
@@ -99,7 +102,11 @@ final class LocalState implements SharedState {
             }
         }
 
-        synchronized void add(Watcher w, EntryId from) {
+        /** False when the log was retired (its last watcher left it empty): take the map's current one. */
+        synchronized boolean add(Watcher w, EntryId from) {
+            if (retired) {
+                return false;
+            }
             EntryId start = from == null ? last : from;
             w.ready(start.toString());
             for (Entry e : entries) {
@@ -108,12 +115,14 @@ final class LocalState implements SharedState {
                 }
             }
             watchers.add(w);
+            return true;
         }
 
-        /** True when the log is now empty: no watchers and nothing kept. */
+        /** True when the log is now empty (no watchers, nothing kept) and retired: the map drops it. */
         synchronized boolean remove(Watcher w) {
             watchers.remove(w);
-            return watchers.isEmpty() && entries.isEmpty();
+            retired = watchers.isEmpty() && entries.isEmpty();
+            return retired;
         }
     }
 }

@@ -3,7 +3,10 @@ package io.framewire.state;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 class LocalStateTest {
@@ -45,5 +48,66 @@ class LocalStateTest {
         assertThat(first.messages).containsExactly("r0");
         assertThat(again.messages).containsExactly("r0", "r1");
         assertThat(state.logsKept()).isEqualTo(1);
+    }
+
+    /**
+     * The watcher is told where its feed starts, and a result published from then on must reach it,
+     * however the threads interleave: here the publish comes while the watch call is still inside
+     * {@code ready()} (the flake "the watcher saw seq 2 first" in LocalWatchTest).
+     */
+    @Test
+    void aResultPublishedWhileTheWatcherIsBeingToldWhereItStartsReachesIt() throws Exception {
+        LocalState state = new LocalState(100);
+        CountDownLatch told = new CountDownLatch(1);
+        CountDownLatch letGo = new CountDownLatch(1);
+        List<String> got = Collections.synchronizedList(new ArrayList<>());
+        Watcher slow = new Watcher() {
+            @Override
+            public void ready(String from) {
+                told.countDown();
+                try {
+                    letGo.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+
+            @Override
+            public void deliver(String entry, String message) {
+                got.add(message);
+            }
+        };
+        Thread watcher = Thread.ofPlatform().start(() -> state.watch("cam-1", null, slow));
+        assertThat(told.await(10, TimeUnit.SECONDS)).isTrue();
+        Thread publisher = Thread.ofPlatform().start(() -> state.publish("cam-1", "r0"));
+        // the publish either waits for the watcher's registration or has already returned
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (publisher.getState() != Thread.State.BLOCKED && publisher.isAlive() && System.nanoTime() < deadline) {
+            Thread.onSpinWait();
+        }
+        letGo.countDown();
+        watcher.join(10_000);
+        publisher.join(10_000);
+        assertThat(got).containsExactly("r0");
+    }
+
+    @Test
+    void aWatcherArrivingAsTheLastOneLeavesGetsALiveLog() {
+        LocalState state = new LocalState(100);
+        for (int i = 0; i < 1000; i++) {
+            String id = "cam-" + i;
+            Recorder leaving = new Recorder();
+            Recorder coming = new Recorder();
+            state.watch(id, null, leaving);
+            Thread t = Thread.ofPlatform().start(() -> state.unwatch(id, leaving));
+            state.watch(id, null, coming);
+            try {
+                t.join();
+            } catch (InterruptedException e) {
+                throw new AssertionError(e);
+            }
+            state.publish(id, "r");
+            assertThat(coming.messages).as(id).containsExactly("r");
+        }
     }
 }
