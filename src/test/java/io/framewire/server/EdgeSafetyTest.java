@@ -1,0 +1,276 @@
+package io.framewire.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.framewire.testing.Http;
+import io.framewire.testing.MetricsText;
+import io.framewire.testing.Poll;
+import io.framewire.testing.RawWs;
+import io.framewire.testing.ServerExtension;
+import io.framewire.testing.TestData;
+import io.framewire.testing.Upgrade;
+import io.framewire.testing.Victim;
+import io.framewire.testing.WsClient;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.lang.management.BufferPoolMXBean;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * Issue 12's attacks, each from a raw-frame client over a real socket, beside a victim stream:
+ * the host stays up, memory (heap, direct, resident) stays bounded, the victim keeps >= 80 % of
+ * its answers, and the attacker gets a clear close.
+ */
+class EdgeSafetyTest {
+
+    private static final Duration WAIT = Duration.ofSeconds(20);
+    private static final Duration VICTIM_PACE = Duration.ofMillis(50);
+
+    @RegisterExtension
+    final ServerExtension servers = new ServerExtension();
+
+    @Test
+    void aPingFloodFromAClientThatNeverReadsIsClosedWith1008AndQueuesNoPongs() throws Exception {
+        FramewireServer server = servers.start("detector", "none");
+        byte[] pings = repeat(RawWs.frame(true, RawWs.PING, new byte[0]), 10_922); // 64 KiB of empty pings
+        Memory before = Memory.now();
+        long sent = 0;
+        try (Victim victim = new Victim(server.port(), "victim", TestData.messi(), VICTIM_PACE);
+             RawWs attacker = RawWs.open(server.port(), "/ws/streams/pinger", Map.of(), 4096)) {
+            assertThat(attacker.status).isEqualTo(101);
+            try {
+                while (sent < (64L << 20)) { // the unbounded version was at 2 GB of heap after 60 MB
+                    attacker.sendRaw(pings);
+                    sent += pings.length;
+                }
+            } catch (IOException closedByTheServer) {
+                // expected: the server closed (1008) and dropped a connection that does not read its close
+            }
+            Memory after = Memory.now();
+            double answered = victim.stop();
+            System.out.printf("ping flood: %.1f MB of pings sent; %s -> %s; victim %d/%d%n",
+                    sent / 1e6, before, after, victim.answered(), victim.sent());
+            assertThat(sent).as("the server stopped reading long before 64 MB").isLessThan(64L << 20);
+            assertThat(closes(server, 1008)).as("closed as a policy violation").isEqualTo(1);
+            assertThat(after.heap - before.heap).as("heap growth after GC").isLessThan(32L << 20);
+            assertThat(after.rss - before.rss).as("resident growth").isLessThan(128L << 20);
+            assertThat(answered).as("victim's answers").isGreaterThanOrEqualTo(0.8);
+        }
+        assertThat(Poll.until(WAIT, server::activeStreams, n -> n == 0)).isZero();
+    }
+
+    @Test
+    void pingsAreAnsweredWhileTheClientReads() throws Exception {
+        FramewireServer server = servers.start("detector", "none");
+        try (RawWs client = RawWs.open(server.port(), "/ws/streams/polite")) {
+            for (int i = 0; i < 200; i++) {
+                client.send(true, RawWs.PING, new byte[] {(byte) i});
+                RawWs.Frame pong = client.read();
+                assertThat(pong.opcode()).isEqualTo(RawWs.PONG);
+                assertThat(pong.payload()).containsExactly((byte) i);
+            }
+            client.send(true, RawWs.BINARY, TestData.messi());
+            assertThat(client.read().opcode()).as("the frame after the pings is answered").isEqualTo(RawWs.TEXT);
+        }
+        assertThat(closes(server, 1008)).isZero();
+    }
+
+    @Test
+    void oneByteFragmentsPinNoNetworkBuffers() throws Exception {
+        FramewireServer server = servers.start("detector", "none");
+        int connections = 100;
+        int fragments = 60;
+        List<RawWs> attackers = new ArrayList<>();
+        Memory before = Memory.now();
+        try (Victim victim = new Victim(server.port(), "victim", TestData.messi(), VICTIM_PACE)) {
+            for (int c = 0; c < connections; c++) {
+                // a few watchers too: their connections read the same way
+                String path = c % 10 == 0 ? "/ws/watch/w" + c : "/ws/streams/frag" + c;
+                RawWs a = RawWs.open(server.port(), path);
+                assertThat(a.status).isEqualTo(101);
+                attackers.add(a);
+                a.send(false, RawWs.BINARY, new byte[] {1});
+            }
+            for (int f = 0; f < fragments; f++) {
+                for (RawWs a : attackers) {
+                    a.send(false, RawWs.CONTINUATION, new byte[] {1}); // each in its own segment, read on its own
+                }
+                Thread.sleep(5);
+            }
+            Memory during = Memory.now();
+            double answered = victim.stop();
+            System.out.printf("fragments: %d connections x %d one-byte fragments; %s -> %s; victim %d/%d%n",
+                    connections, fragments, before, during, victim.answered(), victim.sent());
+            // Jetty's aggregation pinned a 64 KiB buffer per fragment: 100 x 60 x 64 KiB = 375 MiB
+            assertThat(during.direct - before.direct).as("direct memory growth").isLessThan(16L << 20);
+            assertThat(answered).as("victim's answers").isGreaterThanOrEqualTo(0.8);
+            for (RawWs a : attackers) {
+                a.send(true, RawWs.CONTINUATION, new byte[] {1});
+            }
+            for (int c = 0; c < connections; c++) {
+                if (c % 10 != 0) {
+                    RawWs.Frame answer = attackers.get(c).read();
+                    assertThat(answer.opcode()).as("the reassembled message is answered").isEqualTo(RawWs.TEXT);
+                }
+            }
+        } finally {
+            attackers.forEach(RawWs::close);
+        }
+    }
+
+    @Test
+    void aFragmentedFrameIsReassembledByteForByte() throws Exception {
+        FramewireServer server = servers.start("detector", "haar", "workers", "1");
+        byte[] jpeg = TestData.messi();
+        try (RawWs client = RawWs.open(server.port(), "/ws/streams/pieces")) {
+            for (int at = 0; at < jpeg.length; at += 1000) {
+                int end = Math.min(jpeg.length, at + 1000);
+                client.send(end == jpeg.length, at == 0 ? RawWs.BINARY : RawWs.CONTINUATION, Arrays.copyOfRange(jpeg, at, end));
+            }
+            String result = new String(client.read().payload());
+            assertThat(result).contains("\"type\":\"result\"").contains("\"label\":\"face\"");
+        }
+    }
+
+    @Test
+    void fragmentsPastTheMessageLimitClose1009() throws Exception {
+        FramewireServer server = servers.start("detector", "none", "ws.maxMessageBytes", "100000");
+        try (RawWs client = RawWs.open(server.port(), "/ws/streams/big")) {
+            client.send(false, RawWs.BINARY, new byte[60_000]);
+            client.send(false, RawWs.CONTINUATION, new byte[60_000]);
+            RawWs.Frame close = client.readUntilClose();
+            assertThat(close).isNotNull();
+            assertThat(close.closeCode()).isEqualTo(1009);
+            assertThat(close.closeReason()).contains("too large");
+        }
+        assertThat(Poll.until(WAIT, () -> frameBufferBytes(server), b -> b == 0)).as("buffers given back").isZero();
+    }
+
+    @Test
+    void theFrameBufferCapRefusesWith1013AndGivesTheMemoryBack() throws Exception {
+        FramewireServer server = servers.start("detector", "none", "ws.maxBufferedBytes", String.valueOf(1 << 20));
+        try (RawWs hog = RawWs.open(server.port(), "/ws/streams/hog")) {
+            hog.send(false, RawWs.BINARY, new byte[60_000]);
+            RawWs.Frame close = null;
+            for (int i = 0; i < 40 && close == null; i++) { // 2.4 MB in all, past the 1 MiB cap
+                try {
+                    hog.send(false, RawWs.CONTINUATION, new byte[60_000]);
+                } catch (IOException e) {
+                    break;
+                }
+            }
+            close = hog.readUntilClose();
+            assertThat(close).isNotNull();
+            assertThat(close.closeCode()).isEqualTo(1013);
+            assertThat(close.closeReason()).contains("out of frame memory");
+        }
+        assertThat(Poll.until(WAIT, () -> frameBufferBytes(server), b -> b == 0)).as("buffers given back").isZero();
+        try (WsClient after = WsClient.stream(server.port(), "after")) {
+            after.send(TestData.messi());
+            assertThat(after.next(WAIT).path("type").asText()).isEqualTo("result");
+        }
+    }
+
+    @Test
+    void permessageDeflateIsNeverNegotiated() throws Exception {
+        FramewireServer server = servers.start("detector", "none");
+        for (String path : List.of("/ws/streams/plain", "/ws/watch/plain")) {
+            Upgrade.Answer a = Upgrade.request(server.port(), path,
+                    Map.of("Sec-WebSocket-Extensions", "permessage-deflate; client_max_window_bits"));
+            assertThat(a.status()).isEqualTo(101);
+            assertThat(a.headers()).doesNotContainKey("sec-websocket-extensions");
+        }
+    }
+
+    @Test
+    void everyMalformedPathIs400NeverA500() throws Exception {
+        FramewireServer server = servers.start("detector", "none");
+        for (String path : List.of("/ws/streams", "/ws/watch", "/ws/streams/", "/ws/watch/", "/ws/streams/a/b",
+                "/ws/streams/a%2Fb", "/ws/streams/%00", "/ws/streams/" + "x".repeat(129), "/ws/watch/a b".replace(" ", "%20"),
+                "/ws/streams/..", "/ws/streams/%C3%A9")) {
+            Upgrade.Answer a = Upgrade.request(server.port(), path, Map.of());
+            assertThat(a.status()).as(path).isEqualTo(400);
+        }
+        assertThat(Http.get(server.port(), "/healthz").statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void watchersCountAgainstTheirOwnLimit() throws Exception {
+        FramewireServer server = servers.start("detector", "none", "watchers.max", "2");
+        try (WsClient w1 = new WsClient(java.net.URI.create("ws://127.0.0.1:" + server.port() + "/ws/watch/a"));
+             WsClient w2 = new WsClient(java.net.URI.create("ws://127.0.0.1:" + server.port() + "/ws/watch/b"))) {
+            assertThat(Poll.until(WAIT, () -> gauge(server, "framewire_watchers"), n -> n == 2)).isEqualTo(2);
+            try (WsClient w3 = new WsClient(java.net.URI.create("ws://127.0.0.1:" + server.port() + "/ws/watch/c"))) {
+                WsClient.Close close = w3.awaitClose(WAIT);
+                assertThat(close.code()).isEqualTo(1013);
+                assertThat(close.reason()).contains("watchers.max");
+            }
+            assertThat(w1.isOpen() && w2.isOpen()).isTrue();
+        }
+        try (WsClient again = new WsClient(java.net.URI.create("ws://127.0.0.1:" + server.port() + "/ws/watch/c"))) {
+            assertThat(Poll.until(WAIT, () -> gauge(server, "framewire_watchers"), n -> n == 1)).isEqualTo(1);
+            assertThat(again.isOpen()).isTrue();
+        }
+    }
+
+    private static byte[] repeat(byte[] frame, int times) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(frame.length * times);
+        for (int i = 0; i < times; i++) {
+            out.writeBytes(frame);
+        }
+        return out.toByteArray();
+    }
+
+    /** Connections ended with {@code code}; 0 before the first. */
+    static double closes(FramewireServer server, int code) throws Exception {
+        String text = Http.metrics(server.port());
+        String sample = "framewire_ws_closes_total{code=\"" + code + "\"}";
+        return text.contains(sample + " ") ? MetricsText.value(text, sample) : 0;
+    }
+
+    static double gauge(FramewireServer server, String name) {
+        try {
+            return MetricsText.value(Http.metrics(server.port()), name);
+        } catch (IOException | InterruptedException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    static double frameBufferBytes(FramewireServer server) {
+        return gauge(server, "framewire_frame_buffers_bytes");
+    }
+
+    /** Heap after GC, direct buffers in use, resident set: this JVM, the server's too. */
+    record Memory(long heap, long direct, long rss) {
+        static Memory now() throws Exception {
+            for (int i = 0; i < 3; i++) {
+                System.gc();
+                Thread.sleep(50);
+            }
+            long direct = ManagementFactory.getPlatformMXBeans(BufferPoolMXBean.class).stream()
+                    .filter(p -> p.getName().equals("direct")).mapToLong(BufferPoolMXBean::getMemoryUsed).sum();
+            long rss = 0;
+            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+                if (line.startsWith("VmRSS:")) {
+                    rss = Long.parseLong(line.replaceAll("\\D", "")) * 1024;
+                }
+            }
+            return new Memory(ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed(), direct, rss);
+        }
+
+        @Override
+        public String toString() {
+            return String.format("heap %.0f MB, direct %.1f MB, RSS %.0f MB", heap / 1e6, direct / 1e6, rss / 1e6);
+        }
+    }
+}
