@@ -152,7 +152,7 @@ public final class FramewireServer implements AutoCloseable {
         Metrics metrics = new Metrics();
         Authorizer authorizer = new Authorizer(settings.auth(), metrics::wsRefused); // before the workers: a bad key fails fast
         WorkerPool pool = new WorkerPool(factory, scheduler, size, settings.batchMax(), settings.batchMaxWait(),
-                settings.imageLimits(), metrics);
+                settings.imageLimits(), settings.inferenceMaxSide(), metrics);
         if (pool.alive() < size) {
             pool.close();
             throw new IllegalStateException("inference workers failed to load the detector (see log above)");

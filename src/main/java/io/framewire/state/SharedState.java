@@ -15,7 +15,7 @@ public interface SharedState extends AutoCloseable {
     /** Without {@code --redis}: in memory, this host only. */
     static SharedState open(Settings settings, Metrics metrics) {
         return settings.redis() == null
-                ? new LocalState(settings.resultsMaxLen())
+                ? new LocalState(settings.resultsMaxLen(), settings.resultsRetention(), System::currentTimeMillis)
                 : new RedisState(settings.redis(), settings.resultsMaxLen(), metrics);
     }
 
