@@ -116,12 +116,15 @@ public final class FramewireServer implements AutoCloseable {
     }
 
     /**
-     * No WebSocket extension is ever negotiated. permessage-deflate (Jetty's default) let 4 KB on
+     * No WebSocket extension is ever negotiated: permessage-deflate (Jetty's default) let 4 KB on
      * the wire inflate to 4 MiB before any size check, for frames that are JPEGs and do not compress.
+     * The subprotocol {@code framewire} is accepted when offered (a browser passing its token as
+     * {@code framewire.bearer.<jwt>} offers it too); the token entry is never echoed back.
      */
     private static WebSocketCreator noExtensions(WebSocketCreator creator) {
         return (request, response, callback) -> {
             response.setExtensions(List.of());
+            response.setAcceptedSubProtocol(request.getSubProtocols().contains(Authorizer.PROTOCOL) ? Authorizer.PROTOCOL : null);
             return creator.createWebSocket(request, response, callback);
         };
     }
@@ -140,6 +143,7 @@ public final class FramewireServer implements AutoCloseable {
         ServerConnector c = new ServerConnector(jetty, 1, -1, new HttpConnectionFactory(new HttpConfiguration()));
         c.setHost(settings.host());
         c.setPort(port);
+        c.addEventListener(new HeaderDeadline(c, settings.headerTimeout().toMillis()));
         jetty.addConnector(c);
         return c;
     }
@@ -170,6 +174,11 @@ public final class FramewireServer implements AutoCloseable {
                 server.adminConnector == null ? "" : " (admin " + server.adminConnector.getLocalPort() + ")",
                 factory.description(), size, settings.mailboxDepth(), settings.batchMax(),
                 settings.batchMaxWait().toMillis(), settings.maxStreams());
+        if (authorizer.enabled() && server.adminConnector == null) {
+            log.warn(settings.auth().publicStatus()
+                    ? "/status and /metrics are PUBLIC on port {} (security.publicStatus=true): every stream id and client address"
+                    : "/status and /metrics answer 403 on port {}: set admin.port to serve them to Prometheus", server.port());
+        }
         if (!authorizer.enabled()) {
             log.warn("AUTHENTICATION IS OFF: anyone who can reach port {} may publish to any stream. "
                     + "Set security.auth=jwt with a key (README, Security) before exposing this host.", server.port());

@@ -136,6 +136,15 @@ final class LocalState implements SharedState {
         return logs.size();
     }
 
+    /** Results held in all logs. */
+    long resultsKept() {
+        long n = 0;
+        for (Log log : logs.values()) {
+            n += log.size();
+        }
+        return n;
+    }
+
     @Override
     public String health() {
         return "not configured";
@@ -200,6 +209,10 @@ final class LocalState implements SharedState {
             watchers.remove(w);
             lastActive = at;
             return watchers.isEmpty() && entries.isEmpty();
+        }
+
+        synchronized int size() {
+            return entries.size();
         }
 
         /** When it was last active, while nobody watches it; -1 while watched. */

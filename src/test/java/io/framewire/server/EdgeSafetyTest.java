@@ -223,6 +223,68 @@ class EdgeSafetyTest {
         }
     }
 
+    @Test
+    void aHeaderTrickleIsCutAtTheDeadlineWhateverItSends() throws Exception {
+        FramewireServer server = servers.start("detector", "none", "http.headerTimeoutMs", "1500");
+        List<java.net.Socket> trickles = new ArrayList<>();
+        try (WsClient open = WsClient.stream(server.port(), "upgraded")) {
+            for (int i = 0; i < 50; i++) {
+                java.net.Socket s = new java.net.Socket("127.0.0.1", server.port());
+                s.getOutputStream().write("GET /ws/streams/slow HTTP/1.1\r\n".getBytes());
+                trickles.add(s);
+            }
+            long t0 = System.nanoTime();
+            int closed = 0;
+            for (int tick = 0; tick < 16 && closed < trickles.size(); tick++) { // a header line every 250 ms, for 4 s
+                closed = 0;
+                for (java.net.Socket s : trickles) {
+                    try {
+                        s.getOutputStream().write(("X-Slow-" + tick + ": 1\r\n").getBytes());
+                        s.getOutputStream().flush();
+                    } catch (IOException e) {
+                        closed++;
+                    }
+                }
+                Thread.sleep(250);
+            }
+            double seconds = (System.nanoTime() - t0) / 1e9;
+            assertThat(closed).as("every trickle cut, after %.1f s", seconds).isEqualTo(trickles.size());
+            assertThat(seconds).as("at the 1.5 s deadline, not the idle timeout").isLessThan(4.5);
+            open.send(TestData.messi());
+            assertThat(open.next(WAIT).path("type").asText()).as("an upgraded connection outlives the deadline").isEqualTo("result");
+            assertThat(Http.get(server.port(), "/healthz").statusCode()).isEqualTo(200);
+        } finally {
+            for (java.net.Socket s : trickles) {
+                s.close();
+            }
+        }
+    }
+
+    @Test
+    void resultsOfWatchedMadeUpStreamsAreLetGoAfterTheRetention() throws Exception {
+        FramewireServer server = servers.start("detector", "none", "results.retentionSec", "3");
+        int ids = 20;
+        int frames = 50;
+        Memory before = Memory.now();
+        for (int i = 0; i < ids; i++) {
+            try (WsClient watcher = new WsClient(java.net.URI.create("ws://127.0.0.1:" + server.port() + "/ws/watch/ghost-" + i));
+                 WsClient publisher = WsClient.stream(server.port(), "ghost-" + i)) {
+                watcher.next(WAIT); // ready: the log exists
+                for (int f = 0; f < frames; f++) {
+                    publisher.send(TestData.messi());
+                    publisher.next(WAIT);
+                }
+            }
+            assertThat(gauge(server, "framewire_results_kept")).as("kept for a watcher that comes back")
+                    .isGreaterThanOrEqualTo(frames);
+        }
+        assertThat(Poll.until(WAIT, () -> gauge(server, "framewire_results_kept"), n -> n == 0))
+                .as("gone after results.retentionSec").isZero();
+        Memory after = Memory.now();
+        System.out.printf("made-up watched streams: %s -> %s%n", before, after);
+        assertThat(after.heap - before.heap).as("heap growth after GC").isLessThan(16L << 20);
+    }
+
     private static byte[] repeat(byte[] frame, int times) {
         ByteArrayOutputStream out = new ByteArrayOutputStream(frame.length * times);
         for (int i = 0; i < times; i++) {
