@@ -285,6 +285,95 @@ class EdgeSafetyTest {
         assertThat(after.heap - before.heap).as("heap growth after GC").isLessThan(16L << 20);
     }
 
+    @Test
+    void hugeNoiseFramesCostAtMostABoundedWorkingSizeAndTheOthersKeepTheirAnswers() throws Exception {
+        FramewireServer server = servers.start(); // the defaults: haar, a worker per core, inference.maxSide
+        byte[] noise = noiseJpeg(4096, 2048); // inside the default limits (2^23 pixels, 4 MiB)
+        assertThat(noise.length).isLessThan(4 << 20);
+        try (WsClient a = WsClient.stream(server.port(), "noise-a");
+             WsClient b = WsClient.stream(server.port(), "noise-b")) {
+            Victim victim = new Victim(server.port(), "victim", TestData.messi(), Duration.ofMillis(250));
+            long end = System.nanoTime() + 20_000_000_000L;
+            while (System.nanoTime() < end) { // one frame a second each, as in the report
+                a.send(noise);
+                b.send(noise);
+                Thread.sleep(1000);
+            }
+            double answered = victim.stop();
+            System.out.printf("huge frames: victim %d/%d answered, p50 %d ms; attackers' answers %d + %d%n",
+                    victim.answered(), victim.sent(), victim.p50Ms(), a.drain(Duration.ofSeconds(1)).size(),
+                    b.drain(Duration.ofMillis(100)).size());
+            victim.close();
+            assertThat(answered).as("victim's answers").isGreaterThanOrEqualTo(0.5);
+            assertThat(victim.p50Ms()).as("victim's p50, ms").isLessThanOrEqualTo(1000);
+        }
+    }
+
+    @Test
+    void boxesFoundAtTheWorkingSizeAreInTheFramesPixels() throws Exception {
+        String model = TestData.yunet().toString();
+        FramewireServer small = servers.start("detector", "yunet", "model", model, "workers", "1", "inference.maxSide", "640");
+        FramewireServer full = servers.start("detector", "yunet", "model", model, "workers", "1", "inference.maxSide", "0");
+        byte[] big = scaledJpeg(TestData.messi(), 4); // 2192 x 1368: decoded at 1/4, then detected at 548 x 342
+        JsonNode shrunk;
+        JsonNode native_;
+        try (WsClient c = WsClient.stream(small.port(), "big")) {
+            c.send(big);
+            shrunk = c.next(WAIT);
+        }
+        try (WsClient c = WsClient.stream(full.port(), "big")) {
+            c.send(big);
+            native_ = c.next(WAIT);
+        }
+        assertThat(shrunk.path("width").asInt()).as(shrunk.toString()).isEqualTo(2192);
+        JsonNode s = best(shrunk).path("box");
+        JsonNode n = best(native_).path("box");
+        for (int k = 0; k < 4; k++) { // x, y, w, h: within 10 % of the face's width
+            assertThat(s.get(k).asDouble()).as(k + ": " + s + " vs " + n).isCloseTo(n.get(k).asDouble(),
+                    org.assertj.core.data.Offset.offset(0.1 * n.get(2).asDouble()));
+        }
+    }
+
+    /** The highest-scoring detection (at full size YuNet also scores a patch of the crowd above 0.6). */
+    private static JsonNode best(JsonNode result) {
+        JsonNode best = null;
+        for (JsonNode d : result.path("detections")) {
+            if (best == null || d.path("score").asDouble() > best.path("score").asDouble()) {
+                best = d;
+            }
+        }
+        assertThat(best).as("a face in " + result).isNotNull();
+        return best;
+    }
+
+    private static byte[] noiseJpeg(int width, int height) {
+        byte[] pixels = new byte[width * height * 3];
+        new java.util.Random(12).nextBytes(pixels);
+        try (var noise = new org.bytedeco.opencv.opencv_core.Mat(height, width, org.bytedeco.opencv.global.opencv_core.CV_8UC3);
+             var out = new org.bytedeco.javacpp.BytePointer();
+             var params = new org.bytedeco.javacpp.IntPointer(org.bytedeco.opencv.global.opencv_imgcodecs.IMWRITE_JPEG_QUALITY, 50)) {
+            noise.data().put(pixels);
+            org.bytedeco.opencv.global.opencv_imgcodecs.imencode(".jpg", noise, out, params);
+            byte[] bytes = new byte[(int) out.limit()];
+            out.get(bytes);
+            return bytes;
+        }
+    }
+
+    private static byte[] scaledJpeg(byte[] jpeg, int factor) {
+        try (var image = io.framewire.inference.ImageCodec.decode(jpeg);
+             var big = new org.bytedeco.opencv.opencv_core.Mat();
+             var size = new org.bytedeco.opencv.opencv_core.Size(image.cols() * factor, image.rows() * factor);
+             var out = new org.bytedeco.javacpp.BytePointer();
+             var params = new org.bytedeco.javacpp.IntPointer(org.bytedeco.opencv.global.opencv_imgcodecs.IMWRITE_JPEG_QUALITY, 90)) {
+            org.bytedeco.opencv.global.opencv_imgproc.resize(image, big, size, 0, 0, org.bytedeco.opencv.global.opencv_imgproc.INTER_CUBIC);
+            org.bytedeco.opencv.global.opencv_imgcodecs.imencode(".jpg", big, out, params);
+            byte[] bytes = new byte[(int) out.limit()];
+            out.get(bytes);
+            return bytes;
+        }
+    }
+
     private static byte[] repeat(byte[] frame, int times) {
         ByteArrayOutputStream out = new ByteArrayOutputStream(frame.length * times);
         for (int i = 0; i < times; i++) {

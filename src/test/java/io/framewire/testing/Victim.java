@@ -34,12 +34,19 @@ public final class Victim implements AutoCloseable {
         while (running.get()) {
             long t0 = System.nanoTime();
             try {
-                sent.incrementAndGet();
+                long seq = sent.getAndIncrement();
                 client.send(frame);
-                JsonNode answer = client.next(Duration.ofSeconds(1));
-                if (answer.path("type").asText().equals("result")) {
-                    answered.incrementAndGet();
-                    latenciesMs.add((System.nanoTime() - t0) / 1_000_000);
+                // its own answer within the second; a late answer to an earlier frame is skipped
+                long deadline = t0 + 1_000_000_000L;
+                while (System.nanoTime() < deadline) {
+                    JsonNode answer = client.next(Duration.ofNanos(Math.max(1, deadline - System.nanoTime())));
+                    if (answer.path("seq").asLong(-1) == seq) {
+                        if (answer.path("type").asText().equals("result")) {
+                            answered.incrementAndGet();
+                            latenciesMs.add((System.nanoTime() - t0) / 1_000_000);
+                        }
+                        break;
+                    }
                 }
                 long left = pace.toNanos() - (System.nanoTime() - t0);
                 if (left > 0) {
