@@ -116,13 +116,25 @@ public record Settings(
                 auth(r),
                 r.integer("ws.maxBufferedBytes", 512 << 20, 1 << 20, Integer.MAX_VALUE),
                 r.integer("watchers.max", 2000, 0, 1_000_000),
-                r.integer("inference.maxSide", DEFAULT_INFERENCE_MAX_SIDE, 0, 65_535),
+                r.integer("inference.maxSide", defaultMaxSide(dc), 0, 65_535),
                 Duration.ofSeconds(r.integer("results.retentionSec", 300, 0, 86_400)),
                 Duration.ofMillis(r.integer("http.headerTimeoutMs", 10_000, 100, 600_000)));
     }
 
-    /** Longest side detectors work at; 0 = the frame's own size. Chosen from bench/RESULTS.md (issue 12). */
-    public static final int DEFAULT_INFERENCE_MAX_SIDE = 1280;
+    /**
+     * Longest side a detector works at unless set (0: the frame's own size), from each detector's
+     * cost on 4096x2048 frames (bench/maxside.sh, bench/RESULTS.md "Edge safety"): YOLO letterboxes
+     * to its input anyway, so decoding no larger loses nothing; YuNet's cost follows the pixels
+     * (4.4 s at full size, 0.15-0.44 s at 1280); the Haar cascade is the slowest per pixel.
+     */
+    static int defaultMaxSide(DetectorConfig detector) {
+        return switch (detector.kind()) {
+            case "yolo" -> detector.inputSize();
+            case "yunet" -> 1280;
+            case "haar" -> 960;
+            default -> 0;
+        };
+    }
 
     /** Null without {@code --redis}: single host, in-memory state. */
     private static RedisConfig redis(Reader r) {

@@ -285,28 +285,45 @@ class EdgeSafetyTest {
         assertThat(after.heap - before.heap).as("heap growth after GC").isLessThan(16L << 20);
     }
 
+    /**
+     * M2's mechanism, load-independent: the same huge noise frame costs a bounded server a fraction
+     * of what it costs one that detects at the frame's own size, measured side by side, interleaved.
+     * The absolute bar (a victim beside two such streams: >= 50 % answered, p50 <= 1 s) is a timing
+     * target, checked by bench/attacks.sh on the packaged jar.
+     */
     @Test
-    void hugeNoiseFramesCostAtMostABoundedWorkingSizeAndTheOthersKeepTheirAnswers() throws Exception {
-        FramewireServer server = servers.start(); // the defaults: haar, a worker per core, inference.maxSide
-        byte[] noise = noiseJpeg(4096, 2048); // inside the default limits (2^23 pixels, 4 MiB)
-        assertThat(noise.length).isLessThan(4 << 20);
-        try (WsClient a = WsClient.stream(server.port(), "noise-a");
-             WsClient b = WsClient.stream(server.port(), "noise-b")) {
-            Victim victim = new Victim(server.port(), "victim", TestData.messi(), Duration.ofMillis(250));
-            long end = System.nanoTime() + 20_000_000_000L;
-            while (System.nanoTime() < end) { // one frame a second each, as in the report
-                a.send(noise);
+    void aHugeNoiseFrameCostsAFractionAtTheBoundedWorkingSize() throws Exception {
+        FramewireServer bounded = servers.start("detector", "haar", "workers", "1"); // haar's default maxSide
+        FramewireServer unbounded = servers.start("detector", "haar", "workers", "1", "inference.maxSide", "0");
+        byte[] noise = noiseJpeg(2048, 1024);
+        List<Double> boundedMs = new ArrayList<>();
+        List<Double> unboundedMs = new ArrayList<>();
+        try (WsClient b = WsClient.stream(bounded.port(), "noise"); WsClient u = WsClient.stream(unbounded.port(), "noise")) {
+            for (int i = 0; i < 3; i++) {
                 b.send(noise);
-                Thread.sleep(1000);
+                boundedMs.add(cost(b.next(Duration.ofSeconds(60))));
+                u.send(noise);
+                unboundedMs.add(cost(u.next(Duration.ofSeconds(60))));
             }
-            double answered = victim.stop();
-            System.out.printf("huge frames: victim %d/%d answered, p50 %d ms; attackers' answers %d + %d%n",
-                    victim.answered(), victim.sent(), victim.p50Ms(), a.drain(Duration.ofSeconds(1)).size(),
-                    b.drain(Duration.ofMillis(100)).size());
-            victim.close();
-            assertThat(answered).as("victim's answers").isGreaterThanOrEqualTo(0.5);
-            assertThat(victim.p50Ms()).as("victim's p50, ms").isLessThanOrEqualTo(1000);
+            b.send(TestData.messi());
+            assertThat(b.next(WAIT).path("detections").size()).as("a normal frame still finds its face").isPositive();
         }
+        double ratio = median(unboundedMs) / median(boundedMs);
+        System.out.printf("2048x1024 noise, haar: decode+infer %s ms at the working size, %s ms at full size (%.1fx)%n",
+                boundedMs, unboundedMs, ratio);
+        assertThat(ratio).as("full size over working size (pixels: 4.6x)").isGreaterThan(2.0);
+    }
+
+    private static double cost(JsonNode result) {
+        assertThat(result.path("type").asText()).as(result.toString()).isEqualTo("result");
+        assertThat(result.path("width").asInt()).as("answered in the frame's size").isEqualTo(2048);
+        return result.path("timing").path("decode_ms").asDouble() + result.path("timing").path("infer_ms").asDouble();
+    }
+
+    private static double median(List<Double> values) {
+        List<Double> sorted = new ArrayList<>(values);
+        java.util.Collections.sort(sorted);
+        return sorted.get(sorted.size() / 2);
     }
 
     @Test
