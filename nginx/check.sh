@@ -42,6 +42,15 @@ expect 400 "bad stream id refused at the edge" "$base/ws/streams/bad%21id"
 ws=(-H 'Upgrade: websocket' -H 'Connection: Upgrade' -H 'Sec-WebSocket-Version: 13' -H 'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==')
 expect 502 "upgrade to a dead upstream" "${ws[@]}" "$base/ws/streams/cam-1"
 expect 502 "watch path proxied too" "${ws[@]}" "$base/ws/watch/cam-1"
-grep -q 'connect() failed (111: Connection refused) while connecting to upstream' "$tmp/live/logs/error.log" \
-    && echo "PASS the 502 came from the proxied connect" || { echo "FAIL no upstream connect in the error log"; fails=1; }
+canary=eyJhbGciOiJIUzI1NiJ9.fw-canary-token.c2ln
+expect 502 "upgrade with ?token= to a dead upstream" "${ws[@]}" "$base/ws/streams/cam-2?token=$canary"
+grep -q '"GET /ws/streams/cam-1 HTTP/1.1" 502 .* upstream=127.0.0.1:1.* upstream_status=502' \
+    "$tmp/live/logs/access.log" \
+    && echo "PASS the 502 came from the proxied connect (access log)" \
+    || { echo "FAIL no proxied connects in the access log"; cat "$tmp/live/logs/access.log"; fails=1; }
+if grep -rq 'fw-canary-token' "$tmp/live/logs/"; then
+    echo "FAIL a token reached NGINX's logs:"; grep -rh 'fw-canary-token' "$tmp/live/logs/"; fails=1
+else
+    echo "PASS no token in NGINX's access or error log"
+fi
 exit "$fails"

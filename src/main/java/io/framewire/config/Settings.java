@@ -43,7 +43,12 @@ public record Settings(
         int maxTextBytes,
         int maxFps,
         ImageLimits imageLimits,
-        AuthConfig auth) {
+        AuthConfig auth,
+        int maxBufferedBytes,
+        int maxWatchers,
+        int inferenceMaxSide,
+        Duration resultsRetention,
+        Duration headerTimeout) {
 
     /** Setting names, in README order. */
     public static final List<String> NAMES = List.of(
@@ -56,7 +61,9 @@ public record Settings(
             "redis.recordTtlMs", "redis.retentionSec", "results.maxLen", "host.id",
             "ws.maxTextBytes", "limits.maxFps", "limits.maxImageWidth", "limits.maxImageHeight", "limits.maxImagePixels",
             "security.auth", "security.jwt.secret", "security.jwt.publicKey", "security.jwt.jwks",
-            "security.jwt.issuer", "security.jwt.audience", "security.jwt.clockSkewS", "security.allowedOrigins");
+            "security.jwt.issuer", "security.jwt.audience", "security.jwt.clockSkewS", "security.allowedOrigins",
+            "ws.maxBufferedBytes", "watchers.max", "inference.maxSide", "results.retentionSec", "http.headerTimeoutMs",
+            "security.jwt.maxLifetimeS", "security.publicStatus");
 
     private static final Set<String> DETECTORS = Set.of("yunet", "yolo", "haar", "none");
     private static final Set<String> DEVICES = Set.of("auto", "cpu", "cuda", "cuda-fp16");
@@ -106,7 +113,27 @@ public record Settings(
                         r.integer("limits.maxImageWidth", ImageLimits.DEFAULT.maxWidth(), 1, 65_535),
                         r.integer("limits.maxImageHeight", ImageLimits.DEFAULT.maxHeight(), 1, 65_535),
                         r.integer("limits.maxImagePixels", (int) ImageLimits.DEFAULT.maxPixels(), 1, (int) ImageCodec.MAX_PIXELS)),
-                auth(r));
+                auth(r),
+                r.integer("ws.maxBufferedBytes", 512 << 20, 1 << 20, Integer.MAX_VALUE),
+                r.integer("watchers.max", 2000, 0, 1_000_000),
+                r.integer("inference.maxSide", defaultMaxSide(dc), 0, 65_535),
+                Duration.ofSeconds(r.integer("results.retentionSec", 300, 0, 86_400)),
+                Duration.ofMillis(r.integer("http.headerTimeoutMs", 10_000, 100, 600_000)));
+    }
+
+    /**
+     * Longest side a detector works at unless set (0: the frame's own size), from each detector's
+     * cost on 4096x2048 frames (bench/maxside.sh, bench/RESULTS.md "Edge safety"): YOLO letterboxes
+     * to its input anyway, so decoding no larger loses nothing; YuNet's cost follows the pixels
+     * (4.4 s at full size, 0.15-0.44 s at 1280); the Haar cascade is the slowest per pixel.
+     */
+    static int defaultMaxSide(DetectorConfig detector) {
+        return switch (detector.kind()) {
+            case "yolo" -> detector.inputSize();
+            case "yunet" -> 1280;
+            case "haar" -> 960;
+            default -> 0;
+        };
     }
 
     /** Null without {@code --redis}: single host, in-memory state. */
@@ -149,7 +176,10 @@ public record Settings(
         }
         return new AuthConfig(jwt, secret, publicKey, jwks,
                 r.string("security.jwt.issuer", null), r.string("security.jwt.audience", null),
-                Duration.ofSeconds(r.integer("security.jwt.clockSkewS", 30, 0, 600)), List.copyOf(origins));
+                Duration.ofSeconds(r.integer("security.jwt.clockSkewS", 30, 0, 600)), List.copyOf(origins),
+                r.string("security.jwt.maxLifetimeS", null) == null ? null
+                        : Duration.ofSeconds(r.integer("security.jwt.maxLifetimeS", 0, 1, 31_536_000)),
+                Boolean.TRUE.equals(r.bool("security.publicStatus")));
     }
 
     /** Typed access that names the setting in every error. */

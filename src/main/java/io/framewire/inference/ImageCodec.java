@@ -3,11 +3,17 @@ package io.framewire.inference;
 import static org.bytedeco.opencv.global.opencv_core.CV_8UC1;
 import static org.bytedeco.opencv.global.opencv_imgcodecs.IMREAD_COLOR;
 import static org.bytedeco.opencv.global.opencv_imgcodecs.IMREAD_IGNORE_ORIENTATION;
+import static org.bytedeco.opencv.global.opencv_imgcodecs.IMREAD_REDUCED_COLOR_2;
+import static org.bytedeco.opencv.global.opencv_imgcodecs.IMREAD_REDUCED_COLOR_4;
+import static org.bytedeco.opencv.global.opencv_imgcodecs.IMREAD_REDUCED_COLOR_8;
 import static org.bytedeco.opencv.global.opencv_imgcodecs.imdecode;
+import static org.bytedeco.opencv.global.opencv_imgproc.INTER_AREA;
+import static org.bytedeco.opencv.global.opencv_imgproc.resize;
 
 import java.nio.ByteBuffer;
 import org.bytedeco.javacpp.BytePointer;
 import org.bytedeco.opencv.opencv_core.Mat;
+import org.bytedeco.opencv.opencv_core.Size;
 
 /** JPEG/PNG bytes to a BGR {@link Mat}. */
 public final class ImageCodec {
@@ -66,6 +72,45 @@ public final class ImageCodec {
      * image). A direct buffer is decoded where it lies; a heap one is copied into native memory first.
      */
     public static Mat decode(ByteBuffer bytes, ImageHeader header) {
+        return decode(bytes, header, 0);
+    }
+
+    /**
+     * As {@link #decode(ByteBuffer, ImageHeader)}, at a working size whose longer side is at most
+     * {@code maxSide} (0: the frame's own size). A JPEG is decoded already reduced by 2, 4 or 8
+     * (libjpeg scales in the DCT: a fraction of the full decode's cost), then shrunk the rest of the
+     * way; the caller maps boxes back with the header's size over the image's.
+     */
+    public static Mat decode(ByteBuffer bytes, ImageHeader header, int maxSide) {
+        Mat image = decodeReduced(bytes, header, reduction(header, maxSide));
+        if (image == null || maxSide <= 0 || Math.max(image.cols(), image.rows()) <= maxSide) {
+            return image;
+        }
+        double scale = (double) maxSide / Math.max(image.cols(), image.rows());
+        Mat small = new Mat();
+        try (Size size = new Size(Math.max(1, (int) Math.round(image.cols() * scale)),
+                Math.max(1, (int) Math.round(image.rows() * scale)))) {
+            resize(image, small, size, 0, 0, INTER_AREA);
+        } finally {
+            image.close();
+        }
+        return small;
+    }
+
+    /** The largest of 1, 2, 4, 8 that keeps the longer side at or above {@code maxSide}. */
+    static int reduction(ImageHeader header, int maxSide) {
+        if (header == null || maxSide <= 0 || !header.format().equals("jpeg")) {
+            return 1;
+        }
+        int longer = Math.max(header.width(), header.height());
+        int r = 1;
+        while (r < 8 && longer / (r * 2) >= maxSide) {
+            r *= 2;
+        }
+        return r;
+    }
+
+    private static Mat decodeReduced(ByteBuffer bytes, ImageHeader header, int reduction) {
         if (header == null || header.pixels() > MAX_PIXELS) {
             return null;
         }
@@ -76,7 +121,13 @@ public final class ImageCodec {
         // The Mat only views the bytes; pointer and Mat are freed right after imdecode (not the buffer).
         try (BytePointer data = bytes.isDirect() ? new BytePointer(bytes.duplicate().position(0)) : copy(bytes);
                 Mat encoded = new Mat(1, length, CV_8UC1, data)) {
-            Mat image = imdecode(encoded, FLAGS);
+            int flags = switch (reduction) {
+                case 2 -> IMREAD_REDUCED_COLOR_2 | IMREAD_IGNORE_ORIENTATION;
+                case 4 -> IMREAD_REDUCED_COLOR_4 | IMREAD_IGNORE_ORIENTATION;
+                case 8 -> IMREAD_REDUCED_COLOR_8 | IMREAD_IGNORE_ORIENTATION;
+                default -> FLAGS;
+            };
+            Mat image = imdecode(encoded, flags);
             if (image.empty()) {
                 image.close();
                 return null;

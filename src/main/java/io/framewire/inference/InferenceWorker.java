@@ -26,9 +26,11 @@ final class InferenceWorker implements Runnable {
     private final Runnable onReady;
     private final Metrics metrics;
     private final ImageLimits limits;
+    private final int maxSide;
 
     InferenceWorker(DetectorFactory factory, Scheduler scheduler, int batchMax, long batchWaitNanos, ImageLimits limits,
-                    Metrics metrics, Runnable onReady) {
+                    int maxSide, Metrics metrics, Runnable onReady) {
+        this.maxSide = maxSide;
         this.metrics = metrics;
         this.limits = limits;
         this.factory = factory;
@@ -75,7 +77,8 @@ final class InferenceWorker implements Runnable {
                 }
                 Mat image = null;
                 if (header != null && detector.needsPixels()) {
-                    image = ImageCodec.decode(job.frame().data(), header);
+                    // at a bounded working size: one stream's 8-megapixel frame must not cost the others seconds
+                    image = ImageCodec.decode(job.frame().data(), header, maxSide);
                 }
                 if (header == null || (detector.needsPixels() && image == null)) {
                     fail(job, "bad_image", header == null
@@ -114,7 +117,7 @@ final class InferenceWorker implements Runnable {
                 var timing = new Messages.Timing(job.takenNanos() - job.frame().receivedNanos(),
                         decodeNanos[i], t2 - t1, t2 - job.frame().receivedNanos(), accepted.size());
                 job.mailbox().sink().send(Messages.result(job.mailbox().streamId(), job.frame().seq(),
-                        h.width(), h.height(), job.dropped(), results.get(i), timing));
+                        h.width(), h.height(), job.dropped(), toFrame(results.get(i), images.get(i), h), timing));
                 metrics.frameLatency.observe(Metrics.seconds(System.nanoTime() - job.frame().receivedNanos()));
                 busy += decodeNanos[i];
             }
@@ -133,6 +136,24 @@ final class InferenceWorker implements Runnable {
                 scheduler.done(job);
             }
         }
+    }
+
+    /** Boxes found at the working size, in the frame's own pixels. */
+    static List<Detection> toFrame(List<Detection> found, Mat image, ImageHeader frame) {
+        if (found == null || image == null || (image.cols() == frame.width() && image.rows() == frame.height())) {
+            return found;
+        }
+        double sx = (double) frame.width() / image.cols();
+        double sy = (double) frame.height() / image.rows();
+        List<Detection> scaled = new ArrayList<>(found.size());
+        for (Detection d : found) {
+            int x = (int) Math.round(d.x() * sx);
+            int y = (int) Math.round(d.y() * sy);
+            scaled.add(new Detection(d.label(), d.score(), x, y,
+                    Math.min((int) Math.round(d.w() * sx), frame.width() - x),
+                    Math.min((int) Math.round(d.h() * sy), frame.height() - y)));
+        }
+        return scaled;
     }
 
     private void fail(Job job, String code, String message) {

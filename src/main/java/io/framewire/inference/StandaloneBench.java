@@ -30,6 +30,7 @@ import org.bytedeco.opencv.opencv_core.Size;
  * <pre>
  * StandaloneBench --detector yunet --model PATH --images DIR_OR_VIDEO [--seconds 10] [--device auto]
  *                 [--warmup 2] [--score 0.6] [--nms 0.45] [--inputSize 640] [--labels FILE]
+ *                 [--maxSide 0] (the server's inference.maxSide: decode and detect at this longer side at most)
  * </pre>
  *
  * A directory contributes its JPEGs as they are; a video is read once up front, each frame resized to
@@ -79,9 +80,10 @@ public final class StandaloneBench {
         }
         DetectorFactory factory = Detectors.open(cfg);
         try (Detector detector = factory.newDetector()) {
-            loop(detector, frames, (long) (warmup * 1e9));
+            int maxSide = Integer.parseInt(opt.getOrDefault("maxSide", "0"));
+            loop(detector, frames, (long) (warmup * 1e9), maxSide);
             long start = System.nanoTime();
-            long count = loop(detector, frames, (long) (seconds * 1e9));
+            long count = loop(detector, frames, (long) (seconds * 1e9), maxSide);
             double elapsed = (System.nanoTime() - start) / 1e9;
             return String.format(Locale.ROOT,
                     "{\"detector\":\"%s\",\"frames\":%d,\"seconds\":%.3f,\"fps\":%.2f,\"ms_per_frame\":%.3f}",
@@ -90,16 +92,17 @@ public final class StandaloneBench {
     }
 
     /** Decodes and detects frame after frame, round-robin, for {@code nanos}; returns the frames done. */
-    private static long loop(Detector detector, List<ByteBuffer> frames, long nanos) {
+    private static long loop(Detector detector, List<ByteBuffer> frames, long nanos, int maxSide) {
         long deadline = System.nanoTime() + nanos;
         long count = 0;
         while (System.nanoTime() < deadline) {
             ByteBuffer bytes = frames.get((int) (count % frames.size()));
             // the worker's steps: header check, then a decode only when the detector looks at pixels
-            if (ImageHeader.read(bytes) == null) {
+            ImageHeader header = ImageHeader.read(bytes);
+            if (header == null) {
                 throw new IllegalStateException("frame " + count + " is not a JPEG or PNG");
             }
-            Mat image = detector.needsPixels() ? ImageCodec.decode(bytes) : null;
+            Mat image = detector.needsPixels() ? ImageCodec.decode(bytes, header, maxSide) : null;
             try {
                 detector.detect(Collections.singletonList(image));
             } finally {

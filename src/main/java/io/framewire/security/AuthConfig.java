@@ -15,9 +15,16 @@ import java.util.List;
  * @param audience       required {@code aud} entry, or null
  * @param clockSkew      tolerance on {@code exp} and {@code nbf}
  * @param allowedOrigins browser origins allowed to connect; empty: any (requests without Origin always pass)
+ * @param maxLifetime    longest {@code exp - iat} (or {@code exp - now} without {@code iat}) accepted, or null: any
+ * @param publicStatus   with jwt on: serve /status and /metrics on the public port anyway (no admin.port)
  */
 public record AuthConfig(boolean jwt, String secret, Path publicKey, Path jwks, String issuer, String audience,
-                         Duration clockSkew, List<String> allowedOrigins) {
+                         Duration clockSkew, List<String> allowedOrigins, Duration maxLifetime, boolean publicStatus) {
+
+    public AuthConfig(boolean jwt, String secret, Path publicKey, Path jwks, String issuer, String audience,
+                      Duration clockSkew, List<String> allowedOrigins) {
+        this(jwt, secret, publicKey, jwks, issuer, audience, clockSkew, allowedOrigins, null, false);
+    }
 
     public static final AuthConfig OFF = new AuthConfig(false, null, null, null, null, null, Duration.ofSeconds(30), List.of());
 
@@ -26,6 +33,6 @@ public record AuthConfig(boolean jwt, String secret, Path publicKey, Path jwks, 
     public String toString() {
         return "AuthConfig[jwt=" + jwt + ", secret=" + (secret == null ? "none" : "***") + ", publicKey=" + publicKey
                 + ", jwks=" + jwks + ", issuer=" + issuer + ", audience=" + audience + ", clockSkew=" + clockSkew
-                + ", allowedOrigins=" + allowedOrigins + "]";
+                + ", allowedOrigins=" + allowedOrigins + ", maxLifetime=" + maxLifetime + ", publicStatus=" + publicStatus + "]";
     }
 }

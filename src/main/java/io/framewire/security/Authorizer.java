@@ -17,7 +17,9 @@ import org.slf4j.LoggerFactory;
  * (403). A refused upgrade is answered with a plain HTTP status; no WebSocket is opened.
  *
  * <p>Tokens come from {@code Authorization: Bearer} or, for browsers (which cannot set headers on a
- * WebSocket), the {@code token} query parameter.
+ * WebSocket), a {@code Sec-WebSocket-Protocol} entry {@value #BEARER_PROTOCOL_PREFIX}{@code <jwt>}
+ * offered beside {@value #PROTOCOL} (never echoed: the server accepts {@value #PROTOCOL}), or the
+ * {@code token} query parameter (which proxies log: the subprotocol is preferred).
  */
 public final class Authorizer {
 
@@ -27,6 +29,11 @@ public final class Authorizer {
             return status == HttpStatus.OK_200;
         }
     }
+
+    /** The subprotocol the server accepts when a client offers it. */
+    public static final String PROTOCOL = "framewire";
+    /** A subprotocol entry carrying a token: this prefix, then the JWT. */
+    public static final String BEARER_PROTOCOL_PREFIX = "framewire.bearer.";
 
     private static final Logger log = LoggerFactory.getLogger(Authorizer.class);
 
@@ -58,7 +65,8 @@ public final class Authorizer {
             return new Decision(HttpStatus.OK_200, "authentication off", null);
         }
         if (token == null) {
-            return new Decision(HttpStatus.UNAUTHORIZED_401, "missing token (Authorization: Bearer, or ?token=)", null);
+            return new Decision(HttpStatus.UNAUTHORIZED_401,
+                    "missing token (Authorization: Bearer, Sec-WebSocket-Protocol " + BEARER_PROTOCOL_PREFIX + "<jwt>, or ?token=)", null);
         }
         TokenVerifier.Claims claims;
         try {
@@ -95,6 +103,11 @@ public final class Authorizer {
         String auth = request.getHeaders().get(HttpHeader.AUTHORIZATION);
         if (auth != null && auth.length() > 7 && auth.substring(0, 7).toLowerCase(Locale.ROOT).equals("bearer ")) {
             return auth.substring(7).trim();
+        }
+        for (String offered : request.getHeaders().getCSV(HttpHeader.SEC_WEBSOCKET_SUBPROTOCOL, false)) {
+            if (offered.startsWith(BEARER_PROTOCOL_PREFIX) && offered.length() > BEARER_PROTOCOL_PREFIX.length()) {
+                return offered.substring(BEARER_PROTOCOL_PREFIX.length());
+            }
         }
         Fields query = Request.extractQueryParameters(request);
         String t = query.getValue("token");

@@ -52,8 +52,12 @@ final class TokenVerifier {
     }
 
     private final DefaultJWTProcessor<SecurityContext> processor = new DefaultJWTProcessor<>();
+    private final java.time.Duration maxLifetime;
+    private final java.time.Duration clockSkew;
 
     TokenVerifier(AuthConfig config) {
+        this.maxLifetime = config.maxLifetime();
+        this.clockSkew = config.clockSkew();
         processor.setJWSKeySelector(keySelector(config));
         JWTClaimsSet.Builder exact = new JWTClaimsSet.Builder();
         if (config.issuer() != null) {
@@ -75,10 +79,26 @@ final class TokenVerifier {
         } catch (ParseException | BadJOSEException | JOSEException e) {
             throw new InvalidToken("invalid token");
         }
+        if (maxLifetime != null) {
+            checkLifetime(set);
+        }
         try {
             return new Claims(set.getSubject(), grants(set, Access.PUBLISH), grants(set, Access.WATCH));
         } catch (ParseException e) {
             throw new InvalidToken("invalid token: " + e.getMessage());
+        }
+    }
+
+    /**
+     * {@code exp - iat} at most {@code security.jwt.maxLifetimeS}; without {@code iat}, {@code exp}
+     * at most that far from now (a token minted for 30 years is refused either way).
+     */
+    private void checkLifetime(JWTClaimsSet set) throws InvalidToken {
+        java.util.Date exp = set.getExpirationTime();
+        java.util.Date iat = set.getIssueTime();
+        long from = iat != null ? iat.getTime() : System.currentTimeMillis();
+        if (exp.getTime() - from > maxLifetime.toMillis() + clockSkew.toMillis()) {
+            throw new InvalidToken("token lifetime over security.jwt.maxLifetimeS (" + maxLifetime.toSeconds() + " s)");
         }
     }
 

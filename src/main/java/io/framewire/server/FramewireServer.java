@@ -12,10 +12,12 @@ import io.framewire.state.HostInfo;
 import io.framewire.state.SharedState;
 import io.framewire.state.WatchSession;
 import io.framewire.stream.BlockingWebSocket;
+import io.framewire.stream.FrameBuffers;
 import io.framewire.stream.StreamSession;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -35,6 +37,7 @@ import org.eclipse.jetty.util.VirtualThreads;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.eclipse.jetty.websocket.server.ServerUpgradeRequest;
 import org.eclipse.jetty.websocket.server.ServerUpgradeResponse;
+import org.eclipse.jetty.websocket.server.WebSocketCreator;
 import org.eclipse.jetty.websocket.server.WebSocketUpgradeHandler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -67,7 +70,7 @@ public final class FramewireServer implements AutoCloseable {
     private final ServerConnector connector;
     private final ServerConnector adminConnector;
     private final Authorizer authorizer;
-    private final ByteBufferPool framePool;
+    private final FrameBuffers frameBuffers;
     private volatile boolean draining;
     private volatile long drainDeadline;
 
@@ -80,7 +83,7 @@ public final class FramewireServer implements AutoCloseable {
         this.scheduler = scheduler;
         this.metrics = metrics;
         this.detector = detector;
-        this.framePool = framePool(settings.maxMessageBytes());
+        this.frameBuffers = new FrameBuffers(framePool(settings.maxMessageBytes()), settings.maxBufferedBytes());
         QueuedThreadPool threads = new QueuedThreadPool();
         threads.setName("jetty");
         // Jetty's reads (and HTTP requests) run on virtual threads: a read that hands a frame to its
@@ -96,8 +99,8 @@ public final class FramewireServer implements AutoCloseable {
             container.setMaxTextMessageSize(settings.maxTextBytes());
             container.setIdleTimeout(settings.idleTimeout());
             container.setInputBufferSize(INPUT_BUFFER_BYTES);
-            container.addMapping(STREAM_PATH + "*", this::upgrade);
-            container.addMapping(WATCH_PATH + "*", this::upgradeWatch);
+            container.addMapping(STREAM_PATH + "*", noExtensions(this::upgrade));
+            container.addMapping(WATCH_PATH + "*", noExtensions(this::upgradeWatch));
         }));
         ((Handler.Wrapper) jetty.getHandler()).setHandler(
                 new HttpEndpoints(this, metrics.registry(), adminConnector));
@@ -108,6 +111,22 @@ public final class FramewireServer implements AutoCloseable {
         metrics.gauge("framewire_scheduler_queued_streams", "Streams with a frame waiting for a worker", scheduler::queued);
         metrics.gauge("framewire_draining", "1 while the host is shutting down", () -> draining ? 1 : 0);
         metrics.gauge("framewire_watchers", "Watch connections on this host", watchers::get);
+        metrics.gauge("framewire_frame_buffers_bytes", "Direct memory holding received frames (cap: ws.maxBufferedBytes)",
+                frameBuffers::used);
+    }
+
+    /**
+     * No WebSocket extension is ever negotiated: permessage-deflate (Jetty's default) let 4 KB on
+     * the wire inflate to 4 MiB before any size check, for frames that are JPEGs and do not compress.
+     * The subprotocol {@code framewire} is accepted when offered (a browser passing its token as
+     * {@code framewire.bearer.<jwt>} offers it too); the token entry is never echoed back.
+     */
+    private static WebSocketCreator noExtensions(WebSocketCreator creator) {
+        return (request, response, callback) -> {
+            response.setExtensions(List.of());
+            response.setAcceptedSubProtocol(request.getSubProtocols().contains(Authorizer.PROTOCOL) ? Authorizer.PROTOCOL : null);
+            return creator.createWebSocket(request, response, callback);
+        };
     }
 
     /**
@@ -124,6 +143,7 @@ public final class FramewireServer implements AutoCloseable {
         ServerConnector c = new ServerConnector(jetty, 1, -1, new HttpConnectionFactory(new HttpConfiguration()));
         c.setHost(settings.host());
         c.setPort(port);
+        c.addEventListener(new HeaderDeadline(c, settings.headerTimeout().toMillis()));
         jetty.addConnector(c);
         return c;
     }
@@ -136,7 +156,7 @@ public final class FramewireServer implements AutoCloseable {
         Metrics metrics = new Metrics();
         Authorizer authorizer = new Authorizer(settings.auth(), metrics::wsRefused); // before the workers: a bad key fails fast
         WorkerPool pool = new WorkerPool(factory, scheduler, size, settings.batchMax(), settings.batchMaxWait(),
-                settings.imageLimits(), metrics);
+                settings.imageLimits(), settings.inferenceMaxSide(), metrics);
         if (pool.alive() < size) {
             pool.close();
             throw new IllegalStateException("inference workers failed to load the detector (see log above)");
@@ -154,6 +174,11 @@ public final class FramewireServer implements AutoCloseable {
                 server.adminConnector == null ? "" : " (admin " + server.adminConnector.getLocalPort() + ")",
                 factory.description(), size, settings.mailboxDepth(), settings.batchMax(),
                 settings.batchMaxWait().toMillis(), settings.maxStreams());
+        if (authorizer.enabled() && server.adminConnector == null) {
+            log.warn(settings.auth().publicStatus()
+                    ? "/status and /metrics are PUBLIC on port {} (security.publicStatus=true): every stream id and client address"
+                    : "/status and /metrics answer 403 on port {}: set admin.port to serve them to Prometheus", server.port());
+        }
         if (!authorizer.enabled()) {
             log.warn("AUTHENTICATION IS OFF: anyone who can reach port {} may publish to any stream. "
                     + "Set security.auth=jwt with a key (README, Security) before exposing this host.", server.port());
@@ -223,7 +248,9 @@ public final class FramewireServer implements AutoCloseable {
      */
     private String admittedId(ServerUpgradeRequest request, ServerUpgradeResponse response, Callback callback,
                               String prefix, Access access) {
-        String id = request.getHttpURI().getPath().substring(prefix.length());
+        String path = request.getHttpURI().getPath();
+        // "/ws/streams" matches the mapping "/ws/streams/*" too: no id at all is a bad id, not a 500
+        String id = path != null && path.startsWith(prefix) ? path.substring(prefix.length()) : "";
         if (!STREAM_ID.matcher(id).matches()) {
             metrics.wsRefused(HttpStatus.BAD_REQUEST_400);
             Response.writeError(request, response, callback, HttpStatus.BAD_REQUEST_400,
@@ -238,7 +265,7 @@ public final class FramewireServer implements AutoCloseable {
         if (id == null) {
             return null;
         }
-        return new BlockingWebSocket("ws-read-" + id, framePool, ws -> serve(id, ws));
+        return new BlockingWebSocket("ws-read-" + id, frameBuffers, settings.maxMessageBytes(), ws -> serve(id, ws));
     }
 
     /**
@@ -265,8 +292,15 @@ public final class FramewireServer implements AutoCloseable {
             return null;
         }
         String from = last;
-        return new BlockingWebSocket("ws-watch-" + id, framePool, ws -> {
-            watchers.incrementAndGet();
+        return new BlockingWebSocket("ws-watch-" + id, frameBuffers, settings.maxTextBytes(), ws -> {
+            if (watchers.incrementAndGet() > settings.maxWatchers()) {
+                watchers.decrementAndGet();
+                ws.closeHandshake(CLOSE_TRY_AGAIN, "too many watchers on this host (watchers.max): try another host",
+                        REFUSAL_GRACE);
+                ws.discardUntilClosed();
+                metrics.wsClosed(CLOSE_TRY_AGAIN);
+                return;
+            }
             try {
                 new WatchSession(id, ws, settings.maxPendingResults()).run(state, from);
             } finally {

@@ -53,13 +53,17 @@ final class HttpEndpoints extends Handler.Abstract {
                 if (!onAdmin) {
                     return false;
                 }
-                json(response, callback, HttpStatus.OK_200, status());
+                if (!refusedAsPrivate(request, response, callback)) {
+                    json(response, callback, HttpStatus.OK_200, status());
+                }
             }
             case "/metrics" -> {
                 if (!onAdmin) {
                     return false;
                 }
-                metrics(request, response, callback);
+                if (!refusedAsPrivate(request, response, callback)) {
+                    metrics(request, response, callback);
+                }
             }
             default -> {
                 if (!path.startsWith(FramewireServer.STREAM_PATH) && !path.startsWith(FramewireServer.WATCH_PATH)) {
@@ -69,6 +73,19 @@ final class HttpEndpoints extends Handler.Abstract {
                         "this is a WebSocket endpoint: connect with a WebSocket client");
             }
         }
+        return true;
+    }
+
+    /**
+     * With authentication on and no admin port, /status (every stream id, client address) and
+     * /metrics are not served on the public port unless {@code security.publicStatus} says so.
+     */
+    private boolean refusedAsPrivate(Request request, Response response, Callback callback) {
+        if (admin != null || !server.authorizer().enabled() || server.settings().auth().publicStatus()) {
+            return false;
+        }
+        Response.writeError(request, response, callback, HttpStatus.FORBIDDEN_403,
+                "private while security.auth=jwt: served on admin.port (or set security.publicStatus=true)");
         return true;
     }
 

@@ -14,9 +14,12 @@ public interface SharedState extends AutoCloseable {
 
     /** Without {@code --redis}: in memory, this host only. */
     static SharedState open(Settings settings, Metrics metrics) {
-        return settings.redis() == null
-                ? new LocalState(settings.resultsMaxLen())
-                : new RedisState(settings.redis(), settings.resultsMaxLen(), metrics);
+        if (settings.redis() == null) {
+            LocalState local = new LocalState(settings.resultsMaxLen(), settings.resultsRetention(), System::currentTimeMillis);
+            metrics.gauge("framewire_results_kept", "Results held in memory for watchers (no --redis)", local::resultsKept);
+            return local;
+        }
+        return new RedisState(settings.redis(), settings.resultsMaxLen(), metrics);
     }
 
     /** Starts background work once the host's address is known. */

@@ -3,15 +3,16 @@ package io.framewire.stream;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
-import org.eclipse.jetty.io.ByteBufferPool;
 import org.eclipse.jetty.io.RetainableByteBuffer;
 import org.eclipse.jetty.websocket.api.Callback;
 import org.eclipse.jetty.websocket.api.Session;
 import org.eclipse.jetty.websocket.api.exceptions.CloseException;
 import org.eclipse.jetty.websocket.common.WebSocketSession;
 import org.eclipse.jetty.websocket.core.CloseStatus;
+import org.eclipse.jetty.websocket.core.exception.MessageTooLargeException;
 
 /**
  * Turns Jetty's demand-driven WebSocket into a blocking one served by a virtual thread:
@@ -52,6 +53,14 @@ public final class BlockingWebSocket implements Session.Listener {
     /** Messages Jetty may deliver beyond the one {@link #next()} is waiting for. */
     static final int READ_AHEAD = 1;
 
+    /** Close code and reason of a flood of pings sent faster than their pongs are read. */
+    public static final int CLOSE_POLICY = 1008;
+    /** Close code when the frame buffers' cap ({@link FrameBuffers}) is reached. */
+    public static final int CLOSE_TRY_AGAIN = 1013;
+    /** Pings that may arrive while the pong of an earlier one is still unwritten: more is a flood. */
+    static final int MAX_UNANSWERED_PINGS = 32;
+    private static final Duration CLOSE_GRACE = Duration.ofSeconds(2);
+
     private static final Object WAKE = new Object();
 
     // At most READ_AHEAD + 1 data messages, plus the close event (and wake-ups).
@@ -62,7 +71,12 @@ public final class BlockingWebSocket implements Session.Listener {
     // after wake()) racing Jetty's own demand for a message's next fragment fails the connection with 1011.
     private boolean demanding;
     private final Consumer<BlockingWebSocket> handler;
-    private final ByteBufferPool pool;
+    private final FrameBuffers buffers;
+    private final int maxMessageBytes;
+    // One pong at most waits to be written: a client that pings and never reads cannot queue more.
+    private final AtomicBoolean pongPending = new AtomicBoolean();
+    private int unansweredPings; // Jetty thread
+    private RetainableByteBuffer partial; // a fragmented message so far, copied out; Jetty thread
     private final String threadName;
     private volatile Session session;
     private volatile Closed closed;
@@ -70,11 +84,14 @@ public final class BlockingWebSocket implements Session.Listener {
 
     /**
      * {@code handler} runs on its own virtual thread once the connection is open. Binary messages are
-     * copied into direct buffers from {@code pool}, which the handler hands on and releases.
+     * copied into direct buffers from {@code buffers}, which the handler hands on and releases;
+     * a message longer than {@code maxMessageBytes} closes the connection with 1009.
      */
-    public BlockingWebSocket(String threadName, ByteBufferPool pool, Consumer<BlockingWebSocket> handler) {
+    public BlockingWebSocket(String threadName, FrameBuffers buffers, int maxMessageBytes,
+                             Consumer<BlockingWebSocket> handler) {
         this.threadName = threadName;
-        this.pool = pool;
+        this.buffers = buffers;
+        this.maxMessageBytes = maxMessageBytes;
         this.handler = handler;
     }
 
@@ -270,15 +287,98 @@ public final class BlockingWebSocket implements Session.Listener {
     // itself would contend for the connection's lock with this (still unwinding) Jetty thread. The
     // copy goes into a pooled buffer: a fresh 16 KiB array per frame was 85 % of the server's
     // allocation, a young GC every second at 15,000 frames/s.
+    //
+    // Partial, not whole, messages: Jetty's own aggregation keeps every fragment in the network
+    // buffer it was read into until the message ends, so one-byte fragments arriving one per read
+    // each pinned a 64 KiB input buffer (355 KiB sent pinned 2 GiB). Here each fragment is copied
+    // out at once; a fragmented message holds only its own bytes, up to maxMessageBytes.
     @Override
-    public void onWebSocketBinary(ByteBuffer payload, Callback callback) {
+    public void onWebSocketPartialBinary(ByteBuffer payload, boolean last, Callback callback) {
         int length = payload.remaining();
-        RetainableByteBuffer copy = pool.acquire(length, true);
-        ByteBuffer into = copy.getByteBuffer();
-        into.limit(length).position(0);
-        into.put(0, payload, payload.position(), length);
+        if (partial == null && last && length <= maxMessageBytes) { // the common case: a whole message in one frame
+            RetainableByteBuffer copy = buffers.acquire(length);
+            if (copy == null) {
+                refuseNoMemory(callback);
+                return;
+            }
+            ByteBuffer into = copy.getByteBuffer();
+            into.limit(length).position(0);
+            into.put(0, payload, payload.position(), length);
+            callback.succeed();
+            deliver(new Binary(copy));
+            return;
+        }
+        fragment(payload, last, callback);
+    }
+
+    // Synchronized with finish(): an idle timeout or error may end the connection on another thread.
+    private synchronized void fragment(ByteBuffer payload, boolean last, Callback callback) {
+        if (closed != null) {
+            callback.succeed();
+            return;
+        }
+        long total = (partial == null ? 0 : partial.getByteBuffer().limit()) + (long) payload.remaining();
+        if (total > maxMessageBytes) {
+            releasePartial();
+            callback.fail(new MessageTooLargeException(
+                    String.format("Binary message too large: %,d > %,d", total, maxMessageBytes)));
+            return;
+        }
+        if (!append(payload, (int) total)) {
+            refuseNoMemory(callback);
+            return;
+        }
         callback.succeed();
-        deliver(new Binary(copy));
+        if (last) {
+            RetainableByteBuffer message = partial;
+            partial = null;
+            deliver(new Binary(message));
+        } else {
+            demand(); // no message for next(): the demand it made is still to be met
+        }
+    }
+
+    /** Appends to {@link #partial}, growing it (doubling) when full; false when no buffer is left. */
+    private boolean append(ByteBuffer payload, int total) {
+        if (partial == null || partial.capacity() < total) {
+            int want = Math.max(total, Math.min(maxMessageBytes, partial == null ? 4096 : partial.capacity() * 2));
+            RetainableByteBuffer grown = buffers.acquire(want);
+            if (grown == null) {
+                releasePartial();
+                return false;
+            }
+            ByteBuffer into = grown.getByteBuffer();
+            into.clear();
+            if (partial != null) {
+                ByteBuffer from = partial.getByteBuffer();
+                into.put(0, from, 0, from.limit());
+                into.limit(from.limit());
+                partial.release();
+            } else {
+                into.limit(0);
+            }
+            partial = grown;
+        }
+        ByteBuffer into = partial.getByteBuffer();
+        int at = into.limit();
+        into.limit(total);
+        into.put(at, payload, payload.position(), payload.remaining());
+        return true;
+    }
+
+    private void releasePartial() {
+        if (partial != null) {
+            partial.release();
+            partial = null;
+        }
+    }
+
+    /** The cap on frame buffers is reached: a clear close, not an out-of-memory error. */
+    private void refuseNoMemory(Callback callback) {
+        releasePartial();
+        callback.fail(new org.eclipse.jetty.websocket.core.exception.CloseException(CLOSE_TRY_AGAIN,
+                "server out of frame memory: try again later"));
+        abortAfter(CLOSE_GRACE); // a client that does not read never gets the close frame
     }
 
     @Override
@@ -287,15 +387,24 @@ public final class BlockingWebSocket implements Session.Listener {
     }
 
     // Control frames use up the demand of next(): answer and demand again so next() still gets its message.
+    // RFC 6455 5.5.3 allows answering only the latest ping: while a pong waits to be written, further
+    // pings get none, and too many of them close the connection (a client that pings and never
+    // reads queued pongs until the heap ran out).
     @Override
     public void onWebSocketPing(ByteBuffer payload) {
-        session.sendPong(payload, Callback.NOOP);
-        session.demand();
+        if (pongPending.compareAndSet(false, true)) {
+            unansweredPings = 0;
+            session.sendPong(payload, Callback.from(() -> pongPending.set(false), x -> pongPending.set(false)));
+        } else if (++unansweredPings > MAX_UNANSWERED_PINGS) {
+            close(CLOSE_POLICY, "ping flood: pings sent faster than their pongs are read", CLOSE_GRACE);
+            return; // no more reading: the connection ends with the close, or the grace
+        }
+        demand();
     }
 
     @Override
     public void onWebSocketPong(ByteBuffer payload) {
-        session.demand();
+        demand();
     }
 
     @Override
@@ -305,6 +414,7 @@ public final class BlockingWebSocket implements Session.Listener {
 
     @Override
     public void onWebSocketError(Throwable cause) {
+        FrameBuffers.exitIfOutOfMemory(cause);
         // Jetty reports the errors it closes for (1009 too big, 1002 protocol, ...) here, before
         // onWebSocketClose: keep their close code rather than calling them abnormal (1006).
         int code = cause instanceof CloseException ce ? ce.getStatusCode() : 1006;
@@ -312,6 +422,7 @@ public final class BlockingWebSocket implements Session.Listener {
     }
 
     private synchronized void finish(Closed c) {
+        releasePartial(); // Jetty has stopped delivering: no fragment races this
         if (closed == null) {
             closed = c;
             inbox.add(c);

@@ -170,4 +170,13 @@ class SettingsTest {
         Settings s = parse(new String[] {"--security.auth", "jwt"}, Map.of("FRAMEWIRE_SECURITY_JWT_SECRET", "0123456789abcdef0123456789abcdef"));
         assertThat(s.toString()).doesNotContain("0123456789abcdef");
     }
+
+    @Test
+    void theInferenceWorkingSizeDefaultsPerDetector() {
+        assertThat(Settings.from(java.util.Map.of()).inferenceMaxSide()).as("haar").isEqualTo(960);
+        assertThat(Settings.from(java.util.Map.of("detector", "yunet", "model", "m.onnx")).inferenceMaxSide()).isEqualTo(1280);
+        assertThat(Settings.from(java.util.Map.of("detector", "yolo", "model", "m.onnx", "inputSize", "416")).inferenceMaxSide())
+                .as("YOLO letterboxes to its input anyway").isEqualTo(416);
+        assertThat(Settings.from(java.util.Map.of("detector", "haar", "inference.maxSide", "0")).inferenceMaxSide()).isZero();
+    }
 }

@@ -25,6 +25,23 @@ class ImageCodecTest {
     }
 
     @Test
+    void decodesAtABoundedWorkingSizeKeepingTheAspect() {
+        java.nio.ByteBuffer jpeg = java.nio.ByteBuffer.wrap(bytes(MESSI));
+        ImageHeader header = ImageHeader.read(jpeg);
+        assertThat(ImageCodec.reduction(header, 274)).as("548 / 2 >= 274").isEqualTo(2);
+        assertThat(ImageCodec.reduction(header, 275)).isEqualTo(1);
+        assertThat(ImageCodec.reduction(header, 0)).isEqualTo(1);
+        try (Mat small = ImageCodec.decode(jpeg, header, 200);
+             Mat same = ImageCodec.decode(jpeg, header, 548);
+             Mat reduced = ImageCodec.decode(jpeg, header, 137)) {
+            assertThat(small.cols()).isEqualTo(200);
+            assertThat(small.rows()).isEqualTo(125); // 342 * 200 / 548
+            assertThat(same.cols()).as("not larger than maxSide: untouched").isEqualTo(548);
+            assertThat(reduced.cols()).as("decoded at 1/4 exactly").isEqualTo(137);
+        }
+    }
+
+    @Test
     void decodesADirectBufferInPlaceAndLeavesItUsable() {
         byte[] jpeg = bytes(MESSI);
         // a pooled frame buffer: larger than the frame, limit at its end

@@ -127,7 +127,7 @@ class BlockingWebSocketTest {
         jetty.addConnector(connector);
         jetty.setHandler(WebSocketUpgradeHandler.from(jetty, container -> {
             container.setMaxBinaryMessageSize(2 * MESSAGE_BYTES);
-            container.addMapping("/ws", (request, response, callback) -> new BlockingWebSocket("test-reader", pool, handler));
+            container.addMapping("/ws", (request, response, callback) -> new BlockingWebSocket("test-reader", new FrameBuffers(pool, 64L << 20), 1 << 20, handler));
         }));
         jetty.start();
         return connector.getLocalPort();

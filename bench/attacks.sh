@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Issue 12's attacks, each beside a victim stream, against the packaged jar started with the shipped
+# JVM options (systemd/framewire.env's JAVA_OPTS: 2 GiB heap, 1 GiB direct, ExitOnOutOfMemoryError)
+# and its detector, with authentication on (a random HS256 secret: the attacks use a valid token,
+# as the issue's attacker may). Prints one row per attack: memory before/peak/after (RSS of the
+# process; direct from jvm_buffer_pool_used_bytes), the victim's answers (>= 80 %; >= 50 % and
+# p50 <= 1 s for M2), what the attacker got, and a verdict. The client is bench/Attacks.java.
+# Beyond the shipped settings: --watchers.max 40 (L2 opens 50), --results.retentionSec 10 (M5 waits
+# for it), --security.jwt.maxLifetimeS 86400 (M3), an admin port (M4, and where metrics are read).
+set -euo pipefail
+source "$(dirname "$0")/lib.sh"
+ADMIN_PORT=${ADMIN_PORT:-$((PORT + 1))}
+
+build_jar
+env_file=systemd/framewire.env
+opts=$(sed -n 's/^JAVA_OPTS=//p' "$env_file")
+cache=$(mktemp -d); trap 'rm -rf "$cache"; cleanup' EXIT
+SERVER_JAVA_OPTS=${opts//\/var\/lib\/framewire\/javacpp/$cache}
+detector=$(sed -n 's/^FRAMEWIRE_DETECTOR=//p' "$env_file")
+secret=$(head -c 32 /dev/urandom | base64 | tr -d '\n')
+export FRAMEWIRE_SECURITY_JWT_SECRET=$secret
+echo "server: java $SERVER_JAVA_OPTS -jar $JAR --detector $detector ..." >&2
+start_server attacks-server --host 127.0.0.1 --admin.port "$ADMIN_PORT" --detector "$detector" \
+    --streams.max "$(sed -n 's/^FRAMEWIRE_STREAMS_MAX=//p' "$env_file")" \
+    --security.auth jwt --security.jwt.maxLifetimeS 86400 --watchers.max 40 --results.retentionSec 10
+unset FRAMEWIRE_SECURITY_JWT_SECRET
+
+set +e
+"$JAVA" bench/Attacks.java "$PORT" "$ADMIN_PORT" "$SERVER_PID" "$secret" "$OUT/attacks-server.log" \
+    "$SHARED/testdata/messi5.jpg" | tee "$OUT/attacks.md"
+rc=${PIPESTATUS[0]}
+set -e
+grep -E 'out of memory|Exception' "$OUT/attacks-server.log" | head -5 >&2 || true
+stop_server
+exit "$rc"
