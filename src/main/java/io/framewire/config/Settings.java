@@ -43,7 +43,9 @@ public record Settings(
         int maxTextBytes,
         int maxFps,
         ImageLimits imageLimits,
-        AuthConfig auth) {
+        AuthConfig auth,
+        Duration pingInterval,
+        Duration staleAfter) {
 
     /** Setting names, in README order. */
     public static final List<String> NAMES = List.of(
@@ -56,7 +58,8 @@ public record Settings(
             "redis.recordTtlMs", "redis.retentionSec", "results.maxLen", "host.id",
             "ws.maxTextBytes", "limits.maxFps", "limits.maxImageWidth", "limits.maxImageHeight", "limits.maxImagePixels",
             "security.auth", "security.jwt.secret", "security.jwt.publicKey", "security.jwt.jwks",
-            "security.jwt.issuer", "security.jwt.audience", "security.jwt.clockSkewS", "security.allowedOrigins");
+            "security.jwt.issuer", "security.jwt.audience", "security.jwt.clockSkewS", "security.allowedOrigins",
+            "ws.pingMs", "streams.staleMs");
 
     private static final Set<String> DETECTORS = Set.of("yunet", "yolo", "haar", "none");
     private static final Set<String> DEVICES = Set.of("auto", "cpu", "cuda", "cuda-fp16");
@@ -106,7 +109,9 @@ public record Settings(
                         r.integer("limits.maxImageWidth", ImageLimits.DEFAULT.maxWidth(), 1, 65_535),
                         r.integer("limits.maxImageHeight", ImageLimits.DEFAULT.maxHeight(), 1, 65_535),
                         r.integer("limits.maxImagePixels", (int) ImageLimits.DEFAULT.maxPixels(), 1, (int) ImageCodec.MAX_PIXELS)),
-                auth(r));
+                auth(r),
+                Duration.ofMillis(r.integer("ws.pingMs", 2000, 0, 600_000)),
+                Duration.ofMillis(r.integer("streams.staleMs", 10_000, 100, 86_400_000)));
     }
 
     /** Null without {@code --redis}: single host, in-memory state. */

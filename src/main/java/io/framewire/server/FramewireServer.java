@@ -12,6 +12,7 @@ import io.framewire.state.HostInfo;
 import io.framewire.state.SharedState;
 import io.framewire.state.WatchSession;
 import io.framewire.stream.BlockingWebSocket;
+import io.framewire.stream.Keepalive;
 import io.framewire.stream.StreamSession;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -20,6 +21,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Pattern;
+import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpStatus;
 import org.eclipse.jetty.io.ArrayByteBufferPool;
 import org.eclipse.jetty.io.ByteBufferPool;
@@ -47,6 +49,9 @@ public final class FramewireServer implements AutoCloseable {
     static final Pattern STREAM_ID = Pattern.compile("[A-Za-z0-9._-]{1,128}");
     /** Close code when this host takes no more streams (at capacity, or draining): try another host. */
     static final int CLOSE_TRY_AGAIN = 1013;
+    /** Retry-After of a 503 at the upgrade: a draining host is gone for good, a full one may free up. */
+    static final Duration RETRY_AFTER_DRAINING = Duration.ofSeconds(1);
+    static final Duration RETRY_AFTER_FULL = Duration.ofSeconds(5);
 
     /** Jetty's default 4 KiB read buffer cut every 16 KiB frame into five reads, five continuation
      * frames and an aggregation copy. Pooled, and held only while a connection is being read. */
@@ -68,6 +73,7 @@ public final class FramewireServer implements AutoCloseable {
     private final ServerConnector adminConnector;
     private final Authorizer authorizer;
     private final ByteBufferPool framePool;
+    private final Keepalive keepalive;
     private volatile boolean draining;
     private volatile long drainDeadline;
 
@@ -81,6 +87,7 @@ public final class FramewireServer implements AutoCloseable {
         this.metrics = metrics;
         this.detector = detector;
         this.framePool = framePool(settings.maxMessageBytes());
+        this.keepalive = new Keepalive(settings.pingInterval(), settings.idleTimeout());
         QueuedThreadPool threads = new QueuedThreadPool();
         threads.setName("jetty");
         // Jetty's reads (and HTTP requests) run on virtual threads: a read that hands a frame to its
@@ -108,6 +115,21 @@ public final class FramewireServer implements AutoCloseable {
         metrics.gauge("framewire_scheduler_queued_streams", "Streams with a frame waiting for a worker", scheduler::queued);
         metrics.gauge("framewire_draining", "1 while the host is shutting down", () -> draining ? 1 : 0);
         metrics.gauge("framewire_watchers", "Watch connections on this host", watchers::get);
+        metrics.gauge("framewire_streams_stale", "Streams connected here that sent no frame for streams.staleMs",
+                this::staleStreams);
+    }
+
+    /** Connected publishers whose last frame (or, before the first, the connect) is older than streams.staleMs. */
+    int staleStreams() {
+        long cutoff = System.currentTimeMillis() - settings.staleAfter().toMillis();
+        int n = 0;
+        for (StreamSession s : registry.all()) {
+            java.time.Instant last = s.lastFrameAt();
+            if ((last != null ? last : s.connectedAt()).toEpochMilli() < cutoff) {
+                n++;
+            }
+        }
+        return n;
     }
 
     /**
@@ -238,7 +260,22 @@ public final class FramewireServer implements AutoCloseable {
         if (id == null) {
             return null;
         }
+        if (draining || registry.size() >= settings.maxStreams()) {
+            // refused before the 101: NGINX (proxy_next_upstream http_503) hands the upgrade to the
+            // next host at once, where a 1013 after the upgrade would send the camera round again
+            refuseUnavailable(request, response, callback, draining);
+            return null;
+        }
         return new BlockingWebSocket("ws-read-" + id, framePool, ws -> serve(id, ws));
+    }
+
+    private void refuseUnavailable(ServerUpgradeRequest request, ServerUpgradeResponse response, Callback callback,
+                                   boolean shuttingDown) {
+        metrics.wsRefused(HttpStatus.SERVICE_UNAVAILABLE_503);
+        response.getHeaders().put(HttpHeader.RETRY_AFTER,
+                String.valueOf((shuttingDown ? RETRY_AFTER_DRAINING : RETRY_AFTER_FULL).toSeconds()));
+        Response.writeError(request, response, callback, HttpStatus.SERVICE_UNAVAILABLE_503,
+                shuttingDown ? "server shutting down: try another host" : "server at capacity: try another host");
     }
 
     /**
@@ -267,9 +304,11 @@ public final class FramewireServer implements AutoCloseable {
         String from = last;
         return new BlockingWebSocket("ws-watch-" + id, framePool, ws -> {
             watchers.incrementAndGet();
+            Object kept = keepalive.add(ws, false);
             try {
                 new WatchSession(id, ws, settings.maxPendingResults()).run(state, from);
             } finally {
+                keepalive.remove(kept);
                 watchers.decrementAndGet();
             }
         });
@@ -279,8 +318,10 @@ public final class FramewireServer implements AutoCloseable {
     private void serve(String id, BlockingWebSocket ws) {
         metrics.wsConnects.inc();
         if (draining || registry.size() >= settings.maxStreams()) {
-            // a handshake, reading until the client's close: a camera that sends at once would
-            // otherwise get a reset over its unread frame, not the 1013 that says try elsewhere
+            // Only after a race: the upgrade passed the same check (else 503), then a drain began or
+            // concurrent upgrades took the last slots before this stream registered. A handshake,
+            // reading until the client's close: a camera that sends at once would otherwise get a
+            // reset over its unread frame, not the 1013 that says try elsewhere.
             ws.closeHandshake(CLOSE_TRY_AGAIN, draining ? "server shutting down: try another host" : "server at capacity: try another host",
                     REFUSAL_GRACE);
             ws.discardUntilClosed();
@@ -295,9 +336,11 @@ public final class FramewireServer implements AutoCloseable {
             session.drain(drainDeadline); // the drain began between the check above and register
         }
         log.debug("stream {} connected from {}", id, ws.remoteAddress());
+        Object kept = keepalive.add(ws, true);
         try {
             session.run();
         } finally {
+            keepalive.remove(kept);
             registry.unregister(session);
             state.closed(session);
             BlockingWebSocket.Closed closed = ws.closed();
@@ -313,7 +356,7 @@ public final class FramewireServer implements AutoCloseable {
 
     /**
      * Graceful drain, bounded by {@code shutdown.graceMs}: {@code /readyz} turns 503 and new streams
-     * get 1013 at once; every publisher stops being read, its accepted frames are processed and
+     * get HTTP 503 at the upgrade at once; every publisher stops being read, its accepted frames are processed and
      * answered, then it is closed with 1001 so it reconnects elsewhere. Publishers left at the
      * deadline are closed anyway. Workers and Jetty keep running: {@link #close()} stops them.
      */
@@ -352,6 +395,7 @@ public final class FramewireServer implements AutoCloseable {
     @Override
     public void close() throws Exception {
         drain();
+        keepalive.close();
         workers.close();
         try {
             jetty.stop();

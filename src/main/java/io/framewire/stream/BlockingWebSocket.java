@@ -67,6 +67,11 @@ public final class BlockingWebSocket implements Session.Listener {
     private volatile Session session;
     private volatile Closed closed;
     private boolean endSeen; // reader thread only
+    // System.nanoTime() of the last data message from the client, of anything from it (pongs too),
+    // and of the last message queued to it: what Keepalive decides on
+    private volatile long lastMessageNanos = System.nanoTime();
+    private volatile long lastHeardNanos = lastMessageNanos;
+    private volatile long lastSentNanos = lastMessageNanos;
 
     /**
      * {@code handler} runs on its own virtual thread once the connection is open. Binary messages are
@@ -119,7 +124,29 @@ public final class BlockingWebSocket implements Session.Listener {
      * frames in order, and {@code done} completes once this one is written (or has failed).
      */
     public void sendAsync(String message, Callback done) {
+        lastSentNanos = System.nanoTime();
         session.sendText(message, done);
+    }
+
+    /** Queues a ping (see {@link Keepalive}); the client's pong needs no answer. */
+    public void ping() {
+        Session s = session;
+        if (s != null) {
+            lastSentNanos = System.nanoTime();
+            s.sendPing(ByteBuffer.allocate(0), Callback.NOOP);
+        }
+    }
+
+    long lastMessageNanos() {
+        return lastMessageNanos;
+    }
+
+    long lastHeardNanos() {
+        return lastHeardNanos;
+    }
+
+    long lastSentNanos() {
+        return lastSentNanos;
     }
 
     /**
@@ -250,6 +277,9 @@ public final class BlockingWebSocket implements Session.Listener {
 
     /** Jetty thread: queues a message and, while the reader keeps up, demands the next one at once. */
     private void deliver(Message message) {
+        long now = System.nanoTime();
+        lastMessageNanos = now;
+        lastHeardNanos = now;
         boolean again;
         demandLock.lock();
         try {
@@ -289,12 +319,14 @@ public final class BlockingWebSocket implements Session.Listener {
     // Control frames use up the demand of next(): answer and demand again so next() still gets its message.
     @Override
     public void onWebSocketPing(ByteBuffer payload) {
+        lastHeardNanos = System.nanoTime();
         session.sendPong(payload, Callback.NOOP);
         session.demand();
     }
 
     @Override
     public void onWebSocketPong(ByteBuffer payload) {
+        lastHeardNanos = System.nanoTime();
         session.demand();
     }
 
