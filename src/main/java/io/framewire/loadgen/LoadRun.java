@@ -91,8 +91,8 @@ final class LoadRun {
                         c.connectFailed();
                         WsHandshake.Rejected refused = rejection(t);
                         int status = refused != null ? refused.status : upgradeStatus(t);
+                        int attempt = tracks[i].failedAttempt();
                         if (cfg.reconnects() && status != 400 && status != 401 && status != 403) { // those: surface, never retry
-                            int attempt = tracks[i].failedAttempt();
                             long atLeast = refused == null || refused.retryAfterS < 0 ? 0 : TimeUnit.SECONDS.toNanos(refused.retryAfterS);
                             scheduleReconnect(i, Math.max(atLeast, backoffNanos(attempt)));
                         }
@@ -345,6 +345,7 @@ final class LoadRun {
                 var closes = o.putArray("closes");
                 tr.closes().forEach(closes::add);
                 o.put("down", tr.down());
+                o.put("failed_connects", tr.failedConnects());
                 w.write(Summary.MAPPER.writeValueAsString(o));
                 w.write('\n');
             }

@@ -1,0 +1,230 @@
+"""The health agent's decisions (unit), and the agent itself against a real NGINX and real HTTP hosts (end to end).
+Run: python3 -m unittest discover -s nginx/health-agent -v"""
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import unittest
+import urllib.request
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import health_agent as ha  # noqa: E402
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+RENDER = os.path.join(HERE, "..", "render.sh")
+
+RENDERED = """upstream framewire {
+    hash $stream_id consistent;
+    server 10.0.0.1:8080 max_fails=0;
+    server 10.0.0.2:8080 max_fails=0;
+    server 10.0.0.3:8080 max_fails=3 fail_timeout=5s; # comment
+}
+"""
+
+
+class Decisions(unittest.TestCase):
+    def test_parse_and_flag_round_trip(self):
+        self.assertEqual(ha.parse_servers(RENDERED),
+                         [("10.0.0.1:8080", False), ("10.0.0.2:8080", False), ("10.0.0.3:8080", False)])
+        one = ha.set_down(RENDERED, {"10.0.0.2:8080"})
+        self.assertIn("    server 10.0.0.2:8080 max_fails=0 down;\n", one)
+        self.assertEqual(ha.parse_servers(one)[1], ("10.0.0.2:8080", True))
+        self.assertIn("server 10.0.0.3:8080 max_fails=3 fail_timeout=5s; # comment", one, "other lines as they were")
+        self.assertEqual(ha.set_down(one, set()), RENDERED, "back to the original, byte for byte")
+        self.assertEqual(ha.set_down(ha.set_down(RENDERED, {"10.0.0.1:8080"}), {"10.0.0.1:8080"}).count("down"), 1)
+
+    def test_a_host_goes_out_after_fall_misses_in_a_row_and_back_after_rise_answers(self):
+        t = ha.Tracker(fall=3, rise=2)
+        self.assertEqual([t.observe(ok) for ok in (False, False, True, False, False)], [False] * 5)
+        self.assertTrue(t.up, "misses must be in a row")
+        self.assertTrue(t.observe(False))
+        self.assertFalse(t.up)
+        self.assertEqual([t.observe(ok) for ok in (True, False, True)], [False] * 3)
+        self.assertTrue(t.observe(True))
+        self.assertTrue(t.up)
+
+    def test_never_every_host(self):
+        trackers = {a: ha.Tracker(1, 1) for a in ("a:1", "b:1", "c:1")}
+        trackers["a:1"].observe(False)
+        self.assertEqual(ha.hosts_to_mark_down(trackers), {"a:1"})
+        for t in trackers.values():
+            t.observe(False)
+        self.assertEqual(ha.hosts_to_mark_down(trackers), set(), "all silent: the fault is probably ours")
+
+    def test_rounds_rewrite_the_file_and_reload_only_on_a_change(self):
+        d = tempfile.mkdtemp()
+        self.addCleanup(shutil.rmtree, d)
+        path = os.path.join(d, "upstreams.conf")
+        with open(path, "w") as f:
+            f.write(RENDERED)
+        reloads = os.path.join(d, "reloads")
+        answers = {"10.0.0.1:8080": True, "10.0.0.2:8080": True, "10.0.0.3:8080": True}
+        agent = ha.Agent(path, ["sh", "-c", "echo x >> " + reloads], fall=2, rise=2,
+                         poller=lambda addr, p, t: answers[addr])
+
+        def reload_count():
+            return len(read(reloads).splitlines()) if os.path.exists(reloads) else 0
+
+        self.assertEqual(agent.round(), set())
+        self.assertEqual(reload_count(), 0, "nothing changed: no reload")
+        answers["10.0.0.2:8080"] = False
+        self.assertEqual(agent.round(), set(), "one miss is not enough")
+        self.assertEqual(agent.round(), {"10.0.0.2:8080"})
+        self.assertEqual(reload_count(), 1)
+        self.assertIn("server 10.0.0.2:8080 max_fails=0 down;", read(path))
+        agent.round()
+        self.assertEqual(reload_count(), 1, "still down: no second reload")
+        answers["10.0.0.2:8080"] = True
+        agent.round()
+        self.assertEqual(agent.round(), set())
+        self.assertEqual(read(path), RENDERED)
+        self.assertEqual(reload_count(), 2)
+
+    def test_a_restarted_agent_starts_from_the_file(self):
+        d = tempfile.mkdtemp()
+        self.addCleanup(shutil.rmtree, d)
+        path = os.path.join(d, "upstreams.conf")
+        with open(path, "w") as f:
+            f.write(ha.set_down(RENDERED, {"10.0.0.1:8080"}))
+        agent = ha.Agent(path, ["true"], fall=2, rise=2, poller=lambda a, p, t: True)
+        self.assertEqual(agent.round(), {"10.0.0.1:8080"}, "one answer is not rise=2")
+        self.assertEqual(agent.round(), set())
+
+    def test_poll_is_bounded_by_its_timeout(self):
+        # a listener that never accepts/answers: the kernel completes the handshake, nobody replies
+        s = socket.socket()
+        s.bind(("127.0.0.1", 0))
+        s.listen(8)
+        self.addCleanup(s.close)
+        t0 = time.monotonic()
+        self.assertFalse(ha.poll("127.0.0.1:%d" % s.getsockname()[1], "/healthz", 0.3))
+        self.assertLess(time.monotonic() - t0, 1.0)
+        self.assertFalse(ha.poll("127.0.0.1:1", "/healthz", 0.3), "refused")
+
+
+def read(path):
+    with open(path) as f:
+        return f.read()
+
+
+def write(path, text):
+    with open(path, "w") as f:
+        f.write(text)
+
+
+def free_port():
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    p = s.getsockname()[1]
+    s.close()
+    return p
+
+
+def wait_port(port, proc, what):
+    for _ in range(100):
+        if proc.poll() is not None:
+            raise AssertionError(what + " exited")
+        try:
+            socket.create_connection(("127.0.0.1", port), 0.2).close()
+            return
+        except OSError:
+            time.sleep(0.05)
+    raise AssertionError(what + " did not listen on %d" % port)
+
+
+@unittest.skipIf(os.environ.get("FW_AGENT_E2E") == "0", "FW_AGENT_E2E=0")
+class EndToEnd(unittest.TestCase):
+    """Two real HTTP hosts behind the shipped NGINX config; the agent (its own process) reloads NGINX."""
+
+    def setUp(self):
+        if not shutil.which("nginx"):
+            self.fail("nginx is not installed (apt-get install nginx)")
+        self.tmp = tempfile.mkdtemp()
+        self.procs = []
+        self.addCleanup(self.cleanup)
+        self.hosts = {}
+        for name in ("A", "B"):
+            root = os.path.join(self.tmp, name)
+            os.makedirs(os.path.join(root, "ws", "streams"))
+            write(os.path.join(root, "healthz"), "up\n")
+            for i in range(40):
+                write(os.path.join(root, "ws", "streams", "cam-%d" % i), name)
+            port = free_port()
+            p = self.spawn([sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1", "--directory", root])
+            wait_port(port, p, "host " + name)
+            self.hosts[name] = (port, p)
+        self.ngx = os.path.join(self.tmp, "nginx")
+        self.port = free_port()
+        ups = " ".join("127.0.0.1:%d" % self.hosts[n][0] for n in ("A", "B"))
+        subprocess.run([RENDER, self.ngx, ups, "127.0.0.1:%d" % self.port], check=True)
+        self.nginx = self.spawn(["nginx", "-p", self.ngx, "-c", self.ngx + "/nginx.conf", "-e", self.ngx + "/logs/error.log",
+                                 "-g", "pid %s/nginx.pid; daemon off;" % self.ngx])
+        wait_port(self.port, self.nginx, "nginx")
+
+    def spawn(self, argv, **kw):
+        p = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=kw.pop("stderr", subprocess.DEVNULL), **kw)
+        self.procs.append(p)
+        return p
+
+    def cleanup(self):
+        for p in reversed(self.procs):
+            try:
+                p.send_signal(signal.SIGCONT)
+                p.terminate()
+                p.wait(5)
+            except (OSError, subprocess.TimeoutExpired):
+                p.kill()
+        shutil.rmtree(self.tmp, ignore_errors=True)
+
+    def get(self, cam, timeout=3.0):
+        """(host name, seconds) of a request for cam through NGINX."""
+        t0 = time.monotonic()
+        with urllib.request.urlopen("http://127.0.0.1:%d/ws/streams/%s" % (self.port, cam), timeout=timeout) as r:
+            return r.read().decode(), time.monotonic() - t0
+
+    def wait_for(self, cond, seconds, what):
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            if cond():
+                return time.monotonic()
+            time.sleep(0.05)
+        self.fail(what)
+
+    def test_a_hung_host_goes_out_of_the_upstream_and_comes_back(self):
+        cam = next(c for c in ("cam-%d" % i for i in range(40)) if self.get(c)[0] == "A")
+        other = next(c for c in ("cam-%d" % i for i in range(40)) if self.get(c)[0] == "B")
+        log = open(os.path.join(self.tmp, "agent.log"), "w")
+        self.addCleanup(log.close)
+        self.spawn([sys.executable, os.path.join(HERE, "health_agent.py"), "--upstreams", self.ngx + "/framewire/upstreams.conf",
+                    "--reload", "kill -HUP %d" % self.nginx.pid, "--interval", "0.2", "--timeout", "0.3",
+                    "--fall", "2", "--rise", "2"], stderr=log)
+        upstreams = self.ngx + "/framewire/upstreams.conf"
+        a = "127.0.0.1:%d" % self.hosts["A"][0]
+        time.sleep(0.6)
+        self.assertNotIn("down", read(upstreams), "both answer: nothing marked")
+
+        t0 = time.monotonic()
+        self.hosts["A"][1].send_signal(signal.SIGSTOP)  # hung: the kernel still accepts its connections
+        marked = self.wait_for(lambda: "%s max_fails=0 down;" % a in read(upstreams), 5, "A never marked down")
+        self.assertLess(marked - t0, 2.0, "2 misses of 0.2 s rounds with 0.3 s timeouts")
+
+        def served_by_b_at_once():
+            try:
+                host, took = self.get(cam, timeout=1.0)
+            except OSError:
+                return False
+            return host == "B" and took < 0.5
+        self.wait_for(served_by_b_at_once, 3, "after the reload A's camera is not served by B at once")
+        self.assertEqual(self.get(other)[0], "B", "B's own camera stays on B")
+
+        self.hosts["A"][1].send_signal(signal.SIGCONT)
+        self.wait_for(lambda: "down" not in read(upstreams), 5, "A never came back")
+        self.wait_for(lambda: self.get(cam)[0] == "A", 3, "A's camera is not routed to A again after the rejoin")
+
+
+if __name__ == "__main__":
+    unittest.main()
