@@ -2,7 +2,8 @@
 # Checks the shipped NGINX config with the real nginx binary, as an unprivileged layout in temp
 # dirs (render.sh): `nginx -t` of the whole config (plain + TLS with a throwaway certificate),
 # proof that `nginx -t` catches a broken layout, then a live instance on a loopback port that
-# must keep /metrics and /status private and answer a WebSocket upgrade to a dead upstream with 502.
+# must keep /metrics and /status private and answer a WebSocket upgrade to a dead upstream with 502;
+# then the health agent's tests (health-agent/).
 set -euo pipefail
 cd "$(dirname "$0")"
 command -v nginx >/dev/null || { echo "FAIL nginx not installed"; exit 1; }
@@ -44,4 +45,12 @@ expect 502 "upgrade to a dead upstream" "${ws[@]}" "$base/ws/streams/cam-1"
 expect 502 "watch path proxied too" "${ws[@]}" "$base/ws/watch/cam-1"
 grep -q 'connect() failed (111: Connection refused) while connecting to upstream' "$tmp/live/logs/error.log" \
     && echo "PASS the 502 came from the proxied connect" || { echo "FAIL no upstream connect in the error log"; fails=1; }
+
+# the health agent: its decisions (unit) and the agent against a real NGINX and real HTTP hosts,
+# one of them SIGSTOPped (end to end)
+if python3 -m unittest discover -s health-agent 2>&1 | tail -3; then
+    echo "PASS health agent tests"
+else
+    echo "FAIL health agent tests"; fails=1
+fi
 exit "$fails"

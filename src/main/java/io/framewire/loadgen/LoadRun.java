@@ -40,6 +40,7 @@ final class LoadRun {
     private List<ByteBuffer> wire; // frames as the transport sends them
     private ScheduledThreadPoolExecutor timer; // reconnects
     private long runStart;
+    private volatile long sendEnd; // nanoTime the window ended (the last frames were due); 0 before
 
     LoadRun(LoadGenConfig cfg, List<ByteBuffer> frames) {
         this.cfg = cfg;
@@ -135,7 +136,8 @@ final class LoadRun {
     private void checkSilence() {
         long now = System.nanoTime();
         long limit = cfg.silence().toNanos();
-        for (StreamConn c : conns) {
+        for (int i = 0; i < cfg.silenceStreams(); i++) {
+            StreamConn c = conns[i];
             if (c.silent(now, limit) && !sinks.closing().get()) {
                 c.giveUp();
             }
@@ -225,6 +227,7 @@ final class LoadRun {
             }
         }
         sender.join(TimeUnit.SECONDS.toMillis(5));
+        sendEnd = w1;
 
         // Drain: give in-flight frames time to be answered so the accounting can close.
         sleepUntil(w1 + cfg.drain().toNanos());
@@ -339,7 +342,9 @@ final class LoadRun {
                 o.put("offline", l.offline());
                 o.put("sent_before_last_connection", l.connectionBase());
                 o.put("accounting_gap", l.accountingGap());
-                o.put("max_result_gap_ms", Summary.round(l.maxResultGapNanos() / 1e6, 1));
+                // a stream that stopped getting results before the window's end: that tail is a gap too
+                long tail = l.lastResultNanos() == 0 || sendEnd == 0 ? 0 : Math.max(0, sendEnd - l.lastResultNanos());
+                o.put("max_result_gap_ms", Summary.round(Math.max(l.maxResultGapNanos(), tail) / 1e6, 1));
                 var gaps = o.putArray("gaps_ms");
                 tr.gapsMs().forEach(ms -> gaps.add(Summary.round(ms, 1)));
                 var closes = o.putArray("closes");

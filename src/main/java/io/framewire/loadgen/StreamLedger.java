@@ -127,6 +127,11 @@ final class StreamLedger {
         return new Counts(sent, skipped, results, frameErrors + streamErrors, dropped, unknownSeq);
     }
 
+    /** When the last result came (System.nanoTime()); 0 before the first. */
+    long lastResultNanos() {
+        return lastResultNanos;
+    }
+
     /** The longest time between two consecutive results of this stream, over all its connections. */
     long maxResultGapNanos() {
         return maxResultGapNanos;
