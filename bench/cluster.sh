@@ -270,11 +270,12 @@ if [[ $SCENARIOS == *redis* ]] && (( HAS_REDIS )); then
     while read -r id sent; do
         n=$((n + 1))
         rx=$(redis-cli -p "$REDIS_PORT" hget "fw:{$id}:totals" received)
-        if (( ${rx:-0} >= sent * 99 / 100 && ${rx:-0} <= sent * 105 / 100 )); then ok=$((ok + 1)); else echo "$id sent $sent, Redis received ${rx:-none}" >>"$OUT/cluster-redis.mismatch"; fi
+        # at-least-once at the outage's edge (README, Redis down): one record write (~1 s of frames) may count twice
+        if (( ${rx:-0} >= sent * 99 / 100 && ${rx:-0} <= sent + 2 * FPS )); then ok=$((ok + 1)); else echo "$id sent $sent, Redis received ${rx:-none}" >>"$OUT/cluster-redis.mismatch"; fi
         (( ${rx:-0} > sent )) && over=$((over + ${rx:-0} - sent))
     done < <(jq -r '"\(.stream) \(.sent)"' "$S")
     say "hosts degraded while Redis was stopped: $degraded of 3; all back to redis_up 1 ${up_ms} ms after kill -CONT; window results/s $rps (p99 $(jq .latency_ms.p99 "$J") ms); close codes $(jq -c .connections.close_reasons "$J")"
-    say "Redis totals after: $ok of $n streams within [99 %, 105 %] of what they sent (counted twice at the outage's edge: $over frames in all)"
+    say "Redis totals after: $ok of $n streams between 99 % of what they sent and 2 s of frames over it (counted twice at the outage's edge: $over frames in all)"
     check "redis stop: no publisher closed" "$(( closed == 0 ))" "$closed streams closed or reconnected"
     check "redis stop: results kept flowing" "$(jq -r --argjson t "$offered" 'if .results_per_s >= $t then 1 else 0 end' "$J")" "$rps results/s over the window, >= $offered"
     check "redis stop: reconciled (redis_up back, totals match)" "$(( up_ms >= 0 && ok == n && n > 0 ))" "up after ${up_ms} ms, $ok of $n totals"

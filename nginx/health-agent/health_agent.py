@@ -7,10 +7,14 @@ nginx/upstreams.conf.example). A host that hangs (SIGSTOP, GC death spiral, froz
 kernel that accepts TCP connections, so NGINX would keep hashing new upgrades onto it and wait
 proxy_read_timeout for an answer each time. This agent marks such a host `down` in upstreams.conf
 and reloads NGINX: new upgrades go straight to the next host of the hash ring (`down` keeps the
-ring's points, so no other stream moves). Established WebSockets to the hung host are cut by
-NGINX's proxy_read_timeout (framewire pings every ws.pingMs, so only a silent host is cut); the
-reload does not cut any (no worker_shutdown_timeout: it would also cut every healthy stream held
-by the old workers).
+ring's points, so no other stream moves). Established WebSockets to the hung host are not cut by
+the reload (no worker_shutdown_timeout: it would also cut every healthy stream held by the old
+workers), and NGINX's proxy_read_timeout does not cut them while the camera keeps sending (NGINX
+re-arms it on traffic in either direction, and the hung host's kernel keeps accepting bytes until
+megabytes of socket buffers fill). So once a host has missed --kill-after polls in a row, the
+agent destroys this machine's TCP connections to it (`ss -K dst ADDR`, CAP_NET_ADMIN): NGINX sees
+the upstream fail and closes the camera's side, and the camera reconnects to the next host.
+--kill-after is larger than --fall so a host that is only slow for a moment loses no stream.
 
 The agent's only edit is the ` down` flag on the `server ADDR ...;` lines of the upstream file,
 which it re-reads every round, so the file stays Ansible's (or nginx/render.sh's). It never marks
@@ -121,8 +125,9 @@ def write_atomically(path, text):
 
 class Agent:
     def __init__(self, upstreams, reload_cmd, path="/healthz", interval=1.0, timeout=1.0, fall=2, rise=2,
-                 poller=poll, clock=time.monotonic, sleep=time.sleep):
+                 poller=poll, clock=time.monotonic, sleep=time.sleep, kill_cmd=None, kill_after=4):
         self.upstreams, self.reload_cmd, self.path = upstreams, reload_cmd, path
+        self.kill_cmd, self.kill_after = kill_cmd, max(kill_after, fall)
         self.interval, self.timeout, self.fall, self.rise = interval, timeout, fall, rise
         self.poller, self.clock, self.sleep = poller, clock, sleep
         self.trackers = {}
@@ -146,7 +151,19 @@ class Agent:
                 log.error("every host misses %s: keeping them all in the upstream", self.path)
             write_atomically(self.upstreams, set_down(text, down))
             self.reload()
+        for addr in sorted(down):
+            if self.kill_cmd and self.trackers[addr].misses == self.kill_after:  # once per outage
+                self.cut(addr)
         return down
+
+    def cut(self, addr):
+        argv = [a.replace("{addr}", addr) for a in self.kill_cmd]
+        r = subprocess.run(argv, capture_output=True, text=True)
+        n = max(0, len([l for l in r.stdout.splitlines() if l.strip()]) - 1)  # ss lists what it killed, after a header
+        if r.returncode != 0:
+            log.error("%s failed (%d): %s", shlex.join(argv), r.returncode, (r.stderr or r.stdout).strip())
+        else:
+            log.warning("%s missed %d polls: cut %d connection(s) to it", addr, self.kill_after, n)
 
     def reload(self):
         r = subprocess.run(self.reload_cmd, capture_output=True, text=True)
@@ -176,11 +193,15 @@ def main(argv=None):
     p.add_argument("--timeout", type=float, default=1.0, help="seconds a host has to answer")
     p.add_argument("--fall", type=int, default=2, help="missed polls in a row before a host goes out")
     p.add_argument("--rise", type=int, default=2, help="answered polls in a row before it comes back")
+    p.add_argument("--kill-after", type=int, default=4,
+                   help="missed polls in a row (>= --fall) before this machine's connections to the host are cut")
+    p.add_argument("--kill", default="ss -K dst {addr}", help="command that cuts the connections to {addr} ('' = never)")
     a = p.parse_args(argv)
     if a.fall < 1 or a.rise < 1 or a.interval <= 0 or a.timeout <= 0:
         p.error("--fall/--rise must be >= 1, --interval/--timeout > 0")
     logging.basicConfig(level=logging.INFO, stream=sys.stderr, format="%(asctime)s %(levelname)s %(message)s")
-    Agent(a.upstreams, shlex.split(a.reload), a.path, a.interval, a.timeout, a.fall, a.rise).run()
+    Agent(a.upstreams, shlex.split(a.reload), a.path, a.interval, a.timeout, a.fall, a.rise,
+          kill_cmd=shlex.split(a.kill) or None, kill_after=a.kill_after).run()
 
 
 if __name__ == "__main__":

@@ -7,6 +7,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import unittest
 import urllib.request
@@ -83,6 +84,35 @@ class Decisions(unittest.TestCase):
         self.assertEqual(agent.round(), set())
         self.assertEqual(read(path), RENDERED)
         self.assertEqual(reload_count(), 2)
+
+    def test_connections_are_cut_once_after_kill_after_misses(self):
+        d = tempfile.mkdtemp()
+        self.addCleanup(shutil.rmtree, d)
+        path = os.path.join(d, "upstreams.conf")
+        write(path, RENDERED)
+        cuts = os.path.join(d, "cuts")
+        answers = {"10.0.0.1:8080": True, "10.0.0.2:8080": False, "10.0.0.3:8080": True}
+        agent = ha.Agent(path, ["true"], fall=2, rise=2, poller=lambda addr, p, t: answers[addr],
+                         kill_cmd=["sh", "-c", "echo {addr} >> " + cuts], kill_after=4)
+        for _ in range(3):
+            agent.round()
+        self.assertEqual(agent.trackers["10.0.0.2:8080"].up, False, "out of the upstream after 2")
+        self.assertFalse(os.path.exists(cuts), "but its connections stay until 4 misses")
+        for _ in range(3):
+            agent.round()
+        self.assertEqual(read(cuts), "10.0.0.2:8080\n", "cut once")
+        answers["10.0.0.2:8080"] = True
+        agent.round()
+        agent.round()
+        answers["10.0.0.2:8080"] = False
+        for _ in range(4):
+            agent.round()
+        self.assertEqual(read(cuts), "10.0.0.2:8080\n" * 2, "again in a new outage")
+        for addr in answers:
+            answers[addr] = False
+        for _ in range(6):
+            agent.round()
+        self.assertEqual(read(cuts).count("10.0.0.1"), 0, "every host silent: nothing marked, nothing cut")
 
     def test_a_restarted_agent_starts_from_the_file(self):
         d = tempfile.mkdtemp()
@@ -201,7 +231,7 @@ class EndToEnd(unittest.TestCase):
         self.addCleanup(log.close)
         self.spawn([sys.executable, os.path.join(HERE, "health_agent.py"), "--upstreams", self.ngx + "/framewire/upstreams.conf",
                     "--reload", "kill -HUP %d" % self.nginx.pid, "--interval", "0.2", "--timeout", "0.3",
-                    "--fall", "2", "--rise", "2"], stderr=log)
+                    "--fall", "2", "--rise", "2", "--kill-after", "4"], stderr=log)
         upstreams = self.ngx + "/framewire/upstreams.conf"
         a = "127.0.0.1:%d" % self.hosts["A"][0]
         time.sleep(0.6)
@@ -209,6 +239,17 @@ class EndToEnd(unittest.TestCase):
 
         t0 = time.monotonic()
         self.hosts["A"][1].send_signal(signal.SIGSTOP)  # hung: the kernel still accepts its connections
+        # a request already waiting on A when it hangs (like an established WebSocket): NGINX alone
+        # would wait proxy_read_timeout (5 s); the agent's cut (ss -K) makes NGINX retry on B at once
+        pending = {}
+
+        def wait_on_a():
+            try:
+                pending["answer"] = self.get(cam, timeout=8.0)
+            except OSError as e:
+                pending["answer"] = (repr(e), time.monotonic() - t0)
+        waiter = threading.Thread(target=wait_on_a)
+        waiter.start()
         marked = self.wait_for(lambda: "%s max_fails=0 down;" % a in read(upstreams), 5, "A never marked down")
         self.assertLess(marked - t0, 2.0, "2 misses of 0.2 s rounds with 0.3 s timeouts")
 
@@ -220,6 +261,11 @@ class EndToEnd(unittest.TestCase):
             return host == "B" and took < 0.5
         self.wait_for(served_by_b_at_once, 3, "after the reload A's camera is not served by B at once")
         self.assertEqual(self.get(other)[0], "B", "B's own camera stays on B")
+        waiter.join(10)
+        host, took = pending["answer"]
+        self.assertEqual(host, "B", "the request stuck on A was retried on B after the cut")
+        self.assertLess(took, 3.5, "cut after 4 misses of 0.2 s rounds (0.3 s timeouts), not NGINX's 5 s read timeout")
+        self.assertRegex(read(os.path.join(self.tmp, "agent.log")), r"missed 4 polls: cut [1-9][0-9]* connection")
 
         self.hosts["A"][1].send_signal(signal.SIGCONT)
         self.wait_for(lambda: "down" not in read(upstreams), 5, "A never came back")
