@@ -192,8 +192,12 @@ if [[ $SCENARIOS == *hang* ]]; then
     # the window runs past the stop by HANG_FOR + 8 s: the moved streams' gaps end inside it
     loadgen_bg hang --url "ws://127.0.0.1:$NGINX_PORT" --streams "$STREAMS" --fps "$FPS" --ramp 4s --warmup 2s \
         --duration "$(( HANG_FOR + 12 ))s" --drain 2s --prefix hang- "${RECONNECT_ARGS[@]}" --silence 3s --silence-streams "$half"
+    # every camera connected (a loaded machine may need the reconnects) before the stop
+    for _ in $(seq 100); do
+        (( $("$FLEET_STREAMS" "$(metrics_url 1)" "$(metrics_url 2)" "$(metrics_url 3)") >= STREAMS )) && break; sleep 0.2
+    done
     sleep 2
-    curl -s --max-time 2 "http://127.0.0.1:$(fw_admin 2)/status" | jq -r '.streams[].id' | sort >"$OUT/cluster-hang.on-fw2"
+    curl -s --max-time 10 --retry 2 "http://127.0.0.1:$(fw_admin 2)/status" | jq -r '.streams[].id' | sort >"$OUT/cluster-hang.on-fw2"
     on=(); for i in 1 2 3; do on+=("$(streams_on "$i")"); done
     say "streams per host before the stop: fw1=${on[0]} fw2=${on[1]} (/status: $(grep -c . "$OUT/cluster-hang.on-fw2")) fw3=${on[2]}"
     t0=$(now_ms)
