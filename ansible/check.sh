@@ -62,6 +62,16 @@ nginx -q -t -p "$lb/etc/nginx" -c "$lb/etc/nginx/nginx.conf" -e "$lb/var/log/ngi
     || fail "upstreams.conf does not list the 3 inventory hosts"
 echo "PASS nginx -t on the generated config; upstream = the 3 inventory hosts"
 
+# the health agent beside NGINX: its unit verifies, and the installed script runs its own unit tests' decisions
+mkdir -p "$lb/usr/lib/systemd" "$lb/usr/bin" && cp -r /lib/systemd/system "$lb/usr/lib/systemd/system"
+printf '#!/bin/sh\n' > "$lb/usr/bin/python3"; chmod +x "$lb/usr/bin/python3"   # ExecStart's interpreter must exist under the root
+out=$(systemd-analyze verify --man=no --root="$lb" framewire-health-agent.service 2>&1) && [[ -z $out ]] \
+    || { echo "$out"; fail "systemd-analyze verify of the health agent's unit"; }
+python3 "$lb/usr/local/lib/framewire/health_agent.py" --help >/dev/null || fail "the installed health agent does not start"
+grep -q -- "--upstreams $lb/etc/nginx/framewire/upstreams.conf" "$lb/etc/systemd/system/framewire-health-agent.service" \
+    || fail "the health agent's unit does not point at the generated upstreams.conf"
+echo "PASS health agent installed beside NGINX: unit verifies, script runs, edits the generated upstreams.conf"
+
 mkdir -p "$fw/usr/lib/systemd" && cp -r /lib/systemd/system "$fw/usr/lib/systemd/system"
 out=$(systemd-analyze verify --man=no --root="$fw" framewire.service 2>&1) && [[ -z $out ]] || { echo "$out"; fail "systemd-analyze verify of the installed unit"; }
 echo "PASS systemd-analyze verify of the installed unit (ExecStart resolves through current/ to the jlink runtime)"
@@ -110,7 +120,8 @@ redis-cli -p 16379 shutdown nosave >/dev/null 2>&1 || true
 echo "PASS installed release runs: jlink runtime + jar + generated env; /readyz 200 with Redis up, /metrics only on the admin port, upgrade without a token 401"
 
 # 4. the real root untouched
-for p in /etc/framewire /opt/framewire /etc/sysctl.d/60-framewire.conf /etc/systemd/system/framewire.service /etc/nginx/framewire; do
+for p in /etc/framewire /opt/framewire /etc/sysctl.d/60-framewire.conf /etc/systemd/system/framewire.service /etc/nginx/framewire \
+         /etc/systemd/system/framewire-health-agent.service /usr/local/lib/framewire; do
     [[ ! -e $p ]] || fail "the scratch run wrote $p on the real root"
 done
 echo "PASS nothing written to the real /etc or /opt"

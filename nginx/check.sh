@@ -2,7 +2,8 @@
 # Checks the shipped NGINX config with the real nginx binary, as an unprivileged layout in temp
 # dirs (render.sh): `nginx -t` of the whole config (plain + TLS with a throwaway certificate),
 # proof that `nginx -t` catches a broken layout, then a live instance on a loopback port that
-# must keep /metrics and /status private and answer a WebSocket upgrade to a dead upstream with 502.
+# must keep /metrics and /status private and answer a WebSocket upgrade to a dead upstream with 502;
+# then the health agent's tests (health-agent/).
 set -euo pipefail
 cd "$(dirname "$0")"
 command -v nginx >/dev/null || { echo "FAIL nginx not installed"; exit 1; }
@@ -52,5 +53,13 @@ if grep -rq 'fw-canary-token' "$tmp/live/logs/"; then
     echo "FAIL a token reached NGINX's logs:"; grep -rh 'fw-canary-token' "$tmp/live/logs/"; fails=1
 else
     echo "PASS no token in NGINX's access or error log"
+fi
+
+# the health agent: its decisions (unit) and the agent against a real NGINX and real HTTP hosts,
+# one of them SIGSTOPped (end to end)
+if python3 -m unittest discover -s health-agent 2>&1 | tail -3; then
+    echo "PASS health agent tests"
+else
+    echo "FAIL health agent tests"; fails=1
 fi
 exit "$fails"

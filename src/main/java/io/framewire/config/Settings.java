@@ -48,7 +48,9 @@ public record Settings(
         int maxWatchers,
         int inferenceMaxSide,
         Duration resultsRetention,
-        Duration headerTimeout) {
+        Duration headerTimeout,
+        Duration pingInterval,
+        Duration staleAfter) {
 
     /** Setting names, in README order. */
     public static final List<String> NAMES = List.of(
@@ -63,7 +65,7 @@ public record Settings(
             "security.auth", "security.jwt.secret", "security.jwt.publicKey", "security.jwt.jwks",
             "security.jwt.issuer", "security.jwt.audience", "security.jwt.clockSkewS", "security.allowedOrigins",
             "ws.maxBufferedBytes", "watchers.max", "inference.maxSide", "results.retentionSec", "http.headerTimeoutMs",
-            "security.jwt.maxLifetimeS", "security.publicStatus");
+            "security.jwt.maxLifetimeS", "security.publicStatus", "ws.pingMs", "streams.staleMs");
 
     private static final Set<String> DETECTORS = Set.of("yunet", "yolo", "haar", "none");
     private static final Set<String> DEVICES = Set.of("auto", "cpu", "cuda", "cuda-fp16");
@@ -118,7 +120,9 @@ public record Settings(
                 r.integer("watchers.max", 2000, 0, 1_000_000),
                 r.integer("inference.maxSide", defaultMaxSide(dc), 0, 65_535),
                 Duration.ofSeconds(r.integer("results.retentionSec", 300, 0, 86_400)),
-                Duration.ofMillis(r.integer("http.headerTimeoutMs", 10_000, 100, 600_000)));
+                Duration.ofMillis(r.integer("http.headerTimeoutMs", 10_000, 100, 600_000)),
+                Duration.ofMillis(r.integer("ws.pingMs", 2000, 0, 600_000)),
+                Duration.ofMillis(r.integer("streams.staleMs", 10_000, 100, 86_400_000)));
     }
 
     /**

@@ -60,6 +60,14 @@ public final class JettyConn extends StreamConn implements Session.Listener.Auto
         }
     }
 
+    @Override
+    void abort() {
+        Session s = session;
+        if (s != null) {
+            s.disconnect();
+        }
+    }
+
     // ---- send callback ----
 
     @Override

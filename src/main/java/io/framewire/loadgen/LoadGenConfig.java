@@ -32,7 +32,9 @@ public record LoadGenConfig(
         Path extract,
         Duration reconnect,
         Duration reconnectMax,
-        Path perStream) {
+        Path perStream,
+        Duration silence,
+        int silenceStreams) {
 
     /** The WebSocket client under the load: lean raw NIO, or Jetty's as the reference library client. */
     public enum Client { NIO, JETTY }
@@ -60,6 +62,11 @@ public record LoadGenConfig(
               --reconnect 0               like a camera, reconnect a stream whose connection closed or
                                           failed: first retry after this delay, doubling (0 = off)
               --reconnect-max 2s          longest delay between reconnect attempts
+              --silence 3s                with --reconnect, the client contract's silence rule (README):
+                                          frames outstanding and no message for this long -> drop the
+                                          connection and reconnect (0 = off: wait for the server's close)
+              --silence-streams N         only streams 0..N-1 follow the silence rule (default: all), so
+                                          one run holds cameras of both kinds
               --per-stream PATH           also write one JSON line per stream (connections, lost
                                           frames, reconnect gaps, close codes) here
             durations: 500ms, 10s, 2m, or a plain number of seconds""";
@@ -94,6 +101,8 @@ public record LoadGenConfig(
         Duration reconnect = r.duration("reconnect", "0");
         Duration reconnectMax = r.duration("reconnect-max", "2s");
         String perStream = r.str("per-stream", null);
+        Duration silence = r.duration("silence", "3s");
+        int silenceStreams = r.integer("silence-streams", streams, 0, streams);
         r.rejectUnknown();
 
         if (src == null) {
@@ -119,7 +128,8 @@ public record LoadGenConfig(
                 ramp, duration, warmup, drain, prefix, json == null ? null : Path.of(json),
                 connectTimeout, Client.valueOf(client.toUpperCase(Locale.ROOT)), clients, ioThreads,
                 extract == null ? null : Path.of(extract), reconnect, reconnectMax,
-                perStream == null ? null : Path.of(perStream));
+                perStream == null ? null : Path.of(perStream), reconnect.isZero() ? Duration.ZERO : silence,
+                silenceStreams);
     }
 
     /** One selector per core is plenty: each handles thousands of connections. */

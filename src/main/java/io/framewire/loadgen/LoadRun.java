@@ -40,6 +40,7 @@ final class LoadRun {
     private List<ByteBuffer> wire; // frames as the transport sends them
     private ScheduledThreadPoolExecutor timer; // reconnects
     private long runStart;
+    private volatile long sendEnd; // nanoTime the window ended (the last frames were due); 0 before
 
     LoadRun(LoadGenConfig cfg, List<ByteBuffer> frames) {
         this.cfg = cfg;
@@ -62,6 +63,10 @@ final class LoadRun {
                     t.setDaemon(true);
                     return t;
                 });
+                if (!cfg.silence().isZero()) {
+                    long every = Math.clamp(cfg.silence().toMillis() / 20, 10, 250);
+                    timer.scheduleWithFixedDelay(this::checkSilence, every, every, TimeUnit.MILLISECONDS);
+                }
             }
             return measure();
         } finally {
@@ -85,8 +90,12 @@ final class LoadRun {
                     if (t != null) {
                         connectFailures.inc(describe(t));
                         c.connectFailed();
-                        if (cfg.reconnects()) {
-                            scheduleReconnect(i, tracks[i].failedAttempt());
+                        WsHandshake.Rejected refused = rejection(t);
+                        int status = refused != null ? refused.status : upgradeStatus(t);
+                        int attempt = tracks[i].failedAttempt();
+                        if (cfg.reconnects() && status != 400 && status != 401 && status != 403) { // those: surface, never retry
+                            long atLeast = refused == null || refused.retryAfterS < 0 ? 0 : TimeUnit.SECONDS.toNanos(refused.retryAfterS);
+                            scheduleReconnect(i, Math.max(atLeast, backoffNanos(attempt)));
                         }
                     } else {
                         tracks[i].opened(System.nanoTime());
@@ -99,15 +108,64 @@ final class LoadRun {
         long now = System.nanoTime();
         tracks[i].lost(now, TimeUnit.NANOSECONDS.toMillis(now - runStart), code);
         if (cfg.reconnects()) {
-            scheduleReconnect(i, 0);
+            long delay = reconnectAfterClose(code, ThreadLocalRandom.current().nextDouble(), cfg.reconnectDelay(0, 1.0).toNanos());
+            if (delay >= 0) {
+                scheduleReconnect(i, delay);
+            }
         }
     }
 
-    private void scheduleReconnect(int i, int attempt) {
+    /**
+     * The client contract (README, "Client side of the contract") for a close {@code code}: ns until
+     * the reconnect, or -1 for none. {@code jitter} in [0, 1); {@code backoff} the first backoff step.
+     */
+    static long reconnectAfterClose(int code, double jitter, long backoff) {
+        return switch (code) {
+            case 1000, 1009 -> -1; // done; too big: the same settings would fail again
+            case 1001 -> (long) (jitter * TimeUnit.MILLISECONDS.toNanos(250)); // draining: the balancer picks another host
+            case 4000 -> TimeUnit.SECONDS.toNanos(5) + (long) (jitter * TimeUnit.SECONDS.toNanos(1)); // another publisher owns the id
+            default -> Math.round(backoff * (0.8 + 0.4 * jitter)); // 1013, 1006, 1011, 1008, the silence rule
+        };
+    }
+
+    private long backoffNanos(int attempt) {
+        return cfg.reconnectDelay(attempt, 0.8 + 0.4 * ThreadLocalRandom.current().nextDouble()).toNanos();
+    }
+
+    /** The silence rule over every open connection (timer thread). */
+    private void checkSilence() {
+        long now = System.nanoTime();
+        long limit = cfg.silence().toNanos();
+        for (int i = 0; i < cfg.silenceStreams(); i++) {
+            StreamConn c = conns[i];
+            if (c.silent(now, limit) && !sinks.closing().get()) {
+                c.giveUp();
+            }
+        }
+    }
+
+    private static int upgradeStatus(Throwable t) {
+        for (Throwable e = t; e != null; e = e.getCause()) {
+            if (e instanceof UpgradeException u) {
+                return u.getResponseStatusCode();
+            }
+        }
+        return 0;
+    }
+
+    private static WsHandshake.Rejected rejection(Throwable t) {
+        for (Throwable e = t; e != null; e = e.getCause()) {
+            if (e instanceof WsHandshake.Rejected r) {
+                return r;
+            }
+        }
+        return null;
+    }
+
+    private void scheduleReconnect(int i, long delay) {
         if (sinks.closing().get()) {
             return;
         }
-        long delay = cfg.reconnectDelay(attempt, 0.8 + 0.4 * ThreadLocalRandom.current().nextDouble()).toNanos();
         try {
             timer.schedule(() -> {
                 if (!sinks.closing().get()) {
@@ -169,6 +227,7 @@ final class LoadRun {
             }
         }
         sender.join(TimeUnit.SECONDS.toMillis(5));
+        sendEnd = w1;
 
         // Drain: give in-flight frames time to be answered so the accounting can close.
         sleepUntil(w1 + cfg.drain().toNanos());
@@ -283,11 +342,15 @@ final class LoadRun {
                 o.put("offline", l.offline());
                 o.put("sent_before_last_connection", l.connectionBase());
                 o.put("accounting_gap", l.accountingGap());
+                // a stream that stopped getting results before the window's end: that tail is a gap too
+                long tail = l.lastResultNanos() == 0 || sendEnd == 0 ? 0 : Math.max(0, sendEnd - l.lastResultNanos());
+                o.put("max_result_gap_ms", Summary.round(Math.max(l.maxResultGapNanos(), tail) / 1e6, 1));
                 var gaps = o.putArray("gaps_ms");
                 tr.gapsMs().forEach(ms -> gaps.add(Summary.round(ms, 1)));
                 var closes = o.putArray("closes");
                 tr.closes().forEach(closes::add);
                 o.put("down", tr.down());
+                o.put("failed_connects", tr.failedConnects());
                 w.write(Summary.MAPPER.writeValueAsString(o));
                 w.write('\n');
             }

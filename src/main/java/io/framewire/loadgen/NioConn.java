@@ -149,6 +149,11 @@ final class NioConn extends StreamConn {
         }
     }
 
+    @Override
+    void abort() {
+        closeChannel(); // the selector drops the cancelled key; the state is CLOSED already
+    }
+
     /** A frame behind whatever is still pending, or now. */
     private synchronized void write(ByteBuffer b) throws IOException {
         if (pending == null) {

@@ -27,12 +27,15 @@ abstract class StreamConn {
     }
 
     static final int MAX_TEXT = 4 << 20;
+    /** Not a wire code: the close this client made itself under the silence rule. */
+    static final int CLOSE_SILENCE = 0;
 
     final StreamLedger ledger;
     final Sinks sinks;
     private volatile State state = State.IDLE;
     private volatile boolean everOpened;
     private long seqBase; // the stream's seq of this connection's seq 0 (--reconnect)
+    private volatile long lastHeardNanos; // the last message from the server (or the upgrade)
     private volatile java.util.function.IntConsumer onLost; // told (close code) when an open connection ends outside the run's own close
     // reply assembly; touched only by the thread delivering this connection's frames
     private byte[] scratch;
@@ -63,6 +66,28 @@ abstract class StreamConn {
     /** Starts a normal close (1000) at the end of the run. */
     abstract void close();
 
+    /** Drops the connection without a closing handshake (its state is already CLOSED). */
+    abstract void abort();
+
+    /**
+     * The silence rule: frames outstanding and nothing from the server for {@code silenceNanos},
+     * counted from the later of the last message and the oldest outstanding frame's send (so a
+     * camera that resumes after a pause is not judged by the pause).
+     */
+    final boolean silent(long nowNanos, long silenceNanos) {
+        if (state != State.OPEN) {
+            return false;
+        }
+        long oldest = ledger.oldestUnansweredSendNanos();
+        return oldest >= 0 && nowNanos - Math.max(lastHeardNanos, oldest) > silenceNanos;
+    }
+
+    /** Gives up on a silent connection: counted as a close with {@link #CLOSE_SILENCE}, then dropped. */
+    final void giveUp() {
+        onClosed(CLOSE_SILENCE, "silence");
+        abort();
+    }
+
     State state() {
         return state;
     }
@@ -86,6 +111,7 @@ abstract class StreamConn {
             return false;
         }
         seqBase = ledger.beginConnection();
+        lastHeardNanos = System.nanoTime();
         everOpened = true;
         state = State.OPEN;
         return true;
@@ -125,6 +151,7 @@ abstract class StreamConn {
     }
 
     private void onReply(long now, byte[] buf, int off, int len) {
+        lastHeardNanos = now;
         Reply r = Reply.parse(buf, off, len);
         switch (r.kind()) {
             case RESULT -> {

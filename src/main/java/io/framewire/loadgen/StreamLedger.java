@@ -35,6 +35,8 @@ final class StreamLedger {
     private volatile long lostOnClose;   // frames sent on a connection that ended before answering them
     private volatile long offline;       // frames due while the stream had no open connection
     private volatile long connectionBase; // the stream's seq of the current connection's seq 0
+    private volatile long lastResultNanos;  // reply side: when the last result came (0: none yet)
+    private volatile long maxResultGapNanos; // longest time between two results, across connections
 
     /** Records the send time of the next seq and returns that seq. */
     long recordSend(long nanos) {
@@ -90,6 +92,11 @@ final class StreamLedger {
     /** Counts a result and returns its latency in ns, or -1 when the seq's send time is unknown. */
     long onResult(long seq, long droppedBefore, long nowNanos) {
         results++;
+        long prev = lastResultNanos;
+        if (prev != 0 && nowNanos - prev > maxResultGapNanos) {
+            maxResultGapNanos = nowNanos - prev;
+        }
+        lastResultNanos = nowNanos;
         account(seq, droppedBefore);
         long s = sent; // volatile read first: makes the ring slot visible
         if (seq < 0 || seq >= s || seq < s - RING) {
@@ -118,6 +125,29 @@ final class StreamLedger {
 
     Counts counts() {
         return new Counts(sent, skipped, results, frameErrors + streamErrors, dropped, unknownSeq);
+    }
+
+    /** When the last result came (System.nanoTime()); 0 before the first. */
+    long lastResultNanos() {
+        return lastResultNanos;
+    }
+
+    /** The longest time between two consecutive results of this stream, over all its connections. */
+    long maxResultGapNanos() {
+        return maxResultGapNanos;
+    }
+
+    /**
+     * Send time of the oldest frame sent and not yet answered (by a result, an error, or a later
+     * answer's {@code dropped}); -1 when none is outstanding. Any thread.
+     */
+    long oldestUnansweredSendNanos() {
+        long s = sent; // volatile read first: makes the ring slot visible
+        long first = lastSeq + 1;
+        if (first >= s) {
+            return -1;
+        }
+        return sendNanos[(int) (Math.max(first, s - RING) & MASK)];
     }
 
     long frameErrors() {

@@ -13,6 +13,7 @@ final class StreamTrack {
     final StreamLedger ledger = new StreamLedger();
     private long outageStart = -1;   // nanoTime the last connection ended; -1 while open (or never opened)
     private int attempts;            // failed reconnect attempts in this outage
+    private int failedConnects;      // failed connect attempts over the run
     private final List<Double> gapsMs = new ArrayList<>();
     private final List<String> closes = new ArrayList<>(); // "<ms since start>:<code>"
 
@@ -27,7 +28,12 @@ final class StreamTrack {
 
     /** A reconnect attempt failed; returns the index of the next attempt in this outage (for the backoff). */
     synchronized int failedAttempt() {
+        failedConnects++;
         return ++attempts;
+    }
+
+    synchronized int failedConnects() {
+        return failedConnects;
     }
 
     /** A connection opened; returns the outage it ended in ms, or -1 when there was none (the first connect). */

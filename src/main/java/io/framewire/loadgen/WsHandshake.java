@@ -15,8 +15,17 @@ final class WsHandshake {
 
     /** The server answered, but not with a valid 101; the message is the status line (or what is wrong). */
     static final class Rejected extends IOException {
+        final int status;       // the HTTP status of a refused upgrade; 0 for a malformed 101
+        final int retryAfterS;  // its Retry-After in seconds, or -1
+
         Rejected(String reason) {
+            this(reason, 0, -1);
+        }
+
+        Rejected(String reason, int status, int retryAfterS) {
             super(reason);
+            this.status = status;
+            this.retryAfterS = retryAfterS;
         }
     }
 
@@ -61,7 +70,14 @@ final class WsHandshake {
         String status = lines[0].trim();
         String[] parts = status.split(" ", 3);
         if (parts.length < 2 || !parts[0].startsWith("HTTP/1.") || !parts[1].equals("101")) {
-            throw new Rejected(status.length() > 100 ? status.substring(0, 100) : status);
+            int code = parts.length >= 2 && parts[1].matches("\\d{3}") ? Integer.parseInt(parts[1]) : 0;
+            int retryAfter = -1;
+            for (int i = 1; i < lines.length; i++) {
+                if (lines[i].regionMatches(true, 0, "Retry-After:", 0, 12) && lines[i].substring(12).trim().matches("\\d{1,6}")) {
+                    retryAfter = Integer.parseInt(lines[i].substring(12).trim());
+                }
+            }
+            throw new Rejected(status.length() > 100 ? status.substring(0, 100) : status, code, retryAfter);
         }
         String accept = null;
         boolean upgrade = false;

@@ -13,6 +13,7 @@ import io.framewire.state.SharedState;
 import io.framewire.state.WatchSession;
 import io.framewire.stream.BlockingWebSocket;
 import io.framewire.stream.FrameBuffers;
+import io.framewire.stream.Keepalive;
 import io.framewire.stream.StreamSession;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -22,6 +23,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Pattern;
+import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpStatus;
 import org.eclipse.jetty.io.ArrayByteBufferPool;
 import org.eclipse.jetty.io.ByteBufferPool;
@@ -50,6 +52,9 @@ public final class FramewireServer implements AutoCloseable {
     static final Pattern STREAM_ID = Pattern.compile("[A-Za-z0-9._-]{1,128}");
     /** Close code when this host takes no more streams (at capacity, or draining): try another host. */
     static final int CLOSE_TRY_AGAIN = 1013;
+    /** Retry-After of a 503 at the upgrade: a draining host is gone for good, a full one may free up. */
+    static final Duration RETRY_AFTER_DRAINING = Duration.ofSeconds(1);
+    static final Duration RETRY_AFTER_FULL = Duration.ofSeconds(5);
 
     /** Jetty's default 4 KiB read buffer cut every 16 KiB frame into five reads, five continuation
      * frames and an aggregation copy. Pooled, and held only while a connection is being read. */
@@ -71,6 +76,7 @@ public final class FramewireServer implements AutoCloseable {
     private final ServerConnector adminConnector;
     private final Authorizer authorizer;
     private final FrameBuffers frameBuffers;
+    private final Keepalive keepalive;
     private volatile boolean draining;
     private volatile long drainDeadline;
 
@@ -84,6 +90,7 @@ public final class FramewireServer implements AutoCloseable {
         this.metrics = metrics;
         this.detector = detector;
         this.frameBuffers = new FrameBuffers(framePool(settings.maxMessageBytes()), settings.maxBufferedBytes());
+        this.keepalive = new Keepalive(settings.pingInterval(), settings.idleTimeout());
         QueuedThreadPool threads = new QueuedThreadPool();
         threads.setName("jetty");
         // Jetty's reads (and HTTP requests) run on virtual threads: a read that hands a frame to its
@@ -113,6 +120,8 @@ public final class FramewireServer implements AutoCloseable {
         metrics.gauge("framewire_watchers", "Watch connections on this host", watchers::get);
         metrics.gauge("framewire_frame_buffers_bytes", "Direct memory holding received frames (cap: ws.maxBufferedBytes)",
                 frameBuffers::used);
+        metrics.gauge("framewire_streams_stale", "Streams connected here that sent no frame for streams.staleMs",
+                this::staleStreams);
     }
 
     /**
@@ -127,6 +136,19 @@ public final class FramewireServer implements AutoCloseable {
             response.setAcceptedSubProtocol(request.getSubProtocols().contains(Authorizer.PROTOCOL) ? Authorizer.PROTOCOL : null);
             return creator.createWebSocket(request, response, callback);
         };
+    }
+
+    /** Connected publishers whose last frame (or, before the first, the connect) is older than streams.staleMs. */
+    int staleStreams() {
+        long cutoff = System.currentTimeMillis() - settings.staleAfter().toMillis();
+        int n = 0;
+        for (StreamSession s : registry.all()) {
+            java.time.Instant last = s.lastFrameAt();
+            if ((last != null ? last : s.connectedAt()).toEpochMilli() < cutoff) {
+                n++;
+            }
+        }
+        return n;
     }
 
     /**
@@ -265,7 +287,21 @@ public final class FramewireServer implements AutoCloseable {
         if (id == null) {
             return null;
         }
+        if (draining || registry.size() >= settings.maxStreams()) {
+            // refused before the 101: NGINX (proxy_next_upstream http_503) hands the upgrade to the
+            // next host at once, where a 1013 after the upgrade would send the camera round again
+            refuseUnavailable(request, response, callback, draining ? RETRY_AFTER_DRAINING : RETRY_AFTER_FULL,
+                    draining ? "server shutting down: try another host" : "server at capacity: try another host");
+            return null;
+        }
         return new BlockingWebSocket("ws-read-" + id, frameBuffers, settings.maxMessageBytes(), ws -> serve(id, ws));
+    }
+
+    private void refuseUnavailable(ServerUpgradeRequest request, ServerUpgradeResponse response, Callback callback,
+                                   Duration retryAfter, String reason) {
+        metrics.wsRefused(HttpStatus.SERVICE_UNAVAILABLE_503);
+        response.getHeaders().put(HttpHeader.RETRY_AFTER, String.valueOf(retryAfter.toSeconds()));
+        Response.writeError(request, response, callback, HttpStatus.SERVICE_UNAVAILABLE_503, reason);
     }
 
     /**
@@ -292,8 +328,14 @@ public final class FramewireServer implements AutoCloseable {
             return null;
         }
         String from = last;
+        if (watchers.get() >= settings.maxWatchers()) {
+            refuseUnavailable(request, response, callback, RETRY_AFTER_FULL,
+                    "too many watchers on this host (watchers.max): try another host");
+            return null;
+        }
         return new BlockingWebSocket("ws-watch-" + id, frameBuffers, settings.maxTextBytes(), ws -> {
             if (watchers.incrementAndGet() > settings.maxWatchers()) {
+                // only after a race: concurrent upgrades passed the check above for the last slot
                 watchers.decrementAndGet();
                 ws.closeHandshake(CLOSE_TRY_AGAIN, "too many watchers on this host (watchers.max): try another host",
                         REFUSAL_GRACE);
@@ -301,9 +343,11 @@ public final class FramewireServer implements AutoCloseable {
                 metrics.wsClosed(CLOSE_TRY_AGAIN);
                 return;
             }
+            Object kept = keepalive.add(ws, false);
             try {
                 new WatchSession(id, ws, settings.maxPendingResults()).run(state, from);
             } finally {
+                keepalive.remove(kept);
                 watchers.decrementAndGet();
             }
         });
@@ -313,8 +357,10 @@ public final class FramewireServer implements AutoCloseable {
     private void serve(String id, BlockingWebSocket ws) {
         metrics.wsConnects.inc();
         if (draining || registry.size() >= settings.maxStreams()) {
-            // a handshake, reading until the client's close: a camera that sends at once would
-            // otherwise get a reset over its unread frame, not the 1013 that says try elsewhere
+            // Only after a race: the upgrade passed the same check (else 503), then a drain began or
+            // concurrent upgrades took the last slots before this stream registered. A handshake,
+            // reading until the client's close: a camera that sends at once would otherwise get a
+            // reset over its unread frame, not the 1013 that says try elsewhere.
             ws.closeHandshake(CLOSE_TRY_AGAIN, draining ? "server shutting down: try another host" : "server at capacity: try another host",
                     REFUSAL_GRACE);
             ws.discardUntilClosed();
@@ -329,9 +375,11 @@ public final class FramewireServer implements AutoCloseable {
             session.drain(drainDeadline); // the drain began between the check above and register
         }
         log.debug("stream {} connected from {}", id, ws.remoteAddress());
+        Object kept = keepalive.add(ws, true);
         try {
             session.run();
         } finally {
+            keepalive.remove(kept);
             registry.unregister(session);
             state.closed(session);
             BlockingWebSocket.Closed closed = ws.closed();
@@ -347,7 +395,7 @@ public final class FramewireServer implements AutoCloseable {
 
     /**
      * Graceful drain, bounded by {@code shutdown.graceMs}: {@code /readyz} turns 503 and new streams
-     * get 1013 at once; every publisher stops being read, its accepted frames are processed and
+     * get HTTP 503 at the upgrade at once; every publisher stops being read, its accepted frames are processed and
      * answered, then it is closed with 1001 so it reconnects elsewhere. Publishers left at the
      * deadline are closed anyway. Workers and Jetty keep running: {@link #close()} stops them.
      */
@@ -386,6 +434,7 @@ public final class FramewireServer implements AutoCloseable {
     @Override
     public void close() throws Exception {
         drain();
+        keepalive.close();
         workers.close();
         try {
             jetty.stop();

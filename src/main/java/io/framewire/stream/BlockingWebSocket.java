@@ -81,6 +81,11 @@ public final class BlockingWebSocket implements Session.Listener {
     private volatile Session session;
     private volatile Closed closed;
     private boolean endSeen; // reader thread only
+    // System.nanoTime() of the last data message from the client, of anything from it (pongs too),
+    // and of the last message queued to it: what Keepalive decides on
+    private volatile long lastMessageNanos = System.nanoTime();
+    private volatile long lastHeardNanos = lastMessageNanos;
+    private volatile long lastSentNanos = lastMessageNanos;
 
     /**
      * {@code handler} runs on its own virtual thread once the connection is open. Binary messages are
@@ -136,7 +141,29 @@ public final class BlockingWebSocket implements Session.Listener {
      * frames in order, and {@code done} completes once this one is written (or has failed).
      */
     public void sendAsync(String message, Callback done) {
+        lastSentNanos = System.nanoTime();
         session.sendText(message, done);
+    }
+
+    /** Queues a ping (see {@link Keepalive}); the client's pong needs no answer. */
+    public void ping() {
+        Session s = session;
+        if (s != null) {
+            lastSentNanos = System.nanoTime();
+            s.sendPing(ByteBuffer.allocate(0), Callback.NOOP);
+        }
+    }
+
+    long lastMessageNanos() {
+        return lastMessageNanos;
+    }
+
+    long lastHeardNanos() {
+        return lastHeardNanos;
+    }
+
+    long lastSentNanos() {
+        return lastSentNanos;
     }
 
     /**
@@ -267,6 +294,9 @@ public final class BlockingWebSocket implements Session.Listener {
 
     /** Jetty thread: queues a message and, while the reader keeps up, demands the next one at once. */
     private void deliver(Message message) {
+        long now = System.nanoTime();
+        lastMessageNanos = now;
+        lastHeardNanos = now;
         boolean again;
         demandLock.lock();
         try {
@@ -392,6 +422,7 @@ public final class BlockingWebSocket implements Session.Listener {
     // reads queued pongs until the heap ran out).
     @Override
     public void onWebSocketPing(ByteBuffer payload) {
+        lastHeardNanos = System.nanoTime();
         if (pongPending.compareAndSet(false, true)) {
             unansweredPings = 0;
             session.sendPong(payload, Callback.from(() -> pongPending.set(false), x -> pongPending.set(false)));
@@ -404,6 +435,7 @@ public final class BlockingWebSocket implements Session.Listener {
 
     @Override
     public void onWebSocketPong(ByteBuffer payload) {
+        lastHeardNanos = System.nanoTime();
         demand();
     }
 

@@ -128,4 +128,24 @@ class LoadGenConfigTest {
         assertThat(LoadGen.run(new String[] {"--source", dir.toString()})).isEqualTo(3);
         assertThat(LoadGen.run(new String[] {"--source", dir.resolve("nope").toString()})).isEqualTo(3);
     }
+
+    @Test
+    void theSilenceRuleIsOnWithReconnectOnly() {
+        assertThat(LoadGenConfig.parse(new String[] {"--source", "a"}).silence()).as("no reconnect: no rule").isZero();
+        assertThat(LoadGenConfig.parse(new String[] {"--source", "a", "--reconnect", "100ms"}).silence())
+                .as("the contract's 3 s").isEqualTo(Duration.ofSeconds(3));
+        assertThat(LoadGenConfig.parse(new String[] {"--source", "a", "--reconnect", "100ms", "--silence", "0"}).silence()).isZero();
+    }
+
+    @Test
+    void closeCodesMapToTheContractsReconnects() {
+        long backoff = Duration.ofMillis(100).toNanos();
+        assertThat(LoadRun.reconnectAfterClose(1000, 0.5, backoff)).isEqualTo(-1);
+        assertThat(LoadRun.reconnectAfterClose(1009, 0.5, backoff)).as("same settings, same failure").isEqualTo(-1);
+        assertThat(LoadRun.reconnectAfterClose(1001, 0.999, backoff)).as("at once, jitter under 250 ms").isLessThan(Duration.ofMillis(250).toNanos());
+        assertThat(LoadRun.reconnectAfterClose(4000, 0.0, backoff)).isEqualTo(Duration.ofSeconds(5).toNanos());
+        for (int code : new int[] {1006, 1008, 1011, 1013, StreamConn.CLOSE_SILENCE}) {
+            assertThat(LoadRun.reconnectAfterClose(code, 0.5, backoff)).as("close %d: backoff", code).isEqualTo(backoff);
+        }
+    }
 }

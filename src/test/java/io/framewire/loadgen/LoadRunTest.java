@@ -5,7 +5,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.framewire.server.FramewireServer;
 import io.framewire.testing.ServerExtension;
 import io.framewire.testing.TestData;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -28,7 +35,7 @@ class LoadRunTest {
     void everySentFrameIsAccountedFor(String client) throws Exception {
         FramewireServer server = servers.start("detector", "none");
         LoadGenConfig cfg = LoadGenConfig.parse((client + " --url ws://127.0.0.1:" + server.port()
-                + " --source unused --streams 4 --fps 15 --ramp 200ms --warmup 300ms --duration 2s --drain 1s")
+                + " --source unused --streams 4 --fps 15 --ramp 200ms --warmup 1500ms --duration 2s --drain 1s")
                 .split(" "));
         List<ByteBuffer> frames = List.of(ByteBuffer.wrap(TestData.messi()).asReadOnlyBuffer());
         RunResult r = new LoadRun(cfg, frames).run();
@@ -100,6 +107,67 @@ class LoadRunTest {
             assertThat(j.path("closes")).hasSize(1);
             assertThat(j.path("accounting_gap").asLong()).isZero();
             assertThat(j.path("down").asBoolean()).isFalse();
+        }
+    }
+
+    /**
+     * The silence rule against a host that upgrades and then never answers (what a SIGSTOPped
+     * server behind a kernel that still accepts looks like): the camera gives up after --silence
+     * and reconnects; with --silence 0 it waits forever on the one connection.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"500ms", "0"})
+    void theSilenceRuleDropsAConnectionThatNeverAnswers(String silence) throws Exception {
+        try (ServerSocket hung = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+            AtomicInteger upgrades = new AtomicInteger();
+            Thread acceptor = Thread.ofVirtual().start(() -> {
+                while (!hung.isClosed()) {
+                    try {
+                        Socket s = hung.accept();
+                        Thread.ofVirtual().start(() -> swallow(s, upgrades));
+                    } catch (IOException e) {
+                        return;
+                    }
+                }
+            });
+            LoadGenConfig cfg = LoadGenConfig.parse(("--url ws://127.0.0.1:" + hung.getLocalPort()
+                    + " --source unused --streams 2 --fps 15 --ramp 100ms --warmup 100ms --duration 2500ms --drain 100ms"
+                    + " --reconnect 50ms --reconnect-max 200ms --connect-timeout 1s --silence " + silence).split(" "));
+            RunResult r = new LoadRun(cfg, List.of(ByteBuffer.wrap(TestData.messi()).asReadOnlyBuffer())).run();
+            hung.close();
+            acceptor.join(2000);
+            long silenced = r.connections().closeReasons().getOrDefault("0 silence", 0L);
+            if (silence.equals("0")) {
+                assertThat(silenced).isZero();
+                assertThat(upgrades.get()).as("one connection per stream, kept").isEqualTo(2);
+            } else {
+                // each stream: ~0.55 s to give up, ~0.05-0.2 s to reconnect, over ~2.7 s
+                assertThat(silenced).as("given up on, per stream, several times").isBetween(4L, 12L);
+                assertThat(upgrades.get()).isEqualTo(2 + (int) silenced);
+                assertThat(r.reconnects().gapMicros().getMaxValue()).as("reconnected with the first backoff").isLessThan(500_000);
+            }
+        }
+    }
+
+    /** Answers the upgrade with a 101, then reads and drops everything: a host that hangs after the upgrade. */
+    private static void swallow(Socket s, AtomicInteger upgrades) {
+        try (s) {
+            var in = s.getInputStream();
+            StringBuilder head = new StringBuilder();
+            while (!head.toString().endsWith("\r\n\r\n")) {
+                int b = in.read();
+                if (b < 0) {
+                    return;
+                }
+                head.append((char) b);
+            }
+            String key = head.toString().replaceAll("(?s).*Sec-WebSocket-Key: (\\S+)\r\n.*", "$1");
+            s.getOutputStream().write(("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                    + "Sec-WebSocket-Accept: " + WsFrames.acceptKey(key) + "\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
+            upgrades.incrementAndGet();
+            in.transferTo(OutputStream.nullOutputStream());
+        } catch (IOException e) {
+            // the client dropped it
         }
     }
 }

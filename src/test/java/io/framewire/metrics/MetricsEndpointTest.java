@@ -9,6 +9,7 @@ import io.framewire.server.FramewireServer;
 import io.framewire.testing.Http;
 import io.framewire.testing.ServerExtension;
 import io.framewire.testing.TestData;
+import io.framewire.testing.Upgrade;
 import io.framewire.testing.WsClient;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -16,6 +17,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -95,9 +97,11 @@ class MetricsEndpointTest {
         HttpResponse<String> ready = Http.get(server.port(), "/readyz");
         assertThat(ready.statusCode()).isEqualTo(200);
         assertThat(JSON.readTree(ready.body()).path("checks").path("model_loaded").asBoolean()).isTrue();
-        try (WsClient first = WsClient.stream(server.port(), "only");
-             WsClient second = WsClient.stream(server.port(), "one-too-many")) {
-            assertThat(second.awaitClose(WAIT).code()).isEqualTo(1013);
+        try (WsClient first = WsClient.stream(server.port(), "only")) {
+            Upgrade.Answer second = Upgrade.request(server.port(), "/ws/streams/one-too-many", Map.of());
+            assertThat(second.status()).as("refused at the upgrade").isEqualTo(503);
+            assertThat(second.headers()).containsEntry("retry-after", "5");
+            assertThat(value(Http.metrics(server.port()), "framewire_ws_refused_total{status=\"503\"}")).isEqualTo(1.0);
             HttpResponse<String> full = Http.get(server.port(), "/readyz");
             assertThat(full.statusCode()).isEqualTo(503);
             assertThat(JSON.readTree(full.body()).path("checks").path("below_capacity").asBoolean()).isFalse();

@@ -7,6 +7,7 @@ import io.framewire.testing.Http;
 import io.framewire.testing.MetricsText;
 import io.framewire.testing.ServerExtension;
 import io.framewire.testing.TestData;
+import io.framewire.testing.Upgrade;
 import io.framewire.testing.WsClient;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -14,6 +15,7 @@ import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -49,9 +51,9 @@ class DrainTest {
         });
         Thread.sleep(50);
         assertThat(Http.get(server.port(), "/readyz").statusCode()).as("not ready from the start of the drain").isEqualTo(503);
-        try (WsClient late = WsClient.stream(server.port(), "late")) {
-            assertThat(late.awaitClose(WAIT).code()).as("new streams are turned away").isEqualTo(1013);
-        }
+        Upgrade.Answer late = Upgrade.request(server.port(), "/ws/streams/late", Map.of());
+        assertThat(late.status()).as("new streams are turned away at the upgrade").isEqualTo(503);
+        assertThat(late.headers()).containsEntry("retry-after", "1");
         drained.get(GRACE_MS + 5000, TimeUnit.MILLISECONDS);
         long drainMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
         assertThat(drainMs).as("drain within the grace period").isLessThan(GRACE_MS);

@@ -12,9 +12,7 @@ import io.framewire.testing.WsClient;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.Socket;
-import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -197,40 +195,87 @@ class LimitsServerTest {
     }
 
     @Test
-    void aCameraThatSendsAtOnceToAFullHostStillGetsThe1013() throws Exception {
+    void aFullHostRefusesAtTheUpgradeWith503AndRetryAfter() throws Exception {
         FramewireServer server = servers.start("detector", "none", "streams.max", "1");
         byte[] jpeg = TestData.messi();
         try (WsClient first = WsClient.stream(server.port(), "first")) {
             first.send(jpeg);
             assertThat(first.next(WAIT).path("seq").asLong()).isZero();
-            // The upgrade and 8 MB of frames in one go, read only later: a server that closes over
-            // unread bytes resets the connection, and the reset takes the unread 101 and close frame with it.
             for (int round = 0; round < 3; round++) {
-                try (Socket camera = new Socket("127.0.0.1", server.port())) {
-                    camera.setSoTimeout(10_000);
-                    OutputStream out = camera.getOutputStream();
-                    out.write(Upgrade.requestBytes(server.port(), "/ws/streams/eager-" + round, Map.of()));
-                    ByteBuffer frame = ByteBuffer.allocate(14 + jpeg.length)
-                            .put((byte) 0x82).put((byte) (0x80 | 127)).putLong(jpeg.length).putInt(0) // mask key 0
-                            .put(jpeg);
-                    for (int sent = 0; sent < 8 << 20; sent += frame.capacity()) {
-                        out.write(frame.array());
-                    }
-                    out.flush();
-                    Thread.sleep(200);
-                    InputStream in = camera.getInputStream();
-                    StringBuilder head = new StringBuilder();
-                    while (!head.toString().endsWith("\r\n\r\n")) {
-                        head.append((char) in.read());
-                    }
-                    assertThat(head.toString()).startsWith("HTTP/1.1 101");
-                    byte[] close = in.readNBytes(4);
-                    assertThat(close[0] & 0xff).as("a close frame").isEqualTo(0x88);
-                    assertThat((close[2] & 0xff) << 8 | (close[3] & 0xff)).isEqualTo(1013);
-                }
+                Upgrade.Answer refused = Upgrade.request(server.port(), "/ws/streams/extra-" + round, Map.of());
+                assertThat(refused.status()).as("no 101: NGINX can still hand the upgrade to the next host").isEqualTo(503);
+                assertThat(refused.headers()).containsEntry("retry-after", "5");
             }
+            assertThat(MetricsText.value(Http.metrics(server.port()), "framewire_ws_refused_total{status=\"503\"}"))
+                    .isEqualTo(3.0);
+            assertThat(MetricsText.value(Http.metrics(server.port()), "framewire_ws_connects_total"))
+                    .as("refused upgrades never became connections").isEqualTo(1.0);
             first.send(jpeg);
             assertThat(first.next(WAIT).path("seq").asLong()).as("the admitted stream is untouched").isEqualTo(1);
+        }
+        try (WsClient again = WsClient.stream(server.port(), "after")) {
+            again.send(jpeg);
+            assertThat(again.next(WAIT).path("type").asText()).as("the slot is free again").isEqualTo("result");
+        }
+    }
+
+    @Test
+    void quietConnectionsArePingedAndSilentPublishersStillCloseAsIdle() throws Exception {
+        FramewireServer server = servers.start("detector", "none", "ws.pingMs", "200", "ws.idleTimeoutMs", "1500");
+        try (Socket camera = new Socket("127.0.0.1", server.port())) {
+            camera.setSoTimeout(5_000);
+            camera.getOutputStream().write(Upgrade.requestBytes(server.port(), "/ws/streams/quiet", Map.of()));
+            InputStream in = camera.getInputStream();
+            StringBuilder head = new StringBuilder();
+            while (!head.toString().endsWith("\r\n\r\n")) {
+                head.append((char) in.read());
+            }
+            assertThat(head.toString()).startsWith("HTTP/1.1 101");
+            // a raw client answers no ping: it sees pings every ~200 ms, then the idle close
+            long t0 = System.nanoTime();
+            int pings = 0;
+            int code;
+            while (true) {
+                int op = in.read() & 0x0f;
+                int len = in.read() & 0x7f;
+                byte[] payload = in.readNBytes(len);
+                if (op == 0x9) {
+                    pings++;
+                } else if (op == 0x8) {
+                    code = (payload[0] & 0xff) << 8 | (payload[1] & 0xff);
+                    break;
+                }
+            }
+            long ms = (System.nanoTime() - t0) / 1_000_000;
+            assertThat(pings).as("pings while the server had nothing else to send").isBetween(4, 10);
+            assertThat(code).isEqualTo(1001);
+            assertThat(ms).as("the idle rule, though pings kept the socket busy").isBetween(1000L, 3000L);
+        }
+    }
+
+    @Test
+    void streamsThatSendNothingForStaleMsAreCountedStale() throws Exception {
+        FramewireServer server = servers.start("detector", "none", "streams.staleMs", "300");
+        byte[] jpeg = TestData.messi();
+        try (WsClient silent = WsClient.stream(server.port(), "silent");
+             WsClient busy = WsClient.stream(server.port(), "busy")) {
+            long until = System.nanoTime() + 3_000_000_000L;
+            double stale = -1;
+            while (System.nanoTime() < until) { // the busy camera keeps sending, the silent one never does
+                busy.send(jpeg);
+                busy.next(WAIT);
+                stale = MetricsText.value(Http.metrics(server.port()), "framewire_streams_stale");
+                if (stale == 1) {
+                    break;
+                }
+                Thread.sleep(50);
+            }
+            assertThat(stale).as("only the silent stream").isEqualTo(1.0);
+            silent.send(jpeg);
+            silent.next(WAIT);
+            busy.send(jpeg);
+            busy.next(WAIT);
+            assertThat(MetricsText.value(Http.metrics(server.port()), "framewire_streams_stale")).as("both sent just now").isZero();
         }
     }
 }

@@ -110,8 +110,19 @@ public final class RawWs implements AutoCloseable {
         return f.toByteArray();
     }
 
-    /** The next frame from the server; throws on timeout or end of stream. */
+    /**
+     * The next frame from the server, past its keepalive pings (sent every {@code ws.pingMs} to a
+     * quiet connection, which this client need not answer); throws on timeout or end of stream.
+     */
     public Frame read() throws IOException {
+        Frame f;
+        do {
+            f = readAny();
+        } while (f.opcode() == PING);
+        return f;
+    }
+
+    private Frame readAny() throws IOException {
         int b0 = in.readUnsignedByte();
         int b1 = in.readUnsignedByte();
         long n = b1 & 0x7F;

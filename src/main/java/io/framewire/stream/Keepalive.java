@@ -1,0 +1,93 @@
+package io.framewire.stream;
+
+import java.time.Duration;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Keeps every connection's outbound direction busy and closes the idle ones, from one ticker thread.
+ *
+ * <p>A connection the server has written nothing to for {@code ws.pingMs} gets a ping. A live host
+ * thus never goes quiet towards the balancer for longer than that, and NGINX's
+ * {@code proxy_read_timeout}, sized a few pings above it, cuts the sockets of a host that went
+ * quiet because it hangs (SIGSTOP, GC death spiral, frozen VM): its cameras see the connection end
+ * and reconnect, to a live host. The same short timeout bounds NGINX's wait for the upgrade answer
+ * of a hung host, before it tries the next one.
+ *
+ * <p>Pings count as activity for Jetty's idle timeout, so the idle rule lives here: a publisher that
+ * sends no message, or a watcher that does not even answer a ping, for {@code ws.idleTimeoutMs} is
+ * closed with 1001 ("Connection Idle Timeout", as Jetty would).
+ */
+public final class Keepalive implements AutoCloseable {
+
+    public static final int CLOSE_IDLE = 1001;
+    private static final Duration CLOSE_GRACE = Duration.ofSeconds(2);
+    private static final Logger log = LoggerFactory.getLogger(Keepalive.class);
+
+    private record Entry(BlockingWebSocket ws, boolean publisher) {}
+
+    private final Set<Entry> entries = ConcurrentHashMap.newKeySet();
+    private final long pingNanos;
+    private final long idleNanos;
+    private final Thread ticker;
+    private volatile boolean stopped;
+
+    /** {@code ping} zero: no pings (only the idle rule). */
+    public Keepalive(Duration ping, Duration idle) {
+        this.pingNanos = ping.toNanos();
+        this.idleNanos = idle.toNanos();
+        long tick = Math.clamp((pingNanos > 0 ? Math.min(pingNanos, idleNanos) : idleNanos) / 8,
+                TimeUnit.MILLISECONDS.toNanos(50), TimeUnit.SECONDS.toNanos(1));
+        this.ticker = Thread.ofPlatform().daemon().name("ws-keepalive").start(() -> {
+            while (!stopped) {
+                try {
+                    TimeUnit.NANOSECONDS.sleep(tick);
+                } catch (InterruptedException e) {
+                    return;
+                }
+                tick(System.nanoTime());
+            }
+        });
+    }
+
+    /**
+     * Watches {@code ws} until {@link #remove}: a publisher is idle when it sends no message, a
+     * watcher (which sends none) when it answers no ping either.
+     */
+    public Object add(BlockingWebSocket ws, boolean publisher) {
+        Entry e = new Entry(ws, publisher);
+        entries.add(e);
+        return e;
+    }
+
+    public void remove(Object handle) {
+        entries.remove(handle);
+    }
+
+    /** One pass over the connections at {@code now} (System.nanoTime()). */
+    void tick(long now) {
+        for (Entry e : entries) {
+            BlockingWebSocket ws = e.ws();
+            if (ws.closed() != null) {
+                continue;
+            }
+            long heard = e.publisher() ? ws.lastMessageNanos() : ws.lastHeardNanos();
+            if (now - heard > idleNanos) {
+                entries.remove(e);
+                log.debug("{}: idle for {} ms, closing", ws.remoteAddress(), TimeUnit.NANOSECONDS.toMillis(now - heard));
+                ws.close(CLOSE_IDLE, "Connection Idle Timeout", CLOSE_GRACE);
+            } else if (pingNanos > 0 && now - ws.lastSentNanos() >= pingNanos) {
+                ws.ping();
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        stopped = true;
+        ticker.interrupt();
+    }
+}
