@@ -242,7 +242,9 @@ export class FramewireClient {
       }
     }
     if (msg.type === 'result' || msg.type === 'error') {
-      this.answered.push({ at: this.now(), latencyMs: match ? match.latencyMs : null });
+      // a watcher cannot time frames it did not send: it reports the server's receipt-to-result time
+      const latencyMs = match ? match.latencyMs : (this.o.watch && msg.timing ? msg.timing.total_ms : null);
+      this.answered.push({ at: this.now(), latencyMs });
       if (msg.type === 'result') {
         this.resultsTotal++;
         this.gotResult = true;

@@ -16,6 +16,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.openqa.selenium.By;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
+import org.openqa.selenium.WindowType;
 import org.openqa.selenium.chrome.ChromeDriver;
 
 /**
@@ -42,7 +43,6 @@ class BrowserTest {
         if (browser != null) {
             try {
                 Chromium.screenshot(browser, test.getTestMethod().orElseThrow().getName() + "-end");
-                System.out.println("page text at the end:\n" + browser.findElement(By.tagName("body")).getText());
             } finally {
                 browser.quit();
             }
@@ -63,6 +63,50 @@ class BrowserTest {
         assertThat(text(browser, "#status [data-k=state]")).isEqualTo("open");
         assertThat(text(browser, "#status [data-k=p50]")).endsWith(" ms");
         Chromium.screenshot(browser, "publisher");
+        String publisher = browser.getWindowHandle();
+
+        // a second tab watches the same stream: its results, and the face in them
+        browser.switchTo().newWindow(WindowType.TAB);
+        browser.get(base + "/watch/browser-1");
+        assertThat(Poll.until(WAIT, () -> number(browser, "results"), v -> v >= 5)).isGreaterThanOrEqualTo(5);
+        assertThat(Poll.until(WAIT, () -> texts(browser, "#detections li.detection .label"), l -> l.contains("face")))
+                .contains("face");
+        assertThat(Poll.until(WAIT, () -> number(browser, "resultFps"), v -> v > 0)).isPositive();
+        long seq = Long.parseLong(text(browser, "#seq"));
+        assertThat(Poll.until(WAIT, () -> Long.parseLong(text(browser, "#seq")), s -> s > seq))
+                .as("the watched stream's seq advances").isGreaterThan(seq);
+        Chromium.screenshot(browser, "watch");
+
+        // the dashboard lists the stream with a live FPS (rates need two polls)
+        browser.switchTo().newWindow(WindowType.TAB);
+        browser.get(base + "/dashboard");
+        Double fps = Poll.until(WAIT, () -> streamFps(browser, "browser-1"), v -> v > 0);
+        assertThat(fps).as("dashboard FPS of browser-1").isPositive();
+        assertThat(text(browser, "#streams")).isEqualTo("1 / 2000");
+        assertThat(Poll.until(WAIT, () -> text(browser, "#results-rate"), t -> !t.equals("–") && Double.parseDouble(t) > 0))
+                .isNotEqualTo("–");
+        assertThat(Poll.until(WAIT, () -> Integer.parseInt(browser.findElement(By.id("chart-throughput")).getDomAttribute("data-points")),
+                n -> n >= 8)).as("chart points").isGreaterThanOrEqualTo(8);
+        assertThat(streamFps(browser, "browser-1")).as("FPS still live").isPositive();
+        Chromium.screenshot(browser, "dashboard");
+
+        browser.switchTo().window(publisher);
+        assertThat(text(browser, "#status [data-k=state]")).isEqualTo("open");
+        assertThat(number(browser, "connections")).isEqualTo(1);
+    }
+
+    /** The FPS cell of the stream's row on the dashboard; NaN while it has none. */
+    static double streamFps(WebDriver d, String stream) {
+        for (WebElement row : d.findElements(By.cssSelector("#streams-table tbody tr"))) {
+            if (row.findElement(By.cssSelector("td.stream")).getText().equals(stream)) {
+                try {
+                    return Double.parseDouble(row.findElement(By.cssSelector("td.fps")).getText());
+                } catch (NumberFormatException e) {
+                    return Double.NaN;
+                }
+            }
+        }
+        return Double.NaN;
     }
 
     static double number(WebDriver d, String key) {
