@@ -37,17 +37,17 @@ export function closePolicy(code, { opened, byClient, attempt, random = Math.ran
   const o = { ...DEFAULTS, ...options };
   const backoff = () => random() * Math.min(o.backoffCapMs, o.backoffBaseMs * 2 ** attempt);
   if (byClient) return { action: 'done', delayMs: 0, reason: 'closed' };
-  if (code === 1009) return { action: 'stop', delayMs: 0, reason: 'frame too big for the server (1009): lower the size or quality' };
-  if (code === 1001) return { action: 'retry', delayMs: random() * o.drainJitterMs, reason: 'server going away (1001): reconnecting', backoff: false };
+  if (code === 1009) return { action: 'stop', delayMs: 0, reason: 'frame too big for the server: lower the size or quality' };
+  if (code === 1001) return { action: 'retry', delayMs: random() * o.drainJitterMs, reason: 'server going away: reconnecting', backoff: false };
   if (code === 4000) {
     return { action: 'retry', delayMs: o.replacedWaitMs + random() * o.replacedJitterMs,
-      reason: 'replaced (4000): another publisher took this stream id', backoff: false };
+      reason: 'replaced: another publisher took this stream id', backoff: false };
   }
   if (!opened) return { action: 'retry', delayMs: backoff(), reason: 'connection failed (host full, draining, down, or refused)', backoff: true };
   const why = {
-    1013: 'host full or draining (1013)', 1008: 'too many unread results (1008)', 1011: 'server error (1011)',
-    1006: 'connection lost (1006)', [SILENCE_CLOSE]: 'no answer to outstanding frames for 3 s',
-  }[code] || `closed (${code})`;
+    1013: 'host full or draining', 1008: 'too many unread results', 1011: 'server error',
+    1006: 'connection lost', [SILENCE_CLOSE]: 'no answer to outstanding frames for 3 s',
+  }[code] || 'closed';
   return { action: 'retry', delayMs: backoff(), reason: why, backoff: true };
 }
 

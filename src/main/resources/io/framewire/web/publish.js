@@ -104,7 +104,7 @@ async function start(ev) {
       if (state === 'waiting') logLine($('log'), `closed ${d.code}${d.opened ? '' : ' (no open)'}: ${d.reason}`);
       if (state === 'waiting') note(noteEl, `${d.reason}; retrying in ${(d.delayMs / 1000).toFixed(1)} s`, d.code !== 1001);
       else if (state === 'open') note(noteEl, `publishing ${stream}`);
-      else if (state === 'stopped' && d.code !== 1000) { note(noteEl, d.reason, true); stop(); }
+      else if (state === 'stopped' && d.code !== 1000) { note(noteEl, `${d.code}: ${d.reason}`, true); stop(); }
     },
     onAdvice: ({ fps }) => note(noteEl, `server advises ${fps} FPS`),
   }).start();
