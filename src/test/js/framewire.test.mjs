@@ -1,7 +1,7 @@
 // Unit tests of framewire.js's logic (seq matching, the reconnect contract, the silence rule), with a
 // fake WebSocket class and a virtual clock injected through the constructor. The browser tests
 // (io.framewire.web.BrowserTest) drive the same module in Chromium against a real server.
-// Run: node --test src/test/js/
+// Run: node --test src/test/js/framewire.test.mjs
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { FramewireClient, closePolicy, quantile, SILENCE_CLOSE } from '../../main/resources/io/framewire/web/framewire.js';
