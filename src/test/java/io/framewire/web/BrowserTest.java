@@ -7,9 +7,15 @@ import io.framewire.testing.Chromium;
 import io.framewire.testing.Poll;
 import io.framewire.testing.ServerExtension;
 import io.framewire.testing.TestData;
+import io.framewire.testing.Http;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -93,6 +99,51 @@ class BrowserTest {
         browser.switchTo().window(publisher);
         assertThat(text(browser, "#status [data-k=state]")).isEqualTo("open");
         assertThat(number(browser, "connections")).isEqualTo(1);
+    }
+
+    @Test
+    void publishAndWatchThroughTheShippedNginxConfig() throws Exception {
+        Assumptions.assumeTrue(Files.isExecutable(Path.of("/usr/sbin/nginx")), "no nginx (apt-get install nginx)");
+        FramewireServer server = servers.start("detector", "none");
+        int port;
+        try (ServerSocket free = new ServerSocket(0)) {
+            port = free.getLocalPort();
+        }
+        Path dir = Files.createTempDirectory("framewire-nginx-");
+        run("bash", "nginx/render.sh", dir.toString(), "127.0.0.1:" + server.port(), "127.0.0.1:" + port);
+        Process nginx = new ProcessBuilder("nginx", "-p", dir.toString(), "-c", dir + "/nginx.conf", "-e", dir + "/logs/error.log",
+                "-g", "pid " + dir + "/nginx.pid; daemon off;").inheritIO().start();
+        try {
+            int lb = port;
+            assertThat(Poll.until(WAIT, () -> status(lb, "/nginx-health"), c -> c == 200)).isEqualTo(200);
+            assertThat(status(lb, "/dashboard")).as("the dashboard is not public").isEqualTo(404);
+            browser.get("http://127.0.0.1:" + port + "/?stream=via-nginx&fps=10&size=320&start=1");
+            assertThat(Poll.until(WAIT, () -> number(browser, "results"), v -> v >= 10)).isGreaterThanOrEqualTo(10);
+            assertThat(server.activeStreams()).isEqualTo(1);
+            browser.switchTo().newWindow(WindowType.TAB);
+            browser.get("http://127.0.0.1:" + port + "/watch/via-nginx");
+            assertThat(Poll.until(WAIT, () -> number(browser, "results"), v -> v >= 5)).isGreaterThanOrEqualTo(5);
+            Chromium.screenshot(browser, "watch-via-nginx");
+        } finally {
+            nginx.destroy();
+            nginx.waitFor();
+        }
+    }
+
+    private static int status(int port, String path) {
+        try {
+            return Http.get(port, path).statusCode();
+        } catch (IOException e) {
+            return -1;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return -1;
+        }
+    }
+
+    private static void run(String... command) throws Exception {
+        Process p = new ProcessBuilder(command).inheritIO().start();
+        assertThat(p.waitFor()).as(String.join(" ", command)).isZero();
     }
 
     /** The FPS cell of the stream's row on the dashboard; NaN while it has none. */
