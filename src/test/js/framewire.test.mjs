@@ -30,7 +30,7 @@ class Clock {
 function fakeSockets() {
   const made = [];
   class FakeWebSocket {
-    constructor(url) { this.url = url; this.sentFrames = []; this.bufferedAmount = 0; this.closedWith = null; made.push(this); }
+    constructor(url, protocols) { this.url = url; this.protocols = protocols; this.sentFrames = []; this.bufferedAmount = 0; this.closedWith = null; made.push(this); }
     send(d) { this.sentFrames.push(d); }
     close(code, reason) { this.closedWith = { code, reason }; }
     // server side
@@ -72,6 +72,15 @@ test('builds publish and watch URLs with the token and the resume entry', () => 
   w.made[0].serverClose(1001);
   w.clock.advance(300);
   assert.equal(w.made[1].url, 'ws://host:8080/ws/watch/cam-1?last=17-0');
+});
+
+test('offers the given subprotocols', () => {
+  const { c, made } = client({ protocols: ['framewire', 'bearer.x'] });
+  c.start();
+  assert.deepEqual(made[0].protocols, ['framewire', 'bearer.x']);
+  const plain = client();
+  plain.c.start();
+  assert.equal(plain.made[0].protocols, undefined);
 });
 
 test('matches results to frames by seq; skipped frames leave the pending set', () => {

@@ -73,7 +73,17 @@ function chart(canvas, lines) {
   }
 }
 
-function rows(tbody, items, cells) {
+function rows(tbody, items, cells, empty) {
+  if (items.length === 0 && empty) {
+    const td = document.createElement('td');
+    td.colSpan = tbody.parentElement.tHead.rows[0].cells.length;
+    td.className = 'muted';
+    td.textContent = empty;
+    const tr = document.createElement('tr');
+    tr.append(td);
+    tbody.replaceChildren(tr);
+    return;
+  }
   tbody.replaceChildren(...items.map((it) => {
     const tr = document.createElement('tr');
     for (const [text, cls, href] of cells(it)) {
@@ -129,16 +139,16 @@ function render(now) {
     const dps = p && dt > 0 ? (s.dropped - p.dropped) / dt : NaN;
     return [[s.id, 'stream', '/watch/' + encodeURIComponent(s.id)], [s.client || ''], [fmt(fps), 'num fps'], [fmt(dps), 'num'],
       [String(s.received), 'num'], [String(s.dropped), 'num'], [ago(now.time_ms - s.connected_at), 'num']];
-  });
+  }, 'no streams publishing here: open / to start one');
 
   if (now.fleet) {
-    const hosts = now.fleet.hosts;
+    const hosts = [...now.fleet.hosts].sort((x, y) => x.id.localeCompare(y.id));
     const total = hosts.reduce((a, h) => a + h.streams, 0);
     const cap = hosts.reduce((a, h) => a + h.capacity, 0);
     $('fleet-note').textContent = `${hosts.length} host(s), ${total} stream(s), ${fmt(cap ? 100 * total / cap : 0)} % of capacity`;
     $('fleet-table').hidden = false;
     rows($('fleet-table').tBodies[0], hosts, (h) => [[h.id + (h.id === now.host ? ' (this)' : '')], [h.address || ''],
-      [String(h.streams), 'num'], [`${fmt(h.capacity ? 100 * h.streams / h.capacity : 0)} %`, 'num'], [h.version || ''],
+      [String(h.streams), 'num'], [`${fmt(h.capacity ? 100 * h.streams / h.capacity : 0)} %`, 'num'], [h.version && h.version !== 'null' ? h.version : '–'],
       [ago(Math.max(0, now.time_ms - h.heartbeat_ms)) + ' ago', 'num']]);
   }
   prev = now;

@@ -69,6 +69,7 @@ export class FramewireClient {
    * @param {string} o.url       ws:// or wss:// base, e.g. 'ws://localhost:8080'
    * @param {string} o.stream    stream id, [A-Za-z0-9._-]{1,128}
    * @param {string} [o.token]   JWT, sent as ?token= (browsers cannot set headers on a WebSocket)
+   * @param {string[]} [o.protocols] WebSocket subprotocols to offer (for a server that takes credentials there)
    * @param {boolean} [o.watch]  watch /ws/watch/{id} instead of publishing
    * @param {function} [o.onResult]  (msg, match) for every result/error; match = { latencyMs, meta } when it answers a frame we sent
    * @param {function} [o.onState]   (state, detail) on every state change: connecting, open, waiting, stopped
@@ -194,7 +195,7 @@ export class FramewireClient {
     this.#setState('connecting', { url: this.url.replace(/token=[^&]*/, 'token=…') });
     let ws;
     try {
-      ws = new this.WS(this.url);
+      ws = this.o.protocols ? new this.WS(this.url, this.o.protocols) : new this.WS(this.url);
     } catch (e) {
       this.#closed(1006, String(e), false);
       return;

@@ -11,7 +11,13 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Comparator;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Stream;
+import org.bytedeco.ffmpeg.global.avcodec;
 import org.bytedeco.javacv.FFmpegFrameGrabber;
+import org.bytedeco.javacv.FFmpegFrameRecorder;
 import org.bytedeco.javacv.Frame;
 import org.bytedeco.javacv.OpenCVFrameConverter;
 import org.bytedeco.opencv.opencv_core.Mat;
@@ -37,6 +43,7 @@ public final class Chromium {
     public static final Path ARTIFACTS = Path.of("target", "browser");
 
     private static Path camera;
+    private static final Map<WebDriver, Path> profiles = new ConcurrentHashMap<>();
 
     private Chromium() {}
 
@@ -68,7 +75,22 @@ public final class Chromium {
                 .build();
         ChromeDriver driver = new ChromeDriver(service, options);
         driver.manage().timeouts().scriptTimeout(Duration.ofSeconds(10));
+        profiles.put(driver, profile);
         return driver;
+    }
+
+    /** Quits the browser and deletes its fresh profile. */
+    public static void quit(WebDriver driver) throws IOException {
+        try {
+            driver.quit();
+        } finally {
+            Path profile = profiles.remove(driver);
+            if (profile != null) {
+                try (Stream<Path> files = Files.walk(profile)) {
+                    files.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+                }
+            }
+        }
     }
 
     public static Path screenshot(WebDriver driver, String name) throws IOException {
@@ -76,6 +98,40 @@ public final class Chromium {
         Path file = ARTIFACTS.resolve(name + ".png");
         Files.write(file, ((TakesScreenshot) driver).getScreenshotAs(OutputType.BYTES));
         return file;
+    }
+
+    private static Path video;
+
+    /** A few seconds of Megamind.avi as WebM (VP8), a file a browser plays: the publisher's "video file" source. */
+    public static synchronized Path videoFile() throws IOException {
+        if (video != null) {
+            return video;
+        }
+        Files.createDirectories(ARTIFACTS);
+        Path out = ARTIFACTS.resolve("megamind.webm");
+        try (FFmpegFrameGrabber grabber = new FFmpegFrameGrabber(TestData.media("Megamind.avi").toFile())) {
+            grabber.start();
+            try (FFmpegFrameRecorder recorder = new FFmpegFrameRecorder(out.toFile(), 480, 352, 0)) {
+                recorder.setFormat("webm");
+                recorder.setVideoCodec(avcodec.AV_CODEC_ID_VP8);
+                recorder.setFrameRate(10);
+                recorder.setVideoBitrate(1_000_000);
+                recorder.start();
+                int index = 0;
+                Frame f;
+                while (index < 120 && (f = grabber.grabImage()) != null) {
+                    if (index++ >= 40 && index % 2 == 1) {
+                        recorder.record(f); // the recorder scales to its size
+                    }
+                }
+                recorder.stop();
+            }
+            grabber.stop();
+        } catch (org.bytedeco.javacv.FrameGrabber.Exception | org.bytedeco.javacv.FrameRecorder.Exception e) {
+            throw new IOException(e);
+        }
+        video = out;
+        return out;
     }
 
     /**

@@ -43,7 +43,7 @@ class BrowserReconnectTest {
             try {
                 Chromium.screenshot(browser, "reconnect-" + test.getTestMethod().orElseThrow().getName());
             } finally {
-                browser.quit();
+                Chromium.quit(browser);
             }
         }
     }

@@ -5,8 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.framewire.server.FramewireServer;
 import io.framewire.testing.Chromium;
 import io.framewire.testing.Poll;
+import io.framewire.testing.RedisServer;
 import io.framewire.testing.ServerExtension;
 import io.framewire.testing.TestData;
+import io.framewire.testing.WsClient;
 import io.framewire.testing.Http;
 import java.io.IOException;
 import java.net.ServerSocket;
@@ -50,7 +52,7 @@ class BrowserTest {
             try {
                 Chromium.screenshot(browser, test.getTestMethod().orElseThrow().getName() + "-end");
             } finally {
-                browser.quit();
+                Chromium.quit(browser);
             }
         }
     }
@@ -99,6 +101,41 @@ class BrowserTest {
         browser.switchTo().window(publisher);
         assertThat(text(browser, "#status [data-k=state]")).isEqualTo("open");
         assertThat(number(browser, "connections")).isEqualTo(1);
+    }
+
+    @Test
+    void dashboardShowsTheFleetWithRedis() throws Exception {
+        try (RedisServer redis = RedisServer.start()) {
+            FramewireServer a = servers.start("detector", "none", "redis", redis.url(), "host.id", "host-a", "admin.port", "0");
+            FramewireServer b = servers.start("detector", "none", "redis", redis.url(), "host.id", "host-b");
+            try (WsClient cam = WsClient.stream(b.port(), "on-b")) {
+                cam.send(TestData.messi());
+                cam.next(WAIT);
+                browser.get("http://127.0.0.1:" + a.adminPort() + "/dashboard");
+                List<String> hosts = Poll.until(WAIT, () -> texts(browser, "#fleet-table tbody tr td:first-child"), l -> l.size() == 2);
+                assertThat(hosts).containsExactly("host-a (this)", "host-b");
+                assertThat(Poll.until(WAIT, () -> text(browser, "#fleet-note"), t -> t.startsWith("2 host(s), 1 stream(s)")))
+                        .startsWith("2 host(s), 1 stream(s)");
+                Chromium.screenshot(browser, "dashboard-fleet");
+            }
+            servers.close(b); // before Redis goes
+            servers.close(a);
+        }
+    }
+
+    @Test
+    void publishesALocalVideoFile() throws Exception {
+        FramewireServer server = servers.start("detector", "yunet", "model", TestData.yunet().toString(), "workers", "1");
+        browser.get("http://127.0.0.1:" + server.port() + "/?stream=file-1&source=file&fps=8&size=480");
+        browser.findElement(By.id("file")).sendKeys(Chromium.videoFile().toAbsolutePath().toString());
+        browser.findElement(By.id("start")).click();
+        assertThat(Poll.until(WAIT, () -> texts(browser, "#detections li.detection .label"), l -> l.contains("face")))
+                .as("faces found in the file's frames").contains("face");
+        assertThat(Poll.until(WAIT, () -> number(browser, "results"), v -> v >= 10)).isGreaterThanOrEqualTo(10);
+        Chromium.screenshot(browser, "publisher-file");
+        browser.findElement(By.id("stop")).click();
+        assertThat(Poll.until(WAIT, () -> text(browser, "#status [data-k=state]"), "stopped"::equals)).isEqualTo("stopped");
+        assertThat(Poll.until(WAIT, server::activeStreams, n -> n == 0)).as("stop closes the stream").isZero();
     }
 
     @Test
