@@ -15,7 +15,6 @@ import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
 import org.eclipse.jetty.http.HttpHeader;
@@ -46,7 +45,7 @@ final class WebUi {
 
     private final FramewireServer server;
     private final PrometheusRegistry registry;
-    private final Map<String, Optional<byte[]>> files = new ConcurrentHashMap<>();
+    private final Map<String, byte[]> files = new ConcurrentHashMap<>();
 
     WebUi(FramewireServer server, PrometheusRegistry registry) {
         this.server = server;
@@ -79,9 +78,13 @@ final class WebUi {
     }
 
     private boolean file(String name, Response response, Callback callback) {
-        Optional<byte[]> body = files.computeIfAbsent(name, WebUi::load);
-        if (body.isEmpty()) {
-            return false;
+        byte[] body = files.get(name);
+        if (body == null) {
+            body = load(name);
+            if (body == null) {
+                return false; // misses are not cached: any name may be asked for
+            }
+            files.put(name, body);
         }
         String ext = name.substring(name.lastIndexOf('.') + 1);
         response.setStatus(HttpStatus.OK_200);
@@ -92,13 +95,13 @@ final class WebUi {
             response.getHeaders().put("Content-Security-Policy", CSP);
             response.getHeaders().put("Referrer-Policy", "no-referrer"); // ?token= stays on this page
         }
-        response.write(true, ByteBuffer.wrap(body.get()), callback);
+        response.write(true, ByteBuffer.wrap(body), callback);
         return true;
     }
 
-    private static Optional<byte[]> load(String name) {
+    private static byte[] load(String name) {
         try (InputStream in = WebUi.class.getResourceAsStream(ROOT + name)) {
-            return in == null ? Optional.empty() : Optional.of(in.readAllBytes());
+            return in == null ? null : in.readAllBytes();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

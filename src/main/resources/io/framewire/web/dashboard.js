@@ -4,6 +4,7 @@ const $ = (id) => document.getElementById(id);
 const POINTS = 120;
 const series = { results: [], received: [], dropped: [], p50: [], p99: [] };
 let prev = null;
+const history = []; // the last polls, oldest first
 
 /** histogram_quantile over the bucket increase between two polls: [[le, cumulative], ...]. */
 export function bucketQuantile(q, now, before) {
@@ -131,12 +132,15 @@ function render(now) {
     { data: series.results, color: '#3fb68b' }, { data: series.received, color: '#5b9cf0' }, { data: series.dropped, color: '#e06464' }]);
   chart($('chart-latency'), [{ data: series.p50, color: '#3fb68b' }, { data: series.p99, color: '#e0a84a' }]);
 
-  const before = new Map((prev ? prev.streams : []).map((s) => [s.id + '@' + s.connected_at, s]));
+  // per stream: over the last ~5 s (one poll is too short a window for a few frames a second)
+  const old = history.find((h) => now.time_ms - h.time_ms <= 5500) || prev;
+  const span = old ? (now.time_ms - old.time_ms) / 1000 : 0;
+  const before = new Map((old ? old.streams : []).map((s) => [s.id + '@' + s.connected_at, s]));
   const streams = [...now.streams].sort((a, b) => a.id.localeCompare(b.id));
   rows($('streams-table').tBodies[0], streams, (s) => {
     const p = before.get(s.id + '@' + s.connected_at);
-    const fps = p && dt > 0 ? (s.processed - p.processed) / dt : NaN;
-    const dps = p && dt > 0 ? (s.dropped - p.dropped) / dt : NaN;
+    const fps = p && span > 0 ? (s.processed - p.processed) / span : NaN;
+    const dps = p && span > 0 ? (s.dropped - p.dropped) / span : NaN;
     return [[s.id, 'stream', '/watch/' + encodeURIComponent(s.id)], [s.client || ''], [fmt(fps), 'num fps'], [fmt(dps), 'num'],
       [String(s.received), 'num'], [String(s.dropped), 'num'], [ago(now.time_ms - s.connected_at), 'num']];
   }, 'no streams publishing here: open / to start one');
@@ -152,6 +156,8 @@ function render(now) {
       [ago(Math.max(0, now.time_ms - h.heartbeat_ms)) + ' ago', 'num']]);
   }
   prev = now;
+  history.push(now);
+  while (history.length > 6) history.shift();
 }
 
 async function poll() {

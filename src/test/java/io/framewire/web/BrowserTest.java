@@ -95,7 +95,7 @@ class BrowserTest {
                 .isNotEqualTo("–");
         assertThat(Poll.until(WAIT, () -> Integer.parseInt(browser.findElement(By.id("chart-throughput")).getDomAttribute("data-points")),
                 n -> n >= 8)).as("chart points").isGreaterThanOrEqualTo(8);
-        assertThat(streamFps(browser, "browser-1")).as("FPS still live").isPositive();
+        assertThat(Poll.until(WAIT, () -> streamFps(browser, "browser-1"), v -> v > 0)).as("FPS still live").isPositive();
         Chromium.screenshot(browser, "dashboard");
 
         browser.switchTo().window(publisher);
