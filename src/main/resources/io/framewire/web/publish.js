@@ -7,12 +7,13 @@ const form = $('settings');
 const video = $('video');
 const overlay = $('overlay');
 const noteEl = $('note');
-const capture = document.createElement('canvas');
+const capture = typeof OffscreenCanvas === 'function' ? new OffscreenCanvas(2, 2) : document.createElement('canvas');
 
 let client = null;
 let media = null;      // MediaStream or object URL
 let loop = null;
 let encoding = false;
+let running = false;
 let lastMsg = null;
 
 // Settings from the URL: /?stream=cam-7&fps=10&size=320&quality=0.7&token=...&start=1
@@ -61,18 +62,45 @@ function closeSource() {
   video.removeAttribute('src');
 }
 
+// Ticks from a worker (not throttled in a background tab); the page's own timer where workers are missing.
+const ticker = typeof Worker === 'function' ? new Worker('/ticker.js') : null;
+let period = 0;
+if (ticker) ticker.onmessage = () => tick();
+
+function schedule() {
+  const ms = Math.round(1000 / effectiveFps());
+  if (ticker) {
+    if (ms !== period) { period = ms; ticker.postMessage(ms); }
+  } else {
+    loop = setTimeout(tick, ms);
+  }
+}
+
+function unschedule() {
+  clearTimeout(loop);
+  if (ticker) { period = 0; ticker.postMessage(0); }
+}
+
 function tick() {
-  loop = setTimeout(tick, 1000 / effectiveFps());
+  if (!running) return; // a tick already on its way when Stop was pressed
+  schedule(); // picks up a changed FPS setting or advice
   if (encoding || !client || !client.ready || video.readyState < 2 || !video.videoWidth) return;
   const w = Math.min(Math.max(64, Number($('size').value) || 640), video.videoWidth) & ~1;
   const h = Math.round(w * video.videoHeight / video.videoWidth) & ~1;
   if (capture.width !== w || capture.height !== h) { capture.width = w; capture.height = h; }
   capture.getContext('2d').drawImage(video, 0, 0, w, h);
   encoding = true;
-  capture.toBlob((blob) => {
+  encode(capture, Number($('quality').value)).then((blob) => {
     encoding = false;
     if (blob && client) client.send(blob, { width: w, height: h });
-  }, 'image/jpeg', Number($('quality').value));
+  }, () => { encoding = false; });
+}
+
+// OffscreenCanvas.convertToBlob where there is one: canvas.toBlob encodes in idle time, which a
+// background tab gets about once a second.
+function encode(canvas, quality) {
+  if (canvas.convertToBlob) return canvas.convertToBlob({ type: 'image/jpeg', quality });
+  return new Promise((resolve) => canvas.toBlob(resolve, 'image/jpeg', quality));
 }
 
 async function start(ev) {
@@ -109,11 +137,13 @@ async function start(ev) {
     onAdvice: ({ fps }) => note(noteEl, `server advises ${fps} FPS`),
   }).start();
   $('stop').disabled = false;
-  tick();
+  running = true;
+  schedule();
 }
 
 function stop() {
-  clearTimeout(loop);
+  running = false;
+  unschedule();
   if (client && client.state !== 'stopped') client.stop();
   closeSource();
   $('start').disabled = false;

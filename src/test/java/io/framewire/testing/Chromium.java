@@ -65,9 +65,6 @@ public final class Chromium {
                 "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run",
                 "--disable-quic", "--disable-default-apps", "--no-default-browser-check",
                 "--autoplay-policy=no-user-gesture-required",
-                // the publisher keeps its frame rate while another tab (watch, dashboard) is in front
-                "--disable-background-timer-throttling", "--disable-renderer-backgrounding",
-                "--disable-backgrounding-occluded-windows",
                 "--window-size=1400,900", "--user-data-dir=" + profile.toAbsolutePath());
         ChromeDriverService service = new ChromeDriverService.Builder()
                 .usingDriverExecutable(DRIVER.toFile()) // a given driver: no Selenium Manager download
