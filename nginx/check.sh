@@ -2,8 +2,8 @@
 # Checks the shipped NGINX config with the real nginx binary, as an unprivileged layout in temp
 # dirs (render.sh): `nginx -t` of the whole config (plain + TLS with a throwaway certificate),
 # proof that `nginx -t` catches a broken layout, then a live instance on a loopback port that
-# must keep /metrics and /status private and answer a WebSocket upgrade to a dead upstream with 502;
-# then the health agent's tests (health-agent/).
+# must keep /metrics, /status and /dashboard private, proxy the browser pages, and answer a WebSocket
+# upgrade to a dead upstream with 502; then the health agent's tests (health-agent/).
 set -euo pipefail
 cd "$(dirname "$0")"
 command -v nginx >/dev/null || { echo "FAIL nginx not installed"; exit 1; }
@@ -39,6 +39,12 @@ expect 200 "/nginx-health" "$base/nginx-health"
 expect 404 "/metrics not public" "$base/metrics"
 expect 404 "/status not public" "$base/status"
 expect 404 "/readyz not public" "$base/readyz"
+expect 404 "/dashboard not public" "$base/dashboard"
+expect 404 "/dashboard.json not public" "$base/dashboard.json"
+expect 502 "publisher page / proxied" "$base/"
+expect 502 "watch page proxied" "$base/watch/cam-1"
+expect 502 "framewire.js proxied" "$base/framewire.js"
+expect 404 "no page for a bad stream id" "$base/watch/bad%21id"
 expect 400 "bad stream id refused at the edge" "$base/ws/streams/bad%21id"
 ws=(-H 'Upgrade: websocket' -H 'Connection: Upgrade' -H 'Sec-WebSocket-Version: 13' -H 'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==')
 expect 502 "upgrade to a dead upstream" "${ws[@]}" "$base/ws/streams/cam-1"

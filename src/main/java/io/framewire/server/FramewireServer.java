@@ -19,6 +19,7 @@ import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -78,6 +79,7 @@ public final class FramewireServer implements AutoCloseable {
     private final FrameBuffers frameBuffers;
     private final Keepalive keepalive;
     private volatile boolean draining;
+    private volatile String hostId;
     private volatile long drainDeadline;
 
     private FramewireServer(Settings settings, WorkerPool workers, Scheduler scheduler, Metrics metrics, String detector,
@@ -188,6 +190,7 @@ public final class FramewireServer implements AutoCloseable {
                 state);
         server.jetty.start();
         String hostId = settings.hostId() != null ? settings.hostId() : hostName() + ":" + server.port();
+        server.hostId = hostId;
         state.start(new HostInfo(hostId, hostName() + ":" + server.port(), settings.maxStreams(),
                 String.valueOf(FramewireServer.class.getPackage().getImplementationVersion()), server::activeStreams));
         log.info("{}{}", state.describe(), settings.redis() == null ? "" : ", as host " + hostId);
@@ -249,6 +252,16 @@ public final class FramewireServer implements AutoCloseable {
 
     boolean draining() {
         return draining;
+    }
+
+    /** This host's name in the fleet (host.id, or hostname:port). */
+    String hostId() {
+        return hostId;
+    }
+
+    /** The fleet's host records for the dashboard; null without Redis. */
+    List<Map<String, String>> fleetHosts() {
+        return state.hosts();
     }
 
     /** For /readyz: {@code not configured}, {@code up} or {@code degraded}. */

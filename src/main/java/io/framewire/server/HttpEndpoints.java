@@ -23,7 +23,8 @@ import org.eclipse.jetty.util.Callback;
 /**
  * Plain HTTP beside the WebSocket endpoints: {@code /healthz} (process alive), {@code /readyz}
  * (should a balancer send streams here), {@code /status} (per-stream detail) and {@code /metrics}
- * (Prometheus). With an admin port, /metrics and /status are served only there.
+ * (Prometheus), and the browser pages ({@link WebUi}). With an admin port, /metrics, /status and the
+ * dashboard are served only there.
  */
 final class HttpEndpoints extends Handler.Abstract {
 
@@ -35,16 +36,19 @@ final class HttpEndpoints extends Handler.Abstract {
     private final ExpositionFormats formats = ExpositionFormats.init();
     private final ServerConnector admin;
     private final String host = hostName();
+    private final WebUi web;
 
     HttpEndpoints(FramewireServer server, PrometheusRegistry registry, ServerConnector admin) {
         this.server = server;
         this.registry = registry;
         this.admin = admin;
+        this.web = new WebUi(server, registry);
     }
 
     @Override
     public boolean handle(Request request, Response response, Callback callback) throws IOException {
         String path = request.getHttpURI().getPath();
+        // where /status goes, the dashboard and its JSON go (WebUi)
         boolean onAdmin = admin == null || request.getConnectionMetaData().getConnector() == admin;
         switch (path) {
             case "/healthz" -> json(response, callback, HttpStatus.OK_200, health());
@@ -67,7 +71,10 @@ final class HttpEndpoints extends Handler.Abstract {
             }
             default -> {
                 if (!path.startsWith(FramewireServer.STREAM_PATH) && !path.startsWith(FramewireServer.WATCH_PATH)) {
-                    return false; // Jetty answers 404
+                    if (onAdmin && WebUi.isPrivate(path) && refusedAsPrivate(request, response, callback)) {
+                        return true;
+                    }
+                    return web.handle(path, onAdmin, request, response, callback); // false: Jetty answers 404
                 }
                 Response.writeError(request, response, callback, HttpStatus.BAD_REQUEST_400,
                         "this is a WebSocket endpoint: connect with a WebSocket client");
@@ -77,8 +84,8 @@ final class HttpEndpoints extends Handler.Abstract {
     }
 
     /**
-     * With authentication on and no admin port, /status (every stream id, client address) and
-     * /metrics are not served on the public port unless {@code security.publicStatus} says so.
+     * With authentication on and no admin port, /status (every stream id, client address), the
+     * dashboard and /metrics are not served on the public port unless {@code security.publicStatus} says so.
      */
     private boolean refusedAsPrivate(Request request, Response response, Callback callback) {
         if (admin != null || !server.authorizer().enabled() || server.settings().auth().publicStatus()) {

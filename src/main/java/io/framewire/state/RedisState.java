@@ -2,7 +2,12 @@ package io.framewire.state;
 
 import io.framewire.metrics.Metrics;
 import io.framewire.stream.StreamSession;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 import redis.clients.jedis.Jedis;
+import redis.clients.jedis.Pipeline;
+import redis.clients.jedis.Response;
 import redis.clients.jedis.exceptions.JedisException;
 
 /**
@@ -19,6 +24,9 @@ final class RedisState implements SharedState {
     private final WatchReader watch;
     private final WatchedStreams watched;
     private final boolean feed;
+    private Jedis dashboard;
+    private List<Map<String, String>> hosts;
+    private long hostsReadAt;
 
     RedisState(RedisConfig config, int resultsMaxLen, Metrics metrics) {
         this.link = new RedisLink(config, metrics);
@@ -84,6 +92,42 @@ final class RedisState implements SharedState {
         return link.up() ? "up" : "degraded";
     }
 
+    /** Read at most once a second (dashboards poll), on a connection of its own. */
+    @Override
+    public synchronized List<Map<String, String>> hosts() {
+        long now = System.currentTimeMillis();
+        if (hosts != null && now - hostsReadAt < 1000) {
+            return hosts;
+        }
+        hostsReadAt = now;
+        try {
+            if (dashboard == null) {
+                dashboard = link.open("dashboard", 0);
+            }
+            List<String> ids = dashboard.zrange(Keys.HOSTS, 0, -1);
+            Pipeline p = dashboard.pipelined();
+            List<Response<Map<String, String>>> records = new ArrayList<>();
+            for (String id : ids) {
+                records.add(p.hgetAll(Keys.host(id)));
+            }
+            p.sync();
+            List<Map<String, String>> read = new ArrayList<>();
+            for (Response<Map<String, String>> r : records) {
+                if (!r.get().isEmpty()) {
+                    read.add(r.get()); // an expired record: the host died, its zset entry lingers
+                }
+            }
+            hosts = read;
+        } catch (JedisException e) {
+            if (dashboard != null) {
+                dashboard.close();
+                dashboard = null;
+            }
+            hosts = List.of();
+        }
+        return hosts;
+    }
+
     @Override
     public String describe() {
         return "shared state in Redis " + link.config();
@@ -97,5 +141,10 @@ final class RedisState implements SharedState {
         takeovers.stop(wait);
         results.stop(wait);
         records.stop(wait);
+        synchronized (this) {
+            if (dashboard != null) {
+                dashboard.close();
+            }
+        }
     }
 }

@@ -3,6 +3,8 @@ package io.framewire.state;
 import io.framewire.config.Settings;
 import io.framewire.metrics.Metrics;
 import io.framewire.stream.StreamSession;
+import java.util.List;
+import java.util.Map;
 
 /**
  * What the hosts of a fleet share: who publishes which stream (takeover, resume, records) and
@@ -41,6 +43,14 @@ public interface SharedState extends AutoCloseable {
 
     /** For /readyz: {@code not configured}, {@code up} or {@code degraded}. */
     String health();
+
+    /**
+     * The fleet's host records (id, address, streams, capacity, version, heartbeat, started_at) for
+     * the dashboard; null without Redis, an empty list while Redis is unreachable.
+     */
+    default List<Map<String, String>> hosts() {
+        return null;
+    }
 
     /** One line for the start-up log. */
     String describe();

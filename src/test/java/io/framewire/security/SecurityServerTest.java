@@ -154,6 +154,9 @@ class SecurityServerTest {
         FramewireServer server = startWithJwt();
         assertThat(Http.get(server.port(), "/status").statusCode()).isEqualTo(403);
         assertThat(Http.get(server.port(), "/metrics").statusCode()).isEqualTo(403);
+        assertThat(Http.get(server.port(), "/dashboard").statusCode()).as("the dashboard names streams too").isEqualTo(403);
+        assertThat(Http.get(server.port(), "/dashboard.json").statusCode()).isEqualTo(403);
+        assertThat(Http.get(server.port(), "/").statusCode()).as("the publisher page stays public").isEqualTo(200);
         assertThat(Http.get(server.port(), "/status").body()).contains("admin.port");
         assertThat(Http.get(server.port(), "/healthz").statusCode()).isEqualTo(200);
         FramewireServer admin = startWithJwt("admin.port", "0");
@@ -161,6 +164,7 @@ class SecurityServerTest {
         assertThat(Http.get(admin.adminPort(), "/status").statusCode()).isEqualTo(200);
         FramewireServer optedIn = startWithJwt("security.publicStatus", "true");
         assertThat(Http.get(optedIn.port(), "/metrics").statusCode()).isEqualTo(200);
+        assertThat(Http.get(optedIn.port(), "/dashboard.json").statusCode()).isEqualTo(200);
     }
 
     @Test
