@@ -1,6 +1,7 @@
 package io.framewire.config;
 
 import io.framewire.inference.DetectorConfig;
+import io.framewire.inference.GatingConfig;
 import io.framewire.inference.ImageCodec;
 import io.framewire.inference.ImageLimits;
 import io.framewire.security.AuthConfig;
@@ -43,7 +44,8 @@ public record Settings(
         int maxTextBytes,
         int maxFps,
         ImageLimits imageLimits,
-        AuthConfig auth) {
+        AuthConfig auth,
+        GatingConfig gating) {
 
     /** Setting names, in README order. */
     public static final List<String> NAMES = List.of(
@@ -56,7 +58,8 @@ public record Settings(
             "redis.recordTtlMs", "redis.retentionSec", "results.maxLen", "host.id",
             "ws.maxTextBytes", "limits.maxFps", "limits.maxImageWidth", "limits.maxImageHeight", "limits.maxImagePixels",
             "security.auth", "security.jwt.secret", "security.jwt.publicKey", "security.jwt.jwks",
-            "security.jwt.issuer", "security.jwt.audience", "security.jwt.clockSkewS", "security.allowedOrigins");
+            "security.jwt.issuer", "security.jwt.audience", "security.jwt.clockSkewS", "security.allowedOrigins",
+            "gating.enabled", "gating.threshold", "gating.refreshMs", "tracking.minHits", "tracking.maxAgeMs");
 
     private static final Set<String> DETECTORS = Set.of("yunet", "yolo", "haar", "none");
     private static final Set<String> DEVICES = Set.of("auto", "cpu", "cuda", "cuda-fp16");
@@ -106,7 +109,18 @@ public record Settings(
                         r.integer("limits.maxImageWidth", ImageLimits.DEFAULT.maxWidth(), 1, 65_535),
                         r.integer("limits.maxImageHeight", ImageLimits.DEFAULT.maxHeight(), 1, 65_535),
                         r.integer("limits.maxImagePixels", (int) ImageLimits.DEFAULT.maxPixels(), 1, (int) ImageCodec.MAX_PIXELS)),
-                auth(r));
+                auth(r),
+                gating(r));
+    }
+
+    private static GatingConfig gating(Reader r) {
+        GatingConfig d = GatingConfig.DEFAULT;
+        Boolean enabled = r.bool("gating.enabled");
+        return new GatingConfig(enabled == null ? d.enabled() : enabled,
+                r.decimal("gating.threshold", d.threshold(), 0.0, 1.0),
+                Duration.ofMillis(r.integer("gating.refreshMs", (int) d.refresh().toMillis(), 0, 3_600_000)),
+                r.integer("tracking.minHits", d.minHits(), 1, 100),
+                Duration.ofMillis(r.integer("tracking.maxAgeMs", (int) d.maxAge().toMillis(), 0, 600_000)));
     }
 
     /** Null without {@code --redis}: single host, in-memory state. */

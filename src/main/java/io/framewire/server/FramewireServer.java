@@ -1,8 +1,10 @@
 package io.framewire.server;
 
 import io.framewire.config.Settings;
+import io.framewire.inference.Advisor;
 import io.framewire.inference.DetectorFactory;
 import io.framewire.inference.Detectors;
+import io.framewire.inference.StreamContext;
 import io.framewire.inference.WorkerPool;
 import io.framewire.metrics.Metrics;
 import io.framewire.schedule.Scheduler;
@@ -68,11 +70,14 @@ public final class FramewireServer implements AutoCloseable {
     private final ServerConnector adminConnector;
     private final Authorizer authorizer;
     private final ByteBufferPool framePool;
+    private final AtomicInteger tracksAlive = new AtomicInteger();
+    /** A stream that sent nothing for this long no longer counts for the send-rate advice. */
+    private static final long ADVICE_ACTIVE_MILLIS = 2000;
     private volatile boolean draining;
     private volatile long drainDeadline;
 
     private FramewireServer(Settings settings, WorkerPool workers, Scheduler scheduler, Metrics metrics, String detector,
-                            Authorizer authorizer, SharedState state) {
+                            Authorizer authorizer, SharedState state, Advisor advisor) {
         this.settings = settings;
         this.authorizer = authorizer;
         this.state = state;
@@ -108,6 +113,21 @@ public final class FramewireServer implements AutoCloseable {
         metrics.gauge("framewire_scheduler_queued_streams", "Streams with a frame waiting for a worker", scheduler::queued);
         metrics.gauge("framewire_draining", "1 while the host is shutting down", () -> draining ? 1 : 0);
         metrics.gauge("framewire_watchers", "Watch connections on this host", watchers::get);
+        metrics.gauge("framewire_tracks_alive", "Confirmed tracks (with an id) over all streams", tracksAlive::get);
+        advisor.countStreamsWith(this::streamsSending);
+    }
+
+    /** Streams that sent a frame lately: those sharing the workers now. */
+    private int streamsSending() {
+        long since = System.currentTimeMillis() - ADVICE_ACTIVE_MILLIS;
+        int n = 0;
+        for (StreamSession s : registry.all()) {
+            var last = s.lastFrameAt();
+            if (last != null && last.toEpochMilli() >= since) {
+                n++;
+            }
+        }
+        return n;
     }
 
     /**
@@ -135,15 +155,16 @@ public final class FramewireServer implements AutoCloseable {
         Scheduler scheduler = new Scheduler();
         Metrics metrics = new Metrics();
         Authorizer authorizer = new Authorizer(settings.auth(), metrics::wsRefused); // before the workers: a bad key fails fast
+        Advisor advisor = new Advisor(size);
         WorkerPool pool = new WorkerPool(factory, scheduler, size, settings.batchMax(), settings.batchMaxWait(),
-                settings.imageLimits(), metrics);
+                settings.imageLimits(), metrics, advisor);
         if (pool.alive() < size) {
             pool.close();
             throw new IllegalStateException("inference workers failed to load the detector (see log above)");
         }
         SharedState state = SharedState.open(settings, metrics);
         FramewireServer server = new FramewireServer(settings, pool, scheduler, metrics, factory.description(), authorizer,
-                state);
+                state, advisor);
         server.jetty.start();
         String hostId = settings.hostId() != null ? settings.hostId() : hostName() + ":" + server.port();
         state.start(new HostInfo(hostId, hostName() + ":" + server.port(), settings.maxStreams(),
@@ -238,7 +259,15 @@ public final class FramewireServer implements AutoCloseable {
         if (id == null) {
             return null;
         }
-        return new BlockingWebSocket("ws-read-" + id, framePool, ws -> serve(id, ws));
+        String gating = Request.extractQueryParameters(request).getValue("gating");
+        if (gating != null && !gating.equals("on") && !gating.equals("off")) {
+            metrics.wsRefused(HttpStatus.BAD_REQUEST_400);
+            Response.writeError(request, response, callback, HttpStatus.BAD_REQUEST_400,
+                    "invalid gating: expected ?gating=off (or on)");
+            return null;
+        }
+        boolean gatingOn = !"off".equals(gating);
+        return new BlockingWebSocket("ws-read-" + id, framePool, ws -> serve(id, ws, gatingOn));
     }
 
     /**
@@ -276,7 +305,7 @@ public final class FramewireServer implements AutoCloseable {
     }
 
     /** Runs on the connection's own virtual thread for its whole life. */
-    private void serve(String id, BlockingWebSocket ws) {
+    private void serve(String id, BlockingWebSocket ws, boolean gating) {
         metrics.wsConnects.inc();
         if (draining || registry.size() >= settings.maxStreams()) {
             // a handshake, reading until the client's close: a camera that sends at once would
@@ -287,8 +316,9 @@ public final class FramewireServer implements AutoCloseable {
             metrics.wsClosed(CLOSE_TRY_AGAIN);
             return;
         }
+        StreamContext context = settings.gating().newStream(gating, tracksAlive);
         var session = new StreamSession(id, ws, scheduler, settings.mailboxDepth(), settings.maxPendingResults(),
-                settings.maxFps(), metrics, message -> state.publish(id, message));
+                settings.maxFps(), metrics, message -> state.publish(id, message), context);
         registry.register(session);
         state.opened(session);
         if (draining) {
@@ -299,6 +329,7 @@ public final class FramewireServer implements AutoCloseable {
             session.run();
         } finally {
             registry.unregister(session);
+            context.close();
             state.closed(session);
             BlockingWebSocket.Closed closed = ws.closed();
             int code = closed == null ? 1006 : closed.code();
