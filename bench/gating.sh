@@ -11,7 +11,8 @@
 #     results/s within 5 %, uplink >= 80 % less; without overload, advice >= the send rate.
 #  4. TRANSPORT=1: bench/transport.sh (--detector none) with $BASE_JAR and with this build, interleaved.
 # Env (defaults): STREAMS (10x overload of one worker, from a 10 s calibration run with gating off), FPS=15, DURATION=20, WARMUP=5, RAMP=5,
-# CALM_STREAMS=4, AGREE_FRAMES=300, BASE_JAR=/work/base/target/framewire.jar, TRANSPORT_STREAMS=300.
+# CALM_STREAMS=4, AGREE_FRAMES=300, BASE_JAR=/work/base/target/framewire.jar, TRANSPORT_STREAMS=300,
+# TRANSPORT_DURATION=20, TRANSPORT_ROUNDS=2.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
@@ -149,7 +150,7 @@ fi
 
 if [[ $SCENARIOS == *transport* ]]; then
     BASE_JAR=${BASE_JAR:-/work/base/target/framewire.jar}
-    for round in 1 2; do
+    for round in $(seq 1 "${TRANSPORT_ROUNDS:-2}"); do
         for build in base new; do
             jar=$([[ $build == base ]] && echo "$BASE_JAR" || echo "$JAR")
             echo "transport ($build build, round $round): ${TRANSPORT_STREAMS:-300} streams x 15 fps, --detector none" >&2
