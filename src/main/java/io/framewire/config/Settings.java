@@ -1,6 +1,7 @@
 package io.framewire.config;
 
 import io.framewire.inference.DetectorConfig;
+import io.framewire.inference.GatingConfig;
 import io.framewire.inference.ImageCodec;
 import io.framewire.inference.ImageLimits;
 import io.framewire.security.AuthConfig;
@@ -50,7 +51,8 @@ public record Settings(
         Duration resultsRetention,
         Duration headerTimeout,
         Duration pingInterval,
-        Duration staleAfter) {
+        Duration staleAfter,
+        GatingConfig gating) {
 
     /** Setting names, in README order. */
     public static final List<String> NAMES = List.of(
@@ -65,7 +67,8 @@ public record Settings(
             "security.auth", "security.jwt.secret", "security.jwt.publicKey", "security.jwt.jwks",
             "security.jwt.issuer", "security.jwt.audience", "security.jwt.clockSkewS", "security.allowedOrigins",
             "ws.maxBufferedBytes", "watchers.max", "inference.maxSide", "results.retentionSec", "http.headerTimeoutMs",
-            "security.jwt.maxLifetimeS", "security.publicStatus", "ws.pingMs", "streams.staleMs");
+            "security.jwt.maxLifetimeS", "security.publicStatus", "ws.pingMs", "streams.staleMs",
+            "gating.enabled", "gating.threshold", "gating.refreshMs", "tracking.minHits", "tracking.maxAgeMs");
 
     private static final Set<String> DETECTORS = Set.of("yunet", "yolo", "haar", "none");
     private static final Set<String> DEVICES = Set.of("auto", "cpu", "cuda", "cuda-fp16");
@@ -122,7 +125,8 @@ public record Settings(
                 Duration.ofSeconds(r.integer("results.retentionSec", 300, 0, 86_400)),
                 Duration.ofMillis(r.integer("http.headerTimeoutMs", 10_000, 100, 600_000)),
                 Duration.ofMillis(r.integer("ws.pingMs", 2000, 0, 600_000)),
-                Duration.ofMillis(r.integer("streams.staleMs", 10_000, 100, 86_400_000)));
+                Duration.ofMillis(r.integer("streams.staleMs", 10_000, 100, 86_400_000)),
+                gating(r));
     }
 
     /**
@@ -138,6 +142,16 @@ public record Settings(
             case "haar" -> 960;
             default -> 0;
         };
+    }
+
+    private static GatingConfig gating(Reader r) {
+        GatingConfig d = GatingConfig.DEFAULT;
+        Boolean enabled = r.bool("gating.enabled");
+        return new GatingConfig(enabled == null ? d.enabled() : enabled,
+                r.decimal("gating.threshold", d.threshold(), 0.0, 1.0),
+                Duration.ofMillis(r.integer("gating.refreshMs", (int) d.refresh().toMillis(), 0, 3_600_000)),
+                r.integer("tracking.minHits", d.minHits(), 1, 100),
+                Duration.ofMillis(r.integer("tracking.maxAgeMs", (int) d.maxAge().toMillis(), 0, 600_000)));
     }
 
     /** Null without {@code --redis}: single host, in-memory state. */

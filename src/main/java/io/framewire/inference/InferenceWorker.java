@@ -4,6 +4,8 @@ import io.framewire.metrics.Metrics;
 import io.framewire.protocol.Messages;
 import io.framewire.schedule.Job;
 import io.framewire.schedule.Scheduler;
+import io.framewire.tracking.Box;
+import io.framewire.tracking.Tracker;
 import java.util.ArrayList;
 import java.util.List;
 import org.bytedeco.opencv.opencv_core.Mat;
@@ -14,6 +16,8 @@ import org.slf4j.LoggerFactory;
  * One platform thread that owns one {@link Detector}: takes a batch of frames from the scheduler,
  * decodes them (only now: replaced frames are never decoded), runs the detector and hands each
  * result to its stream. A bad frame or a failed forward pass costs that frame, never the worker.
+ * A frame its stream's motion gate lets skip the detector is answered at once with the stream's
+ * tracks (the gate runs here, before the batch, so its cost is counted as worker time).
  */
 final class InferenceWorker implements Runnable {
 
@@ -27,10 +31,12 @@ final class InferenceWorker implements Runnable {
     private final Metrics metrics;
     private final ImageLimits limits;
     private final int maxSide;
+    private final Advisor advisor;
 
     InferenceWorker(DetectorFactory factory, Scheduler scheduler, int batchMax, long batchWaitNanos, ImageLimits limits,
-                    int maxSide, Metrics metrics, Runnable onReady) {
+                    int maxSide, Metrics metrics, Advisor advisor, Runnable onReady) {
         this.maxSide = maxSide;
+        this.advisor = advisor;
         this.metrics = metrics;
         this.limits = limits;
         this.factory = factory;
@@ -62,7 +68,9 @@ final class InferenceWorker implements Runnable {
     }
 
     private void process(Detector detector, List<Job> batch) {
+        long started = System.nanoTime();
         List<Job> accepted = new ArrayList<>(batch.size());
+        List<Job> gated = new ArrayList<>(batch.size());
         List<Mat> images = new ArrayList<>(batch.size());
         List<ImageHeader> headers = new ArrayList<>(batch.size());
         long[] decodeNanos = new long[batch.size()];
@@ -73,6 +81,14 @@ final class InferenceWorker implements Runnable {
                 String tooLarge = header == null ? null : limits.refusal(header);
                 if (tooLarge != null) {
                     fail(job, "image_too_large", tooLarge); // never decoded
+                    continue;
+                }
+                StreamContext ctx = context(job);
+                // nothing to save for a detector that never looks at pixels
+                if (header != null && ctx != null && ctx.gate() != null && detector.needsPixels()
+                        && ctx.gate().skip(job.frame().data(), header, job.frame().receivedNanos())) {
+                    answerGated(job, ctx, header, System.nanoTime() - t0);
+                    gated.add(job);
                     continue;
                 }
                 Mat image = null;
@@ -91,6 +107,9 @@ final class InferenceWorker implements Runnable {
                 accepted.add(job);
                 headers.add(header);
                 images.add(image);
+            }
+            if (!gated.isEmpty() && accepted.isEmpty()) {
+                metrics.detectorPassesSaved.inc();
             }
             if (accepted.isEmpty()) {
                 return;
@@ -111,14 +130,18 @@ final class InferenceWorker implements Runnable {
             metrics.inference.observe(Metrics.seconds(t2 - t1));
             metrics.batchSize.observe(accepted.size());
             long busy = t2 - t1;
+            double advice = advisor.fps();
             for (int i = 0; i < accepted.size(); i++) {
                 Job job = accepted.get(i);
                 ImageHeader h = headers.get(i);
+                List<Detection> found = toFrame(results.get(i), images.get(i), h); // tracks live in the frame's pixels
+                int[] tracks = track(context(job), found, job.frame().receivedNanos());
                 var timing = new Messages.Timing(job.takenNanos() - job.frame().receivedNanos(),
                         decodeNanos[i], t2 - t1, t2 - job.frame().receivedNanos(), accepted.size());
                 job.mailbox().sink().send(Messages.result(job.mailbox().streamId(), job.frame().seq(),
-                        h.width(), h.height(), job.dropped(), toFrame(results.get(i), images.get(i), h), timing));
+                        h.width(), h.height(), job.dropped(), found, tracks, false, advice, timing));
                 metrics.frameLatency.observe(Metrics.seconds(System.nanoTime() - job.frame().receivedNanos()));
+                metrics.advisedFps.observe(advice);
                 busy += decodeNanos[i];
             }
             metrics.framesProcessed.inc(accepted.size());
@@ -134,6 +157,14 @@ final class InferenceWorker implements Runnable {
             }
             for (Job job : accepted) {
                 scheduler.done(job);
+            }
+            for (Job job : gated) {
+                scheduler.done(job);
+            }
+            int answered = accepted.size() + gated.size();
+            if (answered > 0) {
+                long now = System.nanoTime();
+                advisor.record(answered, now - started, now);
             }
         }
     }
@@ -154,6 +185,52 @@ final class InferenceWorker implements Runnable {
                     Math.min((int) Math.round(d.h() * sy), frame.height() - y)));
         }
         return scaled;
+    }
+
+    private static StreamContext context(Job job) {
+        return job.mailbox().context() instanceof StreamContext c ? c : null;
+    }
+
+    /** Track ids for a detector pass's detections; null (no ids) for a stream without a tracker. */
+    private static int[] track(StreamContext ctx, List<Detection> found, long nowNanos) {
+        if (ctx == null) {
+            return null;
+        }
+        List<Tracker.Observation> obs = new ArrayList<>(found.size());
+        for (Detection d : found) {
+            obs.add(new Tracker.Observation(d.label(), d.score(), new Box(d.x(), d.y(), d.w(), d.h())));
+        }
+        int[] ids = ctx.tracker().update(obs, nowNanos);
+        ctx.tracksChanged();
+        return ids;
+    }
+
+    /** Answers a frame the gate let skip the detector: the stream's tracks, predicted to this frame. */
+    private void answerGated(Job job, StreamContext ctx, ImageHeader h, long gateNanos) {
+        long received = job.frame().receivedNanos();
+        List<Tracker.Tracked> predicted = ctx.tracker().predict(received);
+        List<Detection> boxes = new ArrayList<>(predicted.size());
+        int[] ids = new int[predicted.size()];
+        for (int i = 0; i < predicted.size(); i++) {
+            Tracker.Tracked t = predicted.get(i);
+            Box b = t.box();
+            int x = (int) Math.round(Math.max(0, b.x()));
+            int y = (int) Math.round(Math.max(0, b.y()));
+            int w = (int) Math.round(Math.min(b.x() + b.w(), h.width())) - x;
+            int hh = (int) Math.round(Math.min(b.y() + b.h(), h.height())) - y;
+            boxes.add(new Detection(t.label(), t.score(), x, y, Math.max(1, w), Math.max(1, hh)));
+            ids[i] = t.id();
+        }
+        long now = System.nanoTime();
+        double advice = advisor.fps();
+        var timing = new Messages.Timing(job.takenNanos() - received, gateNanos, 0, now - received, 0);
+        job.mailbox().sink().send(Messages.result(job.mailbox().streamId(), job.frame().seq(),
+                h.width(), h.height(), job.dropped(), boxes, ids, true, advice, timing));
+        metrics.mailboxWait.observe(Metrics.seconds(job.takenNanos() - received));
+        metrics.frameLatency.observe(Metrics.seconds(System.nanoTime() - received));
+        metrics.framesGated.inc();
+        metrics.advisedFps.observe(advice);
+        metrics.workerBusySeconds.inc(Metrics.seconds(gateNanos));
     }
 
     private void fail(Job job, String code, String message) {

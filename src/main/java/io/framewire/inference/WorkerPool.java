@@ -15,11 +15,11 @@ public final class WorkerPool implements AutoCloseable {
 
     /** Starts {@code size} workers and waits until each has built its detector. */
     public WorkerPool(DetectorFactory factory, Scheduler scheduler, int size, int batchMax, Duration batchMaxWait,
-                      ImageLimits limits, int maxSide, Metrics metrics) throws InterruptedException {
+                      ImageLimits limits, int maxSide, Metrics metrics, Advisor advisor) throws InterruptedException {
         CountDownLatch ready = new CountDownLatch(size);
         for (int i = 0; i < size; i++) {
             var worker = new InferenceWorker(factory, scheduler, batchMax, batchMaxWait.toNanos(), limits, maxSide, metrics,
-                    ready::countDown);
+                    advisor, ready::countDown);
             threads.add(Thread.ofPlatform().name("inference-" + i).daemon().start(worker));
         }
         ready.await();

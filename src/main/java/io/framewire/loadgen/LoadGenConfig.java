@@ -34,7 +34,8 @@ public record LoadGenConfig(
         Duration reconnectMax,
         Path perStream,
         Duration silence,
-        int silenceStreams) {
+        int silenceStreams,
+        boolean followAdvice) {
 
     /** The WebSocket client under the load: lean raw NIO, or Jetty's as the reference library client. */
     public enum Client { NIO, JETTY }
@@ -69,6 +70,9 @@ public record LoadGenConfig(
                                           one run holds cameras of both kinds
               --per-stream PATH           also write one JSON line per stream (connections, lost
                                           frames, reconnect gaps, close codes) here
+              --follow-advice false       true: send each stream at most at the rate its last result's
+                                          advice.fps says (never above --fps); the summary's advice
+                                          section reports the uplink saved
             durations: 500ms, 10s, 2m, or a plain number of seconds""";
 
     /** Parses {@code --name value} pairs; throws IllegalArgumentException with a readable message. */
@@ -103,10 +107,14 @@ public record LoadGenConfig(
         String perStream = r.str("per-stream", null);
         Duration silence = r.duration("silence", "3s");
         int silenceStreams = r.integer("silence-streams", streams, 0, streams);
+        String follow = r.str("follow-advice", "false");
         r.rejectUnknown();
 
         if (src == null) {
             throw new IllegalArgumentException("--source is required");
+        }
+        if (!follow.equals("true") && !follow.equals("false")) {
+            throw new IllegalArgumentException("--follow-advice must be true or false: " + follow);
         }
         if (!client.equals("nio") && !client.equals("jetty")) {
             throw new IllegalArgumentException("--client must be nio or jetty: " + client);
@@ -129,7 +137,7 @@ public record LoadGenConfig(
                 connectTimeout, Client.valueOf(client.toUpperCase(Locale.ROOT)), clients, ioThreads,
                 extract == null ? null : Path.of(extract), reconnect, reconnectMax,
                 perStream == null ? null : Path.of(perStream), reconnect.isZero() ? Duration.ZERO : silence,
-                silenceStreams);
+                silenceStreams, follow.equals("true"));
     }
 
     /** One selector per core is plenty: each handles thousands of connections. */

@@ -24,6 +24,7 @@ public final class Metrics {
     private static final double[] STAGE_BUCKETS =
             {0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1};
     private static final double[] BATCH_BUCKETS = {1, 2, 4, 8, 16, 32, 64};
+    private static final double[] ADVICE_BUCKETS = {0.5, 1, 2, 5, 10, 15, 20, 30, 60, 120, 240};
 
     private final PrometheusRegistry registry = new PrometheusRegistry();
 
@@ -38,6 +39,9 @@ public final class Metrics {
     public final CounterDataPoint messagesSent;
     public final CounterDataPoint wsConnects;
     public final CounterDataPoint workerBusySeconds;
+    public final CounterDataPoint framesGated;
+    public final CounterDataPoint detectorPassesSaved;
+    public final DistributionDataPoint advisedFps;
     public final CounterDataPoint redisErrors;
     public final CounterDataPoint redisResultsDropped;
     public final DistributionDataPoint frameLatency;
@@ -72,6 +76,13 @@ public final class Metrics {
                 .help("WebSocket upgrades refused, by HTTP status: 400 bad stream id, 401 no/invalid token, 403 not granted or bad Origin")
                 .labelNames("status").register(registry);
         workerBusySeconds = counter("framewire_worker_busy_seconds", "Seconds inference workers spent decoding and inferring, summed over workers");
+        framesGated = counter("framewire_frames_gated",
+                "Frames answered without the detector: too little changed since its last pass (motion gating)");
+        detectorPassesSaved = counter("framewire_detector_passes_saved",
+                "Forward passes not run because every frame of the batch was gated");
+        advisedFps = Histogram.builder().name("framewire_advised_fps")
+                .help("Send rate advised to streams (advice.fps), one observation per result")
+                .classicUpperBounds(ADVICE_BUCKETS).classicOnly().register(registry);
         redisErrors = counter("framewire_redis_errors", "Failed Redis operations");
         redisResultsDropped = counter("framewire_redis_results_dropped",
                 "Results not appended to Redis for watchers: the publish queue was full (Redis slow or down)");

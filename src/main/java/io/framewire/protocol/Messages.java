@@ -20,6 +20,17 @@ public final class Messages {
 
     public static String result(String stream, long seq, int width, int height, long dropped,
                                 List<Detection> detections, Timing timing) {
+        return result(stream, seq, width, height, dropped, detections, null, false, -1, timing);
+    }
+
+    /**
+     * @param tracks     each detection's track id, 0 (or a null array) for one not (yet) tracked
+     * @param gated      true when the detector was skipped and the detections are the tracks' predictions
+     * @param adviceFps  the advised send rate; negative: none
+     */
+    public static String result(String stream, long seq, int width, int height, long dropped,
+                                List<Detection> detections, int[] tracks, boolean gated, double adviceFps,
+                                Timing timing) {
         StringWriter out = new StringWriter(160 + 96 * detections.size());
         try (JsonGenerator g = JSON.createGenerator(out)) {
             g.writeStartObject();
@@ -29,8 +40,10 @@ public final class Messages {
             g.writeNumberField("width", width);
             g.writeNumberField("height", height);
             g.writeNumberField("dropped", dropped);
+            g.writeBooleanField("gated", gated);
             g.writeArrayFieldStart("detections");
-            for (Detection d : detections) {
+            for (int i = 0; i < detections.size(); i++) {
+                Detection d = detections.get(i);
                 g.writeStartObject();
                 g.writeStringField("label", d.label());
                 g.writeNumberField("score", Math.round(d.score() * 1000) / 1000.0);
@@ -40,9 +53,17 @@ public final class Messages {
                 g.writeNumber(d.w());
                 g.writeNumber(d.h());
                 g.writeEndArray();
+                if (tracks != null && tracks[i] != 0) {
+                    g.writeNumberField("track", tracks[i]);
+                }
                 g.writeEndObject();
             }
             g.writeEndArray();
+            if (adviceFps >= 0) {
+                g.writeObjectFieldStart("advice");
+                g.writeNumberField("fps", adviceFps);
+                g.writeEndObject();
+            }
             g.writeObjectFieldStart("timing");
             g.writeNumberField("queue_ms", millis(timing.queueNanos()));
             g.writeNumberField("decode_ms", millis(timing.decodeNanos()));

@@ -17,6 +17,7 @@ public final class Mailbox {
     private final ResultSink sink;
     private final Runnable onReplaced;
     private final ArrayDeque<Frame> frames;
+    private final Object context;
     private final int depth;
     private boolean scheduled;
     private boolean inFlight;
@@ -27,6 +28,17 @@ public final class Mailbox {
 
     /** {@code onReplaced} runs (under the mailbox's lock: keep it cheap) for every replaced frame. */
     public Mailbox(String streamId, int depth, ResultSink sink, Runnable onReplaced) {
+        this(streamId, depth, sink, onReplaced, null);
+    }
+
+    /**
+     * {@code context}: what the workers keep about this stream between frames (inference's
+     * StreamContext), opaque here so the scheduler does not depend on inference. It needs no lock
+     * of its own: the mailbox hands the stream's frames to one worker at a time, and its lock
+     * orders one worker's writes before the next worker's reads.
+     */
+    public Mailbox(String streamId, int depth, ResultSink sink, Runnable onReplaced, Object context) {
+        this.context = context;
         if (depth < 1) {
             throw new IllegalArgumentException("depth must be >= 1");
         }
@@ -43,6 +55,11 @@ public final class Mailbox {
 
     public ResultSink sink() {
         return sink;
+    }
+
+    /** The per-stream state given at construction; null when none. */
+    public Object context() {
+        return context;
     }
 
     /**

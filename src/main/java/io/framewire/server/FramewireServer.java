@@ -1,8 +1,10 @@
 package io.framewire.server;
 
 import io.framewire.config.Settings;
+import io.framewire.inference.Advisor;
 import io.framewire.inference.DetectorFactory;
 import io.framewire.inference.Detectors;
+import io.framewire.inference.StreamContext;
 import io.framewire.inference.WorkerPool;
 import io.framewire.metrics.Metrics;
 import io.framewire.schedule.Scheduler;
@@ -78,12 +80,15 @@ public final class FramewireServer implements AutoCloseable {
     private final Authorizer authorizer;
     private final FrameBuffers frameBuffers;
     private final Keepalive keepalive;
+    private final AtomicInteger tracksAlive = new AtomicInteger();
+    /** A stream that sent nothing for this long no longer counts for the send-rate advice. */
+    private static final long ADVICE_ACTIVE_MILLIS = 5000; // > 1 / the lowest advice worth following
     private volatile boolean draining;
     private volatile String hostId;
     private volatile long drainDeadline;
 
     private FramewireServer(Settings settings, WorkerPool workers, Scheduler scheduler, Metrics metrics, String detector,
-                            Authorizer authorizer, SharedState state) {
+                            Authorizer authorizer, SharedState state, Advisor advisor) {
         this.settings = settings;
         this.authorizer = authorizer;
         this.state = state;
@@ -124,6 +129,8 @@ public final class FramewireServer implements AutoCloseable {
                 frameBuffers::used);
         metrics.gauge("framewire_streams_stale", "Streams connected here that sent no frame for streams.staleMs",
                 this::staleStreams);
+        metrics.gauge("framewire_tracks_alive", "Confirmed tracks (with an id) over all streams", tracksAlive::get);
+        advisor.countStreamsWith(this::streamsSending);
     }
 
     /**
@@ -147,6 +154,19 @@ public final class FramewireServer implements AutoCloseable {
         for (StreamSession s : registry.all()) {
             java.time.Instant last = s.lastFrameAt();
             if ((last != null ? last : s.connectedAt()).toEpochMilli() < cutoff) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    /** Streams that sent a frame lately: those sharing the workers now. */
+    private int streamsSending() {
+        long since = System.currentTimeMillis() - ADVICE_ACTIVE_MILLIS;
+        int n = 0;
+        for (StreamSession s : registry.all()) {
+            var last = s.lastFrameAt();
+            if (last != null && last.toEpochMilli() >= since) {
                 n++;
             }
         }
@@ -179,15 +199,16 @@ public final class FramewireServer implements AutoCloseable {
         Scheduler scheduler = new Scheduler();
         Metrics metrics = new Metrics();
         Authorizer authorizer = new Authorizer(settings.auth(), metrics::wsRefused); // before the workers: a bad key fails fast
+        Advisor advisor = new Advisor(size);
         WorkerPool pool = new WorkerPool(factory, scheduler, size, settings.batchMax(), settings.batchMaxWait(),
-                settings.imageLimits(), settings.inferenceMaxSide(), metrics);
+                settings.imageLimits(), settings.inferenceMaxSide(), metrics, advisor);
         if (pool.alive() < size) {
             pool.close();
             throw new IllegalStateException("inference workers failed to load the detector (see log above)");
         }
         SharedState state = SharedState.open(settings, metrics);
         FramewireServer server = new FramewireServer(settings, pool, scheduler, metrics, factory.description(), authorizer,
-                state);
+                state, advisor);
         server.jetty.start();
         String hostId = settings.hostId() != null ? settings.hostId() : hostName() + ":" + server.port();
         server.hostId = hostId;
@@ -300,6 +321,14 @@ public final class FramewireServer implements AutoCloseable {
         if (id == null) {
             return null;
         }
+        String gating = Request.extractQueryParameters(request).getValue("gating");
+        if (gating != null && !gating.equals("on") && !gating.equals("off")) {
+            metrics.wsRefused(HttpStatus.BAD_REQUEST_400);
+            Response.writeError(request, response, callback, HttpStatus.BAD_REQUEST_400,
+                    "invalid gating: expected ?gating=off (or on)");
+            return null;
+        }
+        boolean gatingOn = !"off".equals(gating);
         if (draining || registry.size() >= settings.maxStreams()) {
             // refused before the 101: NGINX (proxy_next_upstream http_503) hands the upgrade to the
             // next host at once, where a 1013 after the upgrade would send the camera round again
@@ -307,7 +336,7 @@ public final class FramewireServer implements AutoCloseable {
                     draining ? "server shutting down: try another host" : "server at capacity: try another host");
             return null;
         }
-        return new BlockingWebSocket("ws-read-" + id, frameBuffers, settings.maxMessageBytes(), ws -> serve(id, ws));
+        return new BlockingWebSocket("ws-read-" + id, frameBuffers, settings.maxMessageBytes(), ws -> serve(id, ws, gatingOn));
     }
 
     private void refuseUnavailable(ServerUpgradeRequest request, ServerUpgradeResponse response, Callback callback,
@@ -367,7 +396,7 @@ public final class FramewireServer implements AutoCloseable {
     }
 
     /** Runs on the connection's own virtual thread for its whole life. */
-    private void serve(String id, BlockingWebSocket ws) {
+    private void serve(String id, BlockingWebSocket ws, boolean gating) {
         metrics.wsConnects.inc();
         if (draining || registry.size() >= settings.maxStreams()) {
             // Only after a race: the upgrade passed the same check (else 503), then a drain began or
@@ -380,8 +409,9 @@ public final class FramewireServer implements AutoCloseable {
             metrics.wsClosed(CLOSE_TRY_AGAIN);
             return;
         }
+        StreamContext context = settings.gating().newStream(gating, tracksAlive);
         var session = new StreamSession(id, ws, scheduler, settings.mailboxDepth(), settings.maxPendingResults(),
-                settings.maxFps(), metrics, message -> state.publish(id, message));
+                settings.maxFps(), metrics, message -> state.publish(id, message), context);
         registry.register(session);
         state.opened(session);
         if (draining) {
@@ -394,6 +424,7 @@ public final class FramewireServer implements AutoCloseable {
         } finally {
             keepalive.remove(kept);
             registry.unregister(session);
+            context.close();
             state.closed(session);
             BlockingWebSocket.Closed closed = ws.closed();
             int code = closed == null ? 1006 : closed.code();

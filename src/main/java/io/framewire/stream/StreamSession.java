@@ -53,13 +53,19 @@ public final class StreamSession implements ResultSink {
      */
     public StreamSession(String id, BlockingWebSocket ws, Scheduler scheduler, int mailboxDepth, int maxPendingResults,
                          int maxFps, Metrics metrics, ResultSink watchers) {
+        this(id, ws, scheduler, mailboxDepth, maxPendingResults, maxFps, metrics, watchers, null);
+    }
+
+    /** {@code context}: the workers' per-stream state (gate, tracker), handed to the mailbox. */
+    public StreamSession(String id, BlockingWebSocket ws, Scheduler scheduler, int mailboxDepth, int maxPendingResults,
+                         int maxFps, Metrics metrics, ResultSink watchers, Object context) {
         this.id = id;
         this.watchers = watchers;
         this.limiter = maxFps > 0 ? new RateLimiter(maxFps, System.nanoTime()) : null;
         this.ws = ws;
         this.scheduler = scheduler;
         this.metrics = metrics;
-        this.mailbox = new Mailbox(id, mailboxDepth, this, metrics.droppedReplaced::inc);
+        this.mailbox = new Mailbox(id, mailboxDepth, this, metrics.droppedReplaced::inc, context);
         this.results = new BoundedSender(ws, maxPendingResults, "stream " + id, metrics.messagesSent::inc, this::writeFailed);
     }
 

@@ -1,0 +1,201 @@
+package io.framewire.tracking;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.Iterator;
+import java.util.List;
+
+/**
+ * A pixel-free multi-object tracker for one stream, after SORT (Bewley et al. 2016): each track
+ * predicts its box with a constant-velocity model, detections are matched to predictions by IoU,
+ * matched tracks are corrected, unmatched detections start tentative tracks. A track gets its id
+ * once it has been matched {@code minHits} times in a row and dies {@code maxAgeNanos} after its
+ * last match; ids are never reused within a tracker.
+ *
+ * <p>Two simplifications against SORT, both for code size: association is greedy by descending
+ * IoU rather than Hungarian (they differ only when one detection is the best match of two
+ * tracks at once, rare with faces and people), and the motion model is an alpha-beta filter on
+ * centre and size rather than a full Kalman filter. Not thread-safe: one stream's frames are
+ * processed one at a time. All times are passed in, in nanoseconds of one monotonic clock.
+ */
+public final class Tracker {
+
+    /** Below this IoU a detection never continues a track (SORT's default). */
+    static final double MIN_IOU = 0.3;
+    // alpha-beta gains: how much of a residual goes into position, and into velocity
+    private static final double ALPHA = 0.6;
+    private static final double BETA = 0.2;
+
+    /** What a detector saw, as the tracker needs it. */
+    public record Observation(String label, float score, Box box) {}
+
+    /**
+     * A track as reported: {@code id} 0 while tentative (not yet {@code minHits} matches);
+     * {@code box} its last observation, or the prediction for a time after it.
+     */
+    public record Tracked(int id, String label, float score, Box box) {}
+
+    private final int minHits;
+    private final long maxAgeNanos;
+    private final List<Track> tracks = new ArrayList<>();
+    private int nextId = 1;
+
+    public Tracker(int minHits, long maxAgeNanos) {
+        if (minHits < 1 || maxAgeNanos < 0) {
+            throw new IllegalArgumentException("minHits >= 1, maxAgeNanos >= 0");
+        }
+        this.minHits = minHits;
+        this.maxAgeNanos = maxAgeNanos;
+    }
+
+    /**
+     * One detector pass at {@code nowNanos}: returns, for each observation in order, its track id
+     * (0 when its track is still tentative). Tracks unmatched for longer than maxAge are dropped.
+     */
+    public int[] update(List<Observation> observations, long nowNanos) {
+        for (Iterator<Track> it = tracks.iterator(); it.hasNext(); ) {
+            if (nowNanos - it.next().lastSeen > maxAgeNanos) {
+                it.remove();
+            }
+        }
+        record Pair(int track, int obs, double iou) {}
+        List<Pair> pairs = new ArrayList<>();
+        Box[] predicted = new Box[tracks.size()];
+        for (int t = 0; t < tracks.size(); t++) {
+            Track tr = tracks.get(t);
+            predicted[t] = tr.predict(nowNanos);
+            for (int o = 0; o < observations.size(); o++) {
+                Observation ob = observations.get(o);
+                if (!ob.label().equals(tr.label)) {
+                    continue;
+                }
+                double iou = predicted[t].iou(ob.box());
+                if (iou >= MIN_IOU) {
+                    pairs.add(new Pair(t, o, iou));
+                }
+            }
+        }
+        pairs.sort(Comparator.comparingDouble(Pair::iou).reversed());
+        boolean[] trackUsed = new boolean[tracks.size()];
+        int[] matchOf = new int[observations.size()];
+        java.util.Arrays.fill(matchOf, -1);
+        for (Pair p : pairs) {
+            if (!trackUsed[p.track] && matchOf[p.obs] < 0) {
+                trackUsed[p.track] = true;
+                matchOf[p.obs] = p.track;
+            }
+        }
+        int[] ids = new int[observations.size()];
+        List<Track> born = new ArrayList<>();
+        for (int o = 0; o < observations.size(); o++) {
+            Observation ob = observations.get(o);
+            Track tr;
+            if (matchOf[o] >= 0) {
+                tr = tracks.get(matchOf[o]);
+                tr.correct(ob, nowNanos);
+            } else {
+                tr = new Track(ob, nowNanos);
+                born.add(tr);
+            }
+            if (tr.id == 0 && tr.hits >= minHits) {
+                tr.id = nextId++;
+            }
+            ids[o] = tr.id;
+        }
+        for (int t = tracks.size() - 1; t >= 0; t--) {
+            Track tr = tracks.get(t);
+            if (!trackUsed[t]) {
+                tr.hits = 0; // "in a row": a miss restarts the count of a tentative track
+                tr.seenInLastPass = false;
+                if (tr.id == 0) {
+                    tracks.remove(t); // a tentative track that misses was likely a false positive
+                }
+            }
+        }
+        tracks.addAll(born);
+        return ids;
+    }
+
+    /**
+     * The tracks the last detector pass saw, with boxes predicted for {@code nowNanos}: what a frame
+     * that skips the detector is answered with. Tentative tracks come with id 0.
+     */
+    public List<Tracked> predict(long nowNanos) {
+        List<Tracked> out = new ArrayList<>(tracks.size());
+        for (Track tr : tracks) {
+            if (tr.seenInLastPass) {
+                out.add(new Tracked(tr.id, tr.label, tr.score, tr.predict(nowNanos)));
+            }
+        }
+        return out;
+    }
+
+    /** Tracks with an id (confirmed), alive now. */
+    public int confirmed() {
+        int n = 0;
+        for (Track tr : tracks) {
+            if (tr.id != 0) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    /** One object: centre, size and their velocities (per nanosecond). */
+    private static final class Track {
+        final String label;
+        float score;
+        int id;
+        int hits = 1;
+        boolean seenInLastPass = true;
+        long lastSeen;
+        double cx, cy, w, h;
+        double vx, vy, vw, vh;
+
+        Track(Observation ob, long now) {
+            label = ob.label();
+            score = ob.score();
+            Box b = ob.box();
+            cx = b.x() + b.w() / 2;
+            cy = b.y() + b.h() / 2;
+            w = b.w();
+            h = b.h();
+            lastSeen = now;
+        }
+
+        Box predict(long now) {
+            double dt = now - lastSeen;
+            double pw = Math.max(1, w + vw * dt);
+            double ph = Math.max(1, h + vh * dt);
+            return new Box(cx + vx * dt - pw / 2, cy + vy * dt - ph / 2, pw, ph);
+        }
+
+        void correct(Observation ob, long now) {
+            double dt = now - lastSeen;
+            Box b = ob.box();
+            double zx = b.x() + b.w() / 2;
+            double zy = b.y() + b.h() / 2;
+            if (dt > 0) {
+                double px = cx + vx * dt, py = cy + vy * dt, pw = w + vw * dt, ph = h + vh * dt;
+                double rx = zx - px, ry = zy - py, rw = b.w() - pw, rh = b.h() - ph;
+                cx = px + ALPHA * rx;
+                cy = py + ALPHA * ry;
+                w = pw + ALPHA * rw;
+                h = ph + ALPHA * rh;
+                vx += BETA * rx / dt;
+                vy += BETA * ry / dt;
+                vw += BETA * rw / dt;
+                vh += BETA * rh / dt;
+            } else {
+                cx = zx;
+                cy = zy;
+                w = b.w();
+                h = b.h();
+            }
+            score = ob.score();
+            lastSeen = now;
+            hits++;
+            seenInLastPass = true;
+        }
+    }
+}

@@ -1,0 +1,105 @@
+package io.framewire.inference;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.bytedeco.opencv.global.opencv_imgproc.rectangle;
+
+import io.framewire.testing.TestData;
+import java.nio.ByteBuffer;
+import org.bytedeco.javacpp.BytePointer;
+import org.bytedeco.opencv.global.opencv_imgcodecs;
+import org.bytedeco.opencv.opencv_core.Mat;
+import org.bytedeco.opencv.opencv_core.Point;
+import org.bytedeco.opencv.opencv_core.Scalar;
+import org.junit.jupiter.api.Test;
+
+/** The gate on real JPEGs: what it lets skip the detector and what it does not. */
+class MotionGateTest {
+
+    private static final long MS = 1_000_000L;
+    private static final byte[] MESSI = TestData.messi();
+
+    /** messi5.jpg with a filled white square of {@code side} px at (x, y), re-encoded as JPEG. */
+    private static byte[] withSquare(int x, int y, int side) {
+        try (Mat image = ImageCodec.decode(MESSI); Point a = new Point(x, y); Point b = new Point(x + side, y + side);
+                Scalar white = new Scalar(255, 255, 255, 0); BytePointer out = new BytePointer()) {
+            rectangle(image, a, b, white, -1, 8, 0);
+            assertThat(opencv_imgcodecs.imencode(".jpg", image, out)).isTrue();
+            byte[] bytes = new byte[(int) out.limit()];
+            out.get(bytes);
+            return bytes;
+        }
+    }
+
+    private static boolean skip(MotionGate gate, byte[] jpeg, long now) {
+        ByteBuffer b = ByteBuffer.wrap(jpeg);
+        return gate.skip(b, ImageHeader.read(b), now);
+    }
+
+    @Test
+    void theSameFrameSkipsTheDetectorUntilTheRefresh() {
+        MotionGate gate = new MotionGate(0.01, 1000 * MS);
+        assertThat(skip(gate, MESSI, 0)).as("first frame: nothing to compare with").isFalse();
+        assertThat(skip(gate, MESSI, 100 * MS)).isTrue();
+        assertThat(skip(gate, MESSI, 999 * MS)).isTrue();
+        assertThat(skip(gate, MESSI, 1000 * MS)).as("forced refresh").isFalse();
+        assertThat(skip(gate, MESSI, 1100 * MS)).as("refresh counted from the detector's last pass").isTrue();
+    }
+
+    @Test
+    void aChangeAboveTheThresholdRunsTheDetectorAndBecomesTheReference() {
+        MotionGate gate = new MotionGate(0.01, 10_000 * MS);
+        byte[] square = withSquare(100, 100, 120); // ~8 % of the 548x342 frame
+        skip(gate, MESSI, 0);
+        assertThat(skip(gate, square, 10 * MS)).isFalse();
+        assertThat(skip(gate, square, 20 * MS)).as("compared with the frame the detector saw last").isTrue();
+        assertThat(skip(gate, MESSI, 30 * MS)).as("back to the original: a change again").isFalse();
+    }
+
+    @Test
+    void aChangeBelowTheThresholdIsSkippedAndAccumulatesAgainstTheReference() {
+        byte[] small = withSquare(100, 100, 20); // ~0.2 % of the frame
+        byte[] larger = withSquare(100, 100, 60); // ~2 %
+        MotionGate gate = new MotionGate(0.01, 10_000 * MS);
+        skip(gate, MESSI, 0);
+        assertThat(skip(gate, small, 10 * MS)).isTrue();
+        assertThat(skip(gate, larger, 20 * MS)).as("still measured against the first frame").isFalse();
+        MotionGate strict = new MotionGate(0.0, 10_000 * MS);
+        skip(strict, MESSI, 0);
+        assertThat(skip(strict, small, 10 * MS)).as("threshold 0: any change runs the detector").isFalse();
+    }
+
+    @Test
+    void theSamePictureInOtherBytesIsComparedByItsPixels() {
+        byte[] reencoded;
+        try (Mat image = ImageCodec.decode(MESSI); BytePointer out = new BytePointer();
+                org.bytedeco.javacpp.IntPointer q = new org.bytedeco.javacpp.IntPointer(opencv_imgcodecs.IMWRITE_JPEG_QUALITY, 70)) {
+            assertThat(opencv_imgcodecs.imencode(".jpg", image, out, q)).isTrue();
+            reencoded = new byte[(int) out.limit()];
+            out.get(reencoded);
+        }
+        assertThat(reencoded).isNotEqualTo(MESSI);
+        MotionGate gate = new MotionGate(0.01, 10_000 * MS);
+        skip(gate, MESSI, 0);
+        assertThat(skip(gate, reencoded, 10 * MS)).as("JPEG requantisation is not motion").isTrue();
+        MotionGate strict = new MotionGate(0.0, 10_000 * MS);
+        skip(strict, MESSI, 0);
+        assertThat(skip(strict, MESSI, 10 * MS)).as("identical bytes: no change at all").isTrue();
+    }
+
+    @Test
+    void anUnreadableFrameIsNeverSkipped() {
+        MotionGate gate = new MotionGate(1.0, 10_000 * MS);
+        skip(gate, MESSI, 0);
+        byte[] truncated = java.util.Arrays.copyOf(MESSI, 600);
+        ByteBuffer b = ByteBuffer.wrap(truncated);
+        assertThat(gate.skip(b, ImageHeader.read(b), 10 * MS)).isFalse();
+        assertThat(skip(gate, MESSI, 20 * MS)).as("and it is no reference").isFalse();
+    }
+
+    @Test
+    void aFrameOfAnotherSizeIsNeverSkipped() {
+        MotionGate gate = new MotionGate(1.0, 10_000 * MS);
+        skip(gate, MESSI, 0);
+        assertThat(skip(gate, ImageHeaderTest.encode(".jpg", 640, 480), 10 * MS)).isFalse();
+    }
+}
