@@ -19,7 +19,7 @@ public final class Detectors {
 
     private static final Logger log = LoggerFactory.getLogger(Detectors.class);
 
-    private static final List<String> KINDS = List.of("yunet", "yolo", "haar", "none");
+    private static final List<String> KINDS = List.of("yunet", "yolo", "haar", "sim", "none");
 
     private Detectors() {}
 
@@ -60,6 +60,9 @@ public final class Detectors {
         int cores = Runtime.getRuntime().availableProcessors();
         DetectorFactory factory = switch (kind) {
             case "none" -> new Factory("none (frames are not decoded)", cores, NoneDetector::new);
+            // one simulated accelerator: one executor
+            case "sim" -> new Factory("sim (a simulated accelerator: " + cfg.simBatchMs() + " ms per forward pass of up to batch.max frames)",
+                    1, () -> new SimDetector(cfg.simBatchMs()), true, "sim");
             case "haar" -> haar(cfg.model(), cores);
             case "yunet" -> dnn(cfg, device, (dev, batch) ->
                     new YuNetDetector(cfg.model(), dev, cfg.scoreThreshold(), cfg.nmsThreshold()), false);
@@ -77,7 +80,8 @@ public final class Detectors {
         } catch (RuntimeException e) {
             throw new IllegalArgumentException("--model: " + e.getMessage(), e);
         }
-        return new Factory("haar " + xml.getFileName() + " on cpu (cascade classifier, no DNN)", cores, () -> new HaarDetector(xml));
+        return new Factory("haar " + xml.getFileName() + " on cpu (cascade classifier, no DNN)", cores, () -> new HaarDetector(xml),
+                false, "cpu");
     }
 
     /** Builds a DNN detector for a device and a batch size. */
@@ -102,7 +106,7 @@ public final class Detectors {
         return new Factory(description, device.defaultWorkers(), () -> {
             device.bindThread(workers.getAndIncrement());
             return maker.make(device, batch);
-        });
+        }, device.isCuda(), device.isCuda() ? "cuda" : "cpu");
     }
 
     /** Runs {@code detector} once on {@code images} black frames, then closes it; throws what it throws. */
@@ -122,7 +126,13 @@ public final class Detectors {
         }
     }
 
-    private record Factory(String description, int defaultWorkers, Supplier<Detector> maker) implements DetectorFactory {
+    private record Factory(String description, int defaultWorkers, Supplier<Detector> maker, boolean accelerated,
+                           String deviceLabel) implements DetectorFactory {
+
+        Factory(String description, int defaultWorkers, Supplier<Detector> maker) {
+            this(description, defaultWorkers, maker, false, "cpu");
+        }
+
         @Override
         public Detector newDetector() {
             return maker.get();
