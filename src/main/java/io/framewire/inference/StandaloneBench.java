@@ -30,7 +30,11 @@ import org.bytedeco.opencv.opencv_core.Size;
  * <pre>
  * StandaloneBench --detector yunet --model PATH --images DIR_OR_VIDEO [--seconds 10] [--device auto]
  *                 [--warmup 2] [--score 0.6] [--nms 0.45] [--inputSize 640] [--labels FILE]
+ *                 [--sim.batchMs 5] [--decodeOnly true]
  * </pre>
+ *
+ * {@code --decodeOnly true} decodes without detecting: what one core can decode, the ceiling of
+ * the split pipeline's decoders (bench/gpu.sh).
  *
  * A directory contributes its JPEGs as they are; a video is read once up front, each frame resized to
  * 320x240 and JPEG-encoded at quality 80 (what the load generator sends). Prints one JSON line.
@@ -66,7 +70,9 @@ public final class StandaloneBench {
                 opt.containsKey("labels") ? Path.of(opt.get("labels")) : null,
                 Float.parseFloat(opt.getOrDefault("score", "0.6")),
                 Float.parseFloat(opt.getOrDefault("nms", "0.45")),
-                Integer.parseInt(opt.getOrDefault("inputSize", "640")));
+                Integer.parseInt(opt.getOrDefault("inputSize", "640")),
+                Double.parseDouble(opt.getOrDefault("sim.batchMs", "5")));
+        boolean decodeOnly = Boolean.parseBoolean(opt.getOrDefault("decodeOnly", "false"));
         double seconds = Double.parseDouble(opt.getOrDefault("seconds", "10"));
         double warmup = Double.parseDouble(opt.getOrDefault("warmup", "2"));
 
@@ -79,18 +85,18 @@ public final class StandaloneBench {
         }
         DetectorFactory factory = Detectors.open(cfg);
         try (Detector detector = factory.newDetector()) {
-            loop(detector, frames, (long) (warmup * 1e9));
+            loop(detector, frames, (long) (warmup * 1e9), decodeOnly);
             long start = System.nanoTime();
-            long count = loop(detector, frames, (long) (seconds * 1e9));
+            long count = loop(detector, frames, (long) (seconds * 1e9), decodeOnly);
             double elapsed = (System.nanoTime() - start) / 1e9;
             return String.format(Locale.ROOT,
-                    "{\"detector\":\"%s\",\"frames\":%d,\"seconds\":%.3f,\"fps\":%.2f,\"ms_per_frame\":%.3f}",
-                    cfg.kind(), count, elapsed, count / elapsed, elapsed * 1e3 / count);
+                    "{\"detector\":\"%s\",\"decode_only\":%s,\"frames\":%d,\"seconds\":%.3f,\"fps\":%.2f,\"ms_per_frame\":%.3f}",
+                    cfg.kind(), decodeOnly, count, elapsed, count / elapsed, elapsed * 1e3 / count);
         }
     }
 
     /** Decodes and detects frame after frame, round-robin, for {@code nanos}; returns the frames done. */
-    private static long loop(Detector detector, List<ByteBuffer> frames, long nanos) {
+    private static long loop(Detector detector, List<ByteBuffer> frames, long nanos, boolean decodeOnly) {
         long deadline = System.nanoTime() + nanos;
         long count = 0;
         while (System.nanoTime() < deadline) {
@@ -99,9 +105,11 @@ public final class StandaloneBench {
             if (ImageHeader.read(bytes) == null) {
                 throw new IllegalStateException("frame " + count + " is not a JPEG or PNG");
             }
-            Mat image = detector.needsPixels() ? ImageCodec.decode(bytes) : null;
+            Mat image = detector.needsPixels() || decodeOnly ? ImageCodec.decode(bytes) : null;
             try {
-                detector.detect(Collections.singletonList(image));
+                if (!decodeOnly) {
+                    detector.detect(Collections.singletonList(image));
+                }
             } finally {
                 if (image != null) {
                     image.close();
