@@ -52,7 +52,7 @@ public record Settings(
     /** Setting names, in README order. */
     public static final List<String> NAMES = List.of(
             "host", "port",
-            "detector", "model", "device", "labels", "score", "nms", "inputSize", "sim.batchMs",
+            "detector", "model", "device", "labels", "score", "nms", "inputSize", "yunet.batched", "sim.batchMs",
             "workers", "mailbox.depth", "batch.max", "batch.maxWaitMs", "pipeline", "pipeline.decoders",
             "ws.maxMessageBytes", "ws.maxPendingResults", "ws.idleTimeoutMs", "streams.max", "admin.port",
             "shutdown.graceMs",
@@ -88,7 +88,8 @@ public record Settings(
                 (float) r.decimal("score", 0.6, 0.0, 1.0),
                 (float) r.decimal("nms", 0.45, 0.0, 1.0),
                 r.integer("inputSize", 640, 32, 4096),
-                r.decimal("sim.batchMs", 5.0, 0.01, 10_000));
+                r.decimal("sim.batchMs", 5.0, 0.01, 10_000),
+                r.bool("yunet.batched"));
         return new Settings(
                 r.host("host", "0.0.0.0"),
                 r.integer("port", 8080, 0, 65535),

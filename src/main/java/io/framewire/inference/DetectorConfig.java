@@ -13,6 +13,8 @@ import java.nio.file.Path;
  * @param nmsThreshold   IoU threshold for non-maximum suppression
  * @param inputSize      network input side for yolo (square letterbox), e.g. 640
  * @param simBatchMs     {@code sim} only: milliseconds each simulated forward pass sleeps
+ * @param yunetBatched   yunet only: batches through cv::dnn::Net (true), FaceDetectorYN frame by frame
+ *                       (false), or null: batched on CUDA, frame by frame on CPU (as measured, bench/RESULTS.md)
  */
 public record DetectorConfig(
         String kind,
@@ -22,11 +24,12 @@ public record DetectorConfig(
         float scoreThreshold,
         float nmsThreshold,
         int inputSize,
-        double simBatchMs) {
+        double simBatchMs,
+        Boolean yunetBatched) {
 
     /** Without the sim detector's setting (its default, 5 ms). */
     public DetectorConfig(String kind, Path model, String device, Path labels, float scoreThreshold, float nmsThreshold,
                           int inputSize) {
-        this(kind, model, device, labels, scoreThreshold, nmsThreshold, inputSize, 5);
+        this(kind, model, device, labels, scoreThreshold, nmsThreshold, inputSize, 5, null);
     }
 }
