@@ -32,7 +32,8 @@ public record LoadGenConfig(
         Path extract,
         Duration reconnect,
         Duration reconnectMax,
-        Path perStream) {
+        Path perStream,
+        boolean followAdvice) {
 
     /** The WebSocket client under the load: lean raw NIO, or Jetty's as the reference library client. */
     public enum Client { NIO, JETTY }
@@ -62,6 +63,9 @@ public record LoadGenConfig(
               --reconnect-max 2s          longest delay between reconnect attempts
               --per-stream PATH           also write one JSON line per stream (connections, lost
                                           frames, reconnect gaps, close codes) here
+              --follow-advice false       true: send each stream at most at the rate its last result's
+                                          advice.fps says (never above --fps); the summary's advice
+                                          section reports the uplink saved
             durations: 500ms, 10s, 2m, or a plain number of seconds""";
 
     /** Parses {@code --name value} pairs; throws IllegalArgumentException with a readable message. */
@@ -94,10 +98,14 @@ public record LoadGenConfig(
         Duration reconnect = r.duration("reconnect", "0");
         Duration reconnectMax = r.duration("reconnect-max", "2s");
         String perStream = r.str("per-stream", null);
+        String follow = r.str("follow-advice", "false");
         r.rejectUnknown();
 
         if (src == null) {
             throw new IllegalArgumentException("--source is required");
+        }
+        if (!follow.equals("true") && !follow.equals("false")) {
+            throw new IllegalArgumentException("--follow-advice must be true or false: " + follow);
         }
         if (!client.equals("nio") && !client.equals("jetty")) {
             throw new IllegalArgumentException("--client must be nio or jetty: " + client);
@@ -119,7 +127,7 @@ public record LoadGenConfig(
                 ramp, duration, warmup, drain, prefix, json == null ? null : Path.of(json),
                 connectTimeout, Client.valueOf(client.toUpperCase(Locale.ROOT)), clients, ioThreads,
                 extract == null ? null : Path.of(extract), reconnect, reconnectMax,
-                perStream == null ? null : Path.of(perStream));
+                perStream == null ? null : Path.of(perStream), follow.equals("true"));
     }
 
     /** One selector per core is plenty: each handles thousands of connections. */

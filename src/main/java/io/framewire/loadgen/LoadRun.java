@@ -124,7 +124,8 @@ final class LoadRun {
         runStart = start;
         long w0 = start + cfg.ramp().toNanos() + cfg.warmup().toNanos();
         long w1 = w0 + cfg.duration().toNanos();
-        SendLoop loop = new SendLoop(conns, wire, cfg.fps(), start, cfg.ramp().toNanos(), w0, w1, this::connect);
+        SendLoop loop = new SendLoop(conns, wire, cfg.fps(), start, cfg.ramp().toNanos(), w0, w1, this::connect,
+                cfg.followAdvice());
         Thread sender = new Thread(loop, "lg-send");
         sender.setDaemon(true);
         sender.start();
@@ -195,7 +196,15 @@ final class LoadRun {
                 sinks.sendFailures().sum(), accounting(),
                 new RunResult.LoadgenCost((finish.cpuNanos() - begin.cpuNanos()) / 1e9,
                         loop.maxLagNanos() / 1e6, loop.lateSkipped()),
-                reconnects(finish));
+                reconnects(finish), advice(loop));
+    }
+
+    private RunResult.Advice advice(SendLoop loop) {
+        double[] fps = java.util.Arrays.stream(conns).mapToDouble(StreamConn::advisedFps).filter(f -> f >= 0).sorted().toArray();
+        if (fps.length == 0) {
+            return new RunResult.Advice(cfg.followAdvice(), loop.adviceSkipped(), -1, -1, -1);
+        }
+        return new RunResult.Advice(cfg.followAdvice(), loop.adviceSkipped(), fps[0], fps[fps.length / 2], fps[fps.length - 1]);
     }
 
     /** Every stream's counters and state, and the process CPU, at one edge of the window. */

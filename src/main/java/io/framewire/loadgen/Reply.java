@@ -10,7 +10,11 @@ import java.io.IOException;
  * streaming parser, skipping detections/timing without building trees: at ~15k messages/s on
  * a box shared with the server, a full databind would be wasted CPU.
  */
-record Reply(Kind kind, long seq, long dropped, String code) {
+record Reply(Kind kind, long seq, long dropped, String code, double adviceFps) {
+
+    Reply(Kind kind, long seq, long dropped, String code) {
+        this(kind, seq, dropped, code, -1);
+    }
 
     enum Kind { RESULT, ERROR, OTHER }
 
@@ -32,6 +36,7 @@ record Reply(Kind kind, long seq, long dropped, String code) {
             String code = null;
             long seq = -1;
             long dropped = 0;
+            double advice = -1;
             JsonToken t;
             while ((t = p.nextToken()) == JsonToken.FIELD_NAME) {
                 String name = p.currentName();
@@ -41,6 +46,7 @@ record Reply(Kind kind, long seq, long dropped, String code) {
                     case "seq" -> seq = v == JsonToken.VALUE_NUMBER_INT ? p.getLongValue() : -1;
                     case "dropped" -> dropped = v == JsonToken.VALUE_NUMBER_INT ? p.getLongValue() : 0;
                     case "code" -> code = v == JsonToken.VALUE_STRING ? p.getText() : null;
+                    case "advice" -> advice = v == JsonToken.START_OBJECT ? adviceFps(p) : -1;
                     default -> p.skipChildren(); // no-op for scalars
                 }
             }
@@ -48,9 +54,24 @@ record Reply(Kind kind, long seq, long dropped, String code) {
                 return UNPARSABLE;
             }
             Kind kind = "result".equals(type) ? Kind.RESULT : "error".equals(type) ? Kind.ERROR : Kind.OTHER;
-            return new Reply(kind, seq, dropped, kind == Kind.OTHER ? "type:" + type : code);
+            return new Reply(kind, seq, dropped, kind == Kind.OTHER ? "type:" + type : code, advice);
         } catch (IOException e) {
             return UNPARSABLE;
         }
+    }
+
+    /** Inside {@code "advice": {...}}: its {@code fps}, or -1; leaves the parser after the object. */
+    private static double adviceFps(JsonParser p) throws IOException {
+        double fps = -1;
+        while (p.nextToken() == JsonToken.FIELD_NAME) {
+            String name = p.currentName();
+            JsonToken v = p.nextToken();
+            if (name.equals("fps") && v.isNumeric()) {
+                fps = p.getDoubleValue();
+            } else {
+                p.skipChildren();
+            }
+        }
+        return fps;
     }
 }

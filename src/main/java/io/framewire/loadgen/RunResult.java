@@ -18,7 +18,24 @@ record RunResult(
         long sendFailures,
         Accounting accounting,
         LoadgenCost cost,
-        Reconnects reconnects) {
+        Reconnects reconnects,
+        Advice advice) {
+
+    RunResult(LoadGenConfig config, int frameCount, long frameBytesAvg, double windowSeconds, Connections connections,
+            StreamLedger.Counts window, long[] perStreamResults, Histogram latencyMicros, Map<String, Long> errorCodes,
+            Map<String, Long> otherMessages, long sendFailures, Accounting accounting, LoadgenCost cost,
+            Reconnects reconnects) {
+        this(config, frameCount, frameBytesAvg, windowSeconds, connections, window, perStreamResults, latencyMicros,
+                errorCodes, otherMessages, sendFailures, accounting, cost, reconnects, Advice.NONE);
+    }
+
+    /**
+     * The server's send-rate advice: whether the run followed it, frames due in the window that
+     * were not sent because of it, and the streams' last advised rates (min, median, max; -1: none).
+     */
+    record Advice(boolean followed, long framesNotSent, double minFps, double medianFps, double maxFps) {
+        static final Advice NONE = new Advice(false, 0, -1, -1, -1);
+    }
 
     /** Connection outcomes over the whole run. */
     record Connections(int attempted, int openAtWindowStart, int openAtWindowEnd, long failures,

@@ -29,9 +29,19 @@ final class SendLoop implements Runnable {
 
     private volatile long maxLagNanos;   // worst lateness of a send inside the measured window
     private volatile long lateSkipped;   // frames not sent because the loop fell a period behind
+    private final boolean followAdvice;
+    private final long[] nextAllowed;    // --follow-advice: per stream, when it may send again
+    private volatile long adviceSkipped; // frames not sent in the window because of the server's advice
 
     SendLoop(StreamConn[] conns, List<ByteBuffer> frames, double fps, long start, long rampNanos,
             long measureFrom, long end, IntConsumer connector) {
+        this(conns, frames, fps, start, rampNanos, measureFrom, end, connector, false);
+    }
+
+    SendLoop(StreamConn[] conns, List<ByteBuffer> frames, double fps, long start, long rampNanos,
+            long measureFrom, long end, IntConsumer connector, boolean followAdvice) {
+        this.followAdvice = followAdvice;
+        this.nextAllowed = new long[conns.length];
         this.conns = conns;
         this.frames = frames.toArray(ByteBuffer[]::new);
         this.fps = fps;
@@ -48,6 +58,26 @@ final class SendLoop implements Runnable {
 
     long lateSkipped() {
         return lateSkipped;
+    }
+
+    long adviceSkipped() {
+        return adviceSkipped;
+    }
+
+    /**
+     * --follow-advice: whether stream {@code i} may send now, at most at its advised rate. A token
+     * bucket one frame deep, so the rate is the advice's, not rounded down to the slot grid.
+     */
+    private boolean advised(int i, StreamConn c, long now, double period) {
+        double fps = c.advisedFps();
+        if (!followAdvice || fps <= 0 || fps * period >= 1e9) {
+            return true; // no advice yet, or advised at least the configured rate
+        }
+        if (now - nextAllowed[i] < 0) {
+            return false;
+        }
+        nextAllowed[i] = Math.max(nextAllowed[i], now - (long) period) + (long) (1e9 / fps);
+        return true;
     }
 
     /** Due time of item {@code k} when {@code n} items are spread over {@code span} ns. */
@@ -85,7 +115,11 @@ final class SendLoop implements Runnable {
                         maxLagNanos = lag;
                     }
                     StreamConn c = conns[i]; // replaced by a fresh connection on a reconnect
-                    if (c.state() == StreamConn.State.OPEN) {
+                    if (c.state() == StreamConn.State.OPEN && !advised(i, c, now, period)) {
+                        if (measured) {
+                            adviceSkipped++;
+                        }
+                    } else if (c.state() == StreamConn.State.OPEN) {
                         // each stream starts at a different frame and then walks the sequence
                         c.trySend(frames[(int) ((i + round) % nf)], System.nanoTime());
                     } else if (c.ledger.connections() > 0) {

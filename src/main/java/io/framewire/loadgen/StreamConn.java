@@ -31,6 +31,7 @@ abstract class StreamConn {
     final StreamLedger ledger;
     final Sinks sinks;
     private volatile State state = State.IDLE;
+    private volatile double advisedFps = -1; // the server's latest advice.fps; -1: none yet
     private volatile boolean everOpened;
     private long seqBase; // the stream's seq of this connection's seq 0 (--reconnect)
     private volatile java.util.function.IntConsumer onLost; // told (close code) when an open connection ends outside the run's own close
@@ -65,6 +66,11 @@ abstract class StreamConn {
 
     State state() {
         return state;
+    }
+
+    /** The send rate the server advised last on this connection; -1 before any. */
+    double advisedFps() {
+        return advisedFps;
     }
 
     boolean everOpened() {
@@ -128,6 +134,9 @@ abstract class StreamConn {
         Reply r = Reply.parse(buf, off, len);
         switch (r.kind()) {
             case RESULT -> {
+                if (r.adviceFps() >= 0) {
+                    advisedFps = r.adviceFps();
+                }
                 long ns = ledger.onResult(stream(r.seq()), r.dropped(), now);
                 if (ns >= 0) {
                     sinks.latencyMicros().recordValue(Math.min(ns / 1000, Sinks.MAX_LATENCY_MICROS));

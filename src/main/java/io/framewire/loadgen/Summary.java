@@ -117,6 +117,18 @@ final class Summary {
         re.put("lost_on_close", rc.lostOnClose());
         re.put("offline", rc.offline());
 
+        RunResult.Advice adv = r.advice();
+        ObjectNode an = root.putObject("advice");
+        an.put("followed", adv.followed());
+        an.put("frames_not_sent", adv.framesNotSent());
+        // uplink in the window: frames sent (and not sent) times the average frame size
+        an.put("uplink_bytes", w.sent() * r.frameBytesAvg());
+        an.put("uplink_bytes_saved", adv.framesNotSent() * r.frameBytesAvg());
+        an.put("uplink_saved_ratio", round(w.sent() + adv.framesNotSent() == 0 ? 0
+                : (double) adv.framesNotSent() / (w.sent() + adv.framesNotSent()), 4));
+        an.put("fps_min", adv.minFps());
+        an.put("fps_median", adv.medianFps());
+        an.put("fps_max", adv.maxFps());
         RunResult.LoadgenCost cost = r.cost();
         ObjectNode lg = root.putObject("loadgen");
         lg.put("cpu_s", round(cost.cpuSeconds(), 3));

@@ -72,7 +72,7 @@ public final class FramewireServer implements AutoCloseable {
     private final ByteBufferPool framePool;
     private final AtomicInteger tracksAlive = new AtomicInteger();
     /** A stream that sent nothing for this long no longer counts for the send-rate advice. */
-    private static final long ADVICE_ACTIVE_MILLIS = 2000;
+    private static final long ADVICE_ACTIVE_MILLIS = 5000; // > 1 / the lowest advice worth following
     private volatile boolean draining;
     private volatile long drainDeadline;
 

@@ -194,4 +194,19 @@ class SettingsTest {
         Settings s = parse(new String[] {"--security.auth", "jwt"}, Map.of("FRAMEWIRE_SECURITY_JWT_SECRET", "0123456789abcdef0123456789abcdef"));
         assertThat(s.toString()).doesNotContain("0123456789abcdef");
     }
+
+    @Test
+    void gatingAndTrackingSettings() {
+        var d = parse(new String[0], Map.of()).gating();
+        assertThat(d).isEqualTo(io.framewire.inference.GatingConfig.DEFAULT);
+        assertThat(d.enabled()).isTrue();
+        var g = parse(new String[] {"--gating.enabled", "false", "--gating.threshold", "0.05", "--gating.refreshMs", "250",
+                "--tracking.minHits", "2"}, Map.of("FRAMEWIRE_TRACKING_MAXAGEMS", "3000")).gating();
+        assertThat(g).isEqualTo(new io.framewire.inference.GatingConfig(false, 0.05, java.time.Duration.ofMillis(250), 2,
+                java.time.Duration.ofSeconds(3)));
+        for (String[] bad : new String[][] {{"--gating.enabled", "maybe"}, {"--gating.threshold", "1.5"},
+                {"--gating.refreshMs", "-1"}, {"--tracking.minHits", "0"}, {"--tracking.maxAgeMs", "x"}}) {
+            assertThatThrownBy(() -> parse(bad, Map.of())).hasMessageContaining(bad[0]);
+        }
+    }
 }

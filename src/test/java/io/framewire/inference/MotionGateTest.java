@@ -69,6 +69,24 @@ class MotionGateTest {
     }
 
     @Test
+    void theSamePictureInOtherBytesIsComparedByItsPixels() {
+        byte[] reencoded;
+        try (Mat image = ImageCodec.decode(MESSI); BytePointer out = new BytePointer();
+                org.bytedeco.javacpp.IntPointer q = new org.bytedeco.javacpp.IntPointer(opencv_imgcodecs.IMWRITE_JPEG_QUALITY, 70)) {
+            assertThat(opencv_imgcodecs.imencode(".jpg", image, out, q)).isTrue();
+            reencoded = new byte[(int) out.limit()];
+            out.get(reencoded);
+        }
+        assertThat(reencoded).isNotEqualTo(MESSI);
+        MotionGate gate = new MotionGate(0.01, 10_000 * MS);
+        skip(gate, MESSI, 0);
+        assertThat(skip(gate, reencoded, 10 * MS)).as("JPEG requantisation is not motion").isTrue();
+        MotionGate strict = new MotionGate(0.0, 10_000 * MS);
+        skip(strict, MESSI, 0);
+        assertThat(skip(strict, MESSI, 10 * MS)).as("identical bytes: no change at all").isTrue();
+    }
+
+    @Test
     void anUnreadableFrameIsNeverSkipped() {
         MotionGate gate = new MotionGate(1.0, 10_000 * MS);
         skip(gate, MESSI, 0);

@@ -94,6 +94,12 @@ class LoadGenConfigTest {
     }
 
     @Test
+    void followAdviceIsOffByDefault() {
+        assertThat(LoadGenConfig.parse(new String[] {"--source", "a"}).followAdvice()).isFalse();
+        assertThat(LoadGenConfig.parse(new String[] {"--source", "a", "--follow-advice", "true"}).followAdvice()).isTrue();
+    }
+
+    @Test
     void rejectsBadArguments() {
         String[][] bad = {
             {},                                                  // no --source
@@ -109,6 +115,7 @@ class LoadGenConfigTest {
             {"--source", "a", "--io-threads", "0"},
             {"--source", "a", "--reconnect", "1s", "--reconnect-max", "500ms"},
             {"--source", "a", "--reconnect", "soon"},
+            {"--source", "a", "--follow-advice", "yes"},
             {"--source"},
             {"source", "a"},
         };

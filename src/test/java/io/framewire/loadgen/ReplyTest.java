@@ -21,6 +21,15 @@ class ReplyTest {
     }
 
     @Test
+    void adviceOfAResult() {
+        Reply r = Reply.parse("{\"type\":\"result\",\"seq\":4,\"dropped\":0,\"gated\":true,"
+                + "\"detections\":[{\"label\":\"face\",\"track\":3}],\"advice\":{\"fps\":7.5,\"later\":[1]},\"timing\":{}}");
+        assertThat(r).isEqualTo(new Reply(Reply.Kind.RESULT, 4, 0, null, 7.5));
+        assertThat(Reply.parse("{\"type\":\"result\",\"seq\":1,\"advice\":{}}").adviceFps()).isEqualTo(-1);
+        assertThat(Reply.parse("{\"type\":\"result\",\"seq\":1,\"advice\":3}").adviceFps()).isEqualTo(-1);
+    }
+
+    @Test
     void error() {
         Reply r = Reply.parse("{\"type\":\"error\",\"seq\":12,\"code\":\"bad_image\",\"message\":\"not a \\\"jpeg\\\"\",\"dropped\":2}");
         assertThat(r).isEqualTo(new Reply(Reply.Kind.ERROR, 12, 2, "bad_image"));
