@@ -4,6 +4,7 @@ import io.framewire.inference.DetectorConfig;
 import io.framewire.inference.GatingConfig;
 import io.framewire.inference.ImageCodec;
 import io.framewire.inference.ImageLimits;
+import io.framewire.inference.PipelineConfig;
 import io.framewire.security.AuthConfig;
 import io.framewire.state.RedisConfig;
 import java.nio.charset.StandardCharsets;
@@ -52,13 +53,14 @@ public record Settings(
         Duration headerTimeout,
         Duration pingInterval,
         Duration staleAfter,
-        GatingConfig gating) {
+        GatingConfig gating,
+        PipelineConfig pipeline) {
 
     /** Setting names, in README order. */
     public static final List<String> NAMES = List.of(
             "host", "port",
-            "detector", "model", "device", "labels", "score", "nms", "inputSize",
-            "workers", "mailbox.depth", "batch.max", "batch.maxWaitMs",
+            "detector", "model", "device", "labels", "score", "nms", "inputSize", "yunet.batched", "sim.batchMs",
+            "workers", "mailbox.depth", "batch.max", "batch.maxWaitMs", "pipeline", "pipeline.decoders",
             "ws.maxMessageBytes", "ws.maxPendingResults", "ws.idleTimeoutMs", "streams.max", "admin.port",
             "shutdown.graceMs",
             "redis", "redis.user", "redis.password", "redis.tls", "redis.timeoutMs", "redis.publishQueue",
@@ -70,7 +72,7 @@ public record Settings(
             "security.jwt.maxLifetimeS", "security.publicStatus", "ws.pingMs", "streams.staleMs",
             "gating.enabled", "gating.threshold", "gating.refreshMs", "tracking.minHits", "tracking.maxAgeMs");
 
-    private static final Set<String> DETECTORS = Set.of("yunet", "yolo", "haar", "none");
+    private static final Set<String> DETECTORS = Set.of("yunet", "yolo", "haar", "sim", "none");
     private static final Set<String> DEVICES = Set.of("auto", "cpu", "cuda", "cuda-fp16");
     private static final Pattern HOST = Pattern.compile("[A-Za-z0-9.:\\-\\[\\]]+");
     private static final Pattern HOST_ID = Pattern.compile("[A-Za-z0-9._:-]{1,128}");
@@ -94,7 +96,9 @@ public record Settings(
                 r.path("labels"),
                 (float) r.decimal("score", 0.6, 0.0, 1.0),
                 (float) r.decimal("nms", 0.45, 0.0, 1.0),
-                r.integer("inputSize", 640, 32, 4096));
+                r.integer("inputSize", 640, 32, 4096),
+                r.decimal("sim.batchMs", 5.0, 0.01, 10_000),
+                r.bool("yunet.batched"));
         return new Settings(
                 r.host("host", "0.0.0.0"),
                 r.integer("port", 8080, 0, 65535),
@@ -126,7 +130,9 @@ public record Settings(
                 Duration.ofMillis(r.integer("http.headerTimeoutMs", 10_000, 100, 600_000)),
                 Duration.ofMillis(r.integer("ws.pingMs", 2000, 0, 600_000)),
                 Duration.ofMillis(r.integer("streams.staleMs", 10_000, 100, 86_400_000)),
-                gating(r));
+                gating(r),
+                new PipelineConfig(r.oneOf("pipeline", "auto", Set.copyOf(PipelineConfig.MODES)),
+                        r.integer("pipeline.decoders", 0, 0, 256)));
     }
 
     /**

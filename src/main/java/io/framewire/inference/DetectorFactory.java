@@ -14,4 +14,14 @@ public interface DetectorFactory {
 
     /** Worker count when the operator sets none: one per core on CPU, one per GPU with CUDA. */
     int defaultWorkers();
+
+    /** True for an accelerator (CUDA, {@code sim}) that the split pipeline keeps fed; false on CPU. */
+    default boolean accelerated() {
+        return false;
+    }
+
+    /** The device kind for metrics labels: cpu, cuda or sim (the executor's index is appended). */
+    default String deviceLabel() {
+        return "cpu";
+    }
 }

@@ -19,7 +19,7 @@ public final class Detectors {
 
     private static final Logger log = LoggerFactory.getLogger(Detectors.class);
 
-    private static final List<String> KINDS = List.of("yunet", "yolo", "haar", "none");
+    private static final List<String> KINDS = List.of("yunet", "yolo", "haar", "sim", "none");
 
     private Detectors() {}
 
@@ -60,11 +60,16 @@ public final class Detectors {
         int cores = Runtime.getRuntime().availableProcessors();
         DetectorFactory factory = switch (kind) {
             case "none" -> new Factory("none (frames are not decoded)", cores, NoneDetector::new);
+            // one simulated accelerator: one executor
+            case "sim" -> new Factory("sim (a simulated accelerator: " + cfg.simBatchMs() + " ms per forward pass of up to batch.max frames)",
+                    1, () -> new SimDetector(cfg.simBatchMs()), true, "sim");
             case "haar" -> haar(cfg.model(), cores);
-            case "yunet" -> dnn(cfg, device, (dev, batch) ->
-                    new YuNetDetector(cfg.model(), dev, cfg.scoreThreshold(), cfg.nmsThreshold()), false);
+            case "yunet" -> dnn(cfg, device, (dev, batch) -> yunetBatched(cfg, dev)
+                    ? new YuNetBatchDetector(cfg.model(), dev, cfg.scoreThreshold(), cfg.nmsThreshold(), batch)
+                    : new YuNetDetector(cfg.model(), dev, cfg.scoreThreshold(), cfg.nmsThreshold()),
+                    dev -> yunetBatched(cfg, dev));
             default -> dnn(cfg, device, (dev, batch) -> new YoloDetector(cfg.model(), names, dev,
-                    cfg.scoreThreshold(), cfg.nmsThreshold(), cfg.inputSize(), batch), true);
+                    cfg.scoreThreshold(), cfg.nmsThreshold(), cfg.inputSize(), batch), dev -> true);
         };
         log.info("detector: {}", factory.description());
         return factory;
@@ -77,7 +82,8 @@ public final class Detectors {
         } catch (RuntimeException e) {
             throw new IllegalArgumentException("--model: " + e.getMessage(), e);
         }
-        return new Factory("haar " + xml.getFileName() + " on cpu (cascade classifier, no DNN)", cores, () -> new HaarDetector(xml));
+        return new Factory("haar " + xml.getFileName() + " on cpu (cascade classifier, no DNN)", cores, () -> new HaarDetector(xml),
+                false, "cpu");
     }
 
     /** Builds a DNN detector for a device and a batch size. */
@@ -85,7 +91,16 @@ public final class Detectors {
         Detector make(DnnDevice device, int maxBatch);
     }
 
-    private static DetectorFactory dnn(DetectorConfig cfg, String requested, Maker maker, boolean batchable) {
+    /**
+     * YuNet through cv::dnn::Net in batches: on CUDA unless told otherwise; on CPU only when asked,
+     * since there a batch costs as much per frame as single frames (bench/RESULTS.md).
+     */
+    private static boolean yunetBatched(DetectorConfig cfg, DnnDevice device) {
+        return cfg.yunetBatched() != null ? cfg.yunetBatched() : device.isCuda();
+    }
+
+    private static DetectorFactory dnn(DetectorConfig cfg, String requested, Maker maker,
+                                       java.util.function.Predicate<DnnDevice> batchable) {
         DnnDevice device = DnnDevice.resolve(requested, DnnDevice.cudaDevices(), dev -> runOnBlank(maker.make(dev, 1), 1));
         try {
             runOnBlank(maker.make(device, 1), 1);
@@ -95,14 +110,14 @@ public final class Detectors {
                     + " on " + device.name() + ": " + e.getMessage(), e);
         }
         // A batch of two that runs and comes back as two means the batch dimension is dynamic.
-        int batch = batchable && runsOnBlank(() -> maker.make(device, YoloDetector.MAX_BATCH), 2) ? YoloDetector.MAX_BATCH : 1;
+        int batch = batchable.test(device) && runsOnBlank(() -> maker.make(device, YoloDetector.MAX_BATCH), 2) ? YoloDetector.MAX_BATCH : 1;
         String description = cfg.kind() + " " + cfg.model().getFileName() + " on " + device.name()
                 + " (" + device.reason() + ")" + (batch > 1 ? ", batches of up to " + batch : "");
         AtomicInteger workers = new AtomicInteger();
         return new Factory(description, device.defaultWorkers(), () -> {
             device.bindThread(workers.getAndIncrement());
             return maker.make(device, batch);
-        });
+        }, device.isCuda(), device.isCuda() ? "cuda" : "cpu");
     }
 
     /** Runs {@code detector} once on {@code images} black frames, then closes it; throws what it throws. */
@@ -122,7 +137,13 @@ public final class Detectors {
         }
     }
 
-    private record Factory(String description, int defaultWorkers, Supplier<Detector> maker) implements DetectorFactory {
+    private record Factory(String description, int defaultWorkers, Supplier<Detector> maker, boolean accelerated,
+                           String deviceLabel) implements DetectorFactory {
+
+        Factory(String description, int defaultWorkers, Supplier<Detector> maker) {
+            this(description, defaultWorkers, maker, false, "cpu");
+        }
+
         @Override
         public Detector newDetector() {
             return maker.get();

@@ -67,105 +67,160 @@ final class InferenceWorker implements Runnable {
         }
     }
 
+    /**
+     * A batch between its decode and its forward pass: the jobs taken, those accepted for the
+     * detector (with their decoded images), those the gate answered already.
+     */
+    static final class Prepared {
+        final List<Job> batch;
+        final List<Job> accepted;
+        final List<Job> gated;
+        final List<Mat> images;
+        final List<ImageHeader> headers;
+        final long[] decodeNanos;
+        final long started;
+
+        Prepared(List<Job> batch, long started) {
+            this.batch = batch;
+            this.started = started;
+            this.accepted = new ArrayList<>(batch.size());
+            this.gated = new ArrayList<>(batch.size());
+            this.images = new ArrayList<>(batch.size());
+            this.headers = new ArrayList<>(batch.size());
+            this.decodeNanos = new long[batch.size()];
+        }
+
+        /** Frames that need the detector. */
+        int size() {
+            return accepted.size();
+        }
+    }
+
     private void process(Detector detector, List<Job> batch) {
-        long started = System.nanoTime();
-        List<Job> accepted = new ArrayList<>(batch.size());
-        List<Job> gated = new ArrayList<>(batch.size());
-        List<Mat> images = new ArrayList<>(batch.size());
-        List<ImageHeader> headers = new ArrayList<>(batch.size());
-        long[] decodeNanos = new long[batch.size()];
+        Prepared p = new Prepared(batch, System.nanoTime());
         try {
-            for (Job job : batch) {
-                long t0 = System.nanoTime();
-                ImageHeader header = ImageHeader.read(job.frame().data());
-                String tooLarge = header == null ? null : limits.refusal(header);
-                if (tooLarge != null) {
-                    fail(job, "image_too_large", tooLarge); // never decoded
-                    continue;
-                }
-                StreamContext ctx = context(job);
-                // nothing to save for a detector that never looks at pixels
-                if (header != null && ctx != null && ctx.gate() != null && detector.needsPixels()
-                        && ctx.gate().skip(job.frame().data(), header, job.frame().receivedNanos())) {
-                    answerGated(job, ctx, header, System.nanoTime() - t0);
-                    gated.add(job);
-                    continue;
-                }
-                Mat image = null;
-                if (header != null && detector.needsPixels()) {
-                    // at a bounded working size: one stream's 8-megapixel frame must not cost the others seconds
-                    image = ImageCodec.decode(job.frame().data(), header, maxSide);
-                }
-                if (header == null || (detector.needsPixels() && image == null)) {
-                    fail(job, "bad_image", header == null
-                            ? "not a JPEG or PNG image" : "image could not be decoded (corrupt or truncated)");
-                    continue;
-                }
-                decodeNanos[accepted.size()] = System.nanoTime() - t0;
-                metrics.mailboxWait.observe(Metrics.seconds(job.takenNanos() - job.frame().receivedNanos()));
-                metrics.decode.observe(Metrics.seconds(decodeNanos[accepted.size()]));
-                accepted.add(job);
-                headers.add(header);
-                images.add(image);
-            }
-            if (!gated.isEmpty() && accepted.isEmpty()) {
-                metrics.detectorPassesSaved.inc();
-            }
-            if (accepted.isEmpty()) {
-                return;
-            }
-            long t1 = System.nanoTime();
-            List<List<Detection>> results;
-            try {
-                results = detector.detect(images);
-            } catch (RuntimeException e) {
-                log.warn("inference failed on a batch of {}: {}", accepted.size(), e.toString());
-                for (Job job : accepted) {
-                    fail(job, "inference_failed", "the detector failed on this frame: " + e.getMessage());
-                }
-                accepted.clear();
-                return;
-            }
-            long t2 = System.nanoTime();
-            metrics.inference.observe(Metrics.seconds(t2 - t1));
-            metrics.batchSize.observe(accepted.size());
-            long busy = t2 - t1;
-            double advice = advisor.fps();
-            for (int i = 0; i < accepted.size(); i++) {
-                Job job = accepted.get(i);
-                ImageHeader h = headers.get(i);
-                List<Detection> found = toFrame(results.get(i), images.get(i), h); // tracks live in the frame's pixels
-                int[] tracks = track(context(job), found, job.frame().receivedNanos());
-                var timing = new Messages.Timing(job.takenNanos() - job.frame().receivedNanos(),
-                        decodeNanos[i], t2 - t1, t2 - job.frame().receivedNanos(), accepted.size());
-                job.mailbox().sink().send(Messages.result(job.mailbox().streamId(), job.frame().seq(),
-                        h.width(), h.height(), job.dropped(), found, tracks, false, advice, timing));
-                metrics.frameLatency.observe(Metrics.seconds(System.nanoTime() - job.frame().receivedNanos()));
-                metrics.advisedFps.observe(advice);
-                busy += decodeNanos[i];
-            }
-            metrics.framesProcessed.inc(accepted.size());
-            metrics.workerBusySeconds.inc(Metrics.seconds(busy));
+            prepare(p, detector.needsPixels());
+            infer(detector, p, null);
         } finally {
-            for (Mat m : images) {
-                if (m != null) {
-                    m.close();
-                }
+            finish(p, true);
+        }
+    }
+
+    /**
+     * Checks, gates and decodes a batch's frames (thread-safe: it only touches the batch's own
+     * streams, which the scheduler hands to one thread at a time). Refused frames are answered here.
+     */
+    void prepare(Prepared p, boolean needsPixels) {
+        for (Job job : p.batch) {
+            long t0 = System.nanoTime();
+            ImageHeader header = ImageHeader.read(job.frame().data());
+            String tooLarge = header == null ? null : limits.refusal(header);
+            if (tooLarge != null) {
+                fail(job, "image_too_large", tooLarge); // never decoded
+                continue;
             }
-            for (Job job : batch) {
-                job.frame().release();
+            StreamContext ctx = context(job);
+            // nothing to save for a detector that never looks at pixels
+            if (header != null && ctx != null && ctx.gate() != null && needsPixels
+                    && ctx.gate().skip(job.frame().data(), header, job.frame().receivedNanos())) {
+                answerGated(job, ctx, header, System.nanoTime() - t0);
+                p.gated.add(job);
+                continue;
             }
+            Mat image = null;
+            if (header != null && needsPixels) {
+                // at a bounded working size: one stream's 8-megapixel frame must not cost the others seconds
+                image = ImageCodec.decode(job.frame().data(), header, maxSide);
+            }
+            if (header == null || (needsPixels && image == null)) {
+                fail(job, "bad_image", header == null
+                        ? "not a JPEG or PNG image" : "image could not be decoded (corrupt or truncated)");
+                continue;
+            }
+            p.decodeNanos[p.accepted.size()] = System.nanoTime() - t0;
+            metrics.mailboxWait.observe(Metrics.seconds(job.takenNanos() - job.frame().receivedNanos()));
+            metrics.decode.observe(Metrics.seconds(p.decodeNanos[p.accepted.size()]));
+            p.accepted.add(job);
+            p.headers.add(header);
+            p.images.add(image);
+        }
+        if (!p.gated.isEmpty() && p.accepted.isEmpty()) {
+            metrics.detectorPassesSaved.inc();
+        }
+    }
+
+    /**
+     * Runs the detector over a prepared batch (concatenated from one or more decodes) and answers
+     * each frame. {@code device}: the executor's per-device instruments, null in the inline pipeline.
+     */
+    void infer(Detector detector, Prepared p, Metrics.Device device) {
+        List<Job> accepted = p.accepted;
+        if (accepted.isEmpty()) {
+            return;
+        }
+        List<ImageHeader> headers = p.headers;
+        long[] decodeNanos = p.decodeNanos;
+        long t1 = System.nanoTime();
+        List<List<Detection>> results;
+        try {
+            results = detector.detect(p.images);
+        } catch (RuntimeException e) {
+            log.warn("inference failed on a batch of {}: {}", accepted.size(), e.toString());
             for (Job job : accepted) {
-                scheduler.done(job);
+                fail(job, "inference_failed", "the detector failed on this frame: " + e.getMessage());
             }
-            for (Job job : gated) {
-                scheduler.done(job);
+            accepted.clear();
+            return;
+        }
+        long t2 = System.nanoTime();
+        metrics.inference.observe(Metrics.seconds(t2 - t1));
+        metrics.batchSize.observe(accepted.size());
+        if (device != null) {
+            device.forwardPass(accepted.size(), t2 - t1);
+        }
+        long busy = t2 - t1;
+        double advice = advisor.fps();
+        for (int i = 0; i < accepted.size(); i++) {
+            Job job = accepted.get(i);
+            ImageHeader h = headers.get(i);
+            List<Detection> found = toFrame(results.get(i), p.images.get(i), h); // tracks live in the frame's pixels
+            int[] tracks = track(context(job), found, job.frame().receivedNanos());
+            var timing = new Messages.Timing(job.takenNanos() - job.frame().receivedNanos(),
+                    decodeNanos[i], t2 - t1, t2 - job.frame().receivedNanos(), accepted.size());
+            job.mailbox().sink().send(Messages.result(job.mailbox().streamId(), job.frame().seq(),
+                    h.width(), h.height(), job.dropped(), found, tracks, false, advice, timing));
+            metrics.frameLatency.observe(Metrics.seconds(System.nanoTime() - job.frame().receivedNanos()));
+            metrics.advisedFps.observe(advice);
+            busy += decodeNanos[i];
+        }
+        metrics.framesProcessed.inc(accepted.size());
+        metrics.workerBusySeconds.inc(Metrics.seconds(busy));
+    }
+
+    /**
+     * Frees the batch's images and frames and hands its streams back to the scheduler. With
+     * {@code advise} the batch's time since {@link Prepared#started} feeds the send-rate advice
+     * (the split pipeline's decoders record their own time instead).
+     */
+    void finish(Prepared p, boolean advise) {
+        for (Mat m : p.images) {
+            if (m != null) {
+                m.close();
             }
-            int answered = accepted.size() + gated.size();
-            if (answered > 0) {
-                long now = System.nanoTime();
-                advisor.record(answered, now - started, now);
-            }
+        }
+        for (Job job : p.batch) {
+            job.frame().release();
+        }
+        for (Job job : p.accepted) {
+            scheduler.done(job);
+        }
+        for (Job job : p.gated) {
+            scheduler.done(job);
+        }
+        int answered = p.accepted.size() + p.gated.size();
+        if (advise && answered > 0) {
+            long now = System.nanoTime();
+            advisor.record(answered, now - p.started, now);
         }
     }
 

@@ -31,7 +31,12 @@ import org.bytedeco.opencv.opencv_core.Size;
  * StandaloneBench --detector yunet --model PATH --images DIR_OR_VIDEO [--seconds 10] [--device auto]
  *                 [--warmup 2] [--score 0.6] [--nms 0.45] [--inputSize 640] [--labels FILE]
  *                 [--maxSide 0] (the server's inference.maxSide: decode and detect at this longer side at most)
+ *                 [--sim.batchMs 5] [--decodeOnly true] [--yunet.batched true] [--batch 1]
  * </pre>
+ *
+ * {@code --decodeOnly true} decodes without detecting: what one core can decode, the ceiling of
+ * the split pipeline's decoders (bench/gpu.sh). {@code --batch N} hands the detector N frames per
+ * call (YuNet batched vs frame by frame, same thread).
  *
  * A directory contributes its JPEGs as they are; a video is read once up front, each frame resized to
  * 320x240 and JPEG-encoded at quality 80 (what the load generator sends). Prints one JSON line.
@@ -67,7 +72,11 @@ public final class StandaloneBench {
                 opt.containsKey("labels") ? Path.of(opt.get("labels")) : null,
                 Float.parseFloat(opt.getOrDefault("score", "0.6")),
                 Float.parseFloat(opt.getOrDefault("nms", "0.45")),
-                Integer.parseInt(opt.getOrDefault("inputSize", "640")));
+                Integer.parseInt(opt.getOrDefault("inputSize", "640")),
+                Double.parseDouble(opt.getOrDefault("sim.batchMs", "5")),
+                opt.containsKey("yunet.batched") ? Boolean.valueOf(opt.get("yunet.batched")) : null);
+        int batch = Integer.parseInt(opt.getOrDefault("batch", "1"));
+        boolean decodeOnly = Boolean.parseBoolean(opt.getOrDefault("decodeOnly", "false"));
         double seconds = Double.parseDouble(opt.getOrDefault("seconds", "10"));
         double warmup = Double.parseDouble(opt.getOrDefault("warmup", "2"));
 
@@ -81,18 +90,22 @@ public final class StandaloneBench {
         DetectorFactory factory = Detectors.open(cfg);
         try (Detector detector = factory.newDetector()) {
             int maxSide = Integer.parseInt(opt.getOrDefault("maxSide", "0"));
-            loop(detector, frames, (long) (warmup * 1e9), maxSide);
+            loop(detector, frames, (long) (warmup * 1e9), decodeOnly, batch, maxSide);
             long start = System.nanoTime();
-            long count = loop(detector, frames, (long) (seconds * 1e9), maxSide);
+            long count = loop(detector, frames, (long) (seconds * 1e9), decodeOnly, batch, maxSide);
             double elapsed = (System.nanoTime() - start) / 1e9;
             return String.format(Locale.ROOT,
-                    "{\"detector\":\"%s\",\"frames\":%d,\"seconds\":%.3f,\"fps\":%.2f,\"ms_per_frame\":%.3f}",
-                    cfg.kind(), count, elapsed, count / elapsed, elapsed * 1e3 / count);
+                    "{\"detector\":\"%s\",\"decode_only\":%s,\"batch\":%d,\"frames\":%d,\"seconds\":%.3f,\"fps\":%.2f,\"ms_per_frame\":%.3f}",
+                    cfg.kind(), decodeOnly, batch, count, elapsed, count / elapsed, elapsed * 1e3 / count);
         }
     }
 
     /** Decodes and detects frame after frame, round-robin, for {@code nanos}; returns the frames done. */
-    private static long loop(Detector detector, List<ByteBuffer> frames, long nanos, int maxSide) {
+    private static long loop(Detector detector, List<ByteBuffer> frames, long nanos, boolean decodeOnly, int batch,
+                             int maxSide) {
+        if (batch > 1) {
+            return loopBatched(detector, frames, nanos, batch);
+        }
         long deadline = System.nanoTime() + nanos;
         long count = 0;
         while (System.nanoTime() < deadline) {
@@ -102,15 +115,41 @@ public final class StandaloneBench {
             if (header == null) {
                 throw new IllegalStateException("frame " + count + " is not a JPEG or PNG");
             }
-            Mat image = detector.needsPixels() ? ImageCodec.decode(bytes, header, maxSide) : null;
+            Mat image = detector.needsPixels() || decodeOnly ? ImageCodec.decode(bytes, header, maxSide) : null;
             try {
-                detector.detect(Collections.singletonList(image));
+                if (!decodeOnly) {
+                    detector.detect(Collections.singletonList(image));
+                }
             } finally {
                 if (image != null) {
                     image.close();
                 }
             }
             count++;
+        }
+        return count;
+    }
+
+    /** As {@link #loop} with {@code batch} frames decoded, then detected in one call. */
+    private static long loopBatched(Detector detector, List<ByteBuffer> frames, long nanos, int batch) {
+        long deadline = System.nanoTime() + nanos;
+        long count = 0;
+        List<Mat> images = new ArrayList<>(batch);
+        while (System.nanoTime() < deadline) {
+            try {
+                for (int i = 0; i < batch; i++) {
+                    ByteBuffer bytes = frames.get((int) ((count + i) % frames.size()));
+                    if (ImageHeader.read(bytes) == null) {
+                        throw new IllegalStateException("frame " + (count + i) + " is not a JPEG or PNG");
+                    }
+                    images.add(ImageCodec.decode(bytes));
+                }
+                detector.detect(images);
+            } finally {
+                images.forEach(Mat::close);
+                images.clear();
+            }
+            count += batch;
         }
         return count;
     }

@@ -24,6 +24,7 @@ public final class Metrics {
     private static final double[] STAGE_BUCKETS =
             {0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1};
     private static final double[] BATCH_BUCKETS = {1, 2, 4, 8, 16, 32, 64};
+    private static final double[] FILL_BUCKETS = {0.125, 0.25, 0.5, 0.75, 1};
     private static final double[] ADVICE_BUCKETS = {0.5, 1, 2, 5, 10, 15, 20, 30, 60, 120, 240};
 
     private final PrometheusRegistry registry = new PrometheusRegistry();
@@ -53,6 +54,9 @@ public final class Metrics {
     private final Counter wsCloses;
     private final ConcurrentHashMap<Integer, CounterDataPoint> closesByCode = new ConcurrentHashMap<>();
     private final Counter upgradesRefused;
+    private Counter devicePasses;
+    private Counter deviceBusy;
+    private Histogram deviceFill;
     private final ConcurrentHashMap<Integer, CounterDataPoint> refusedByStatus = new ConcurrentHashMap<>();
 
     public Metrics() {
@@ -93,6 +97,36 @@ public final class Metrics {
         batchSize = Histogram.builder().name("framewire_batch_size").help("Frames per forward pass")
                 .classicUpperBounds(BATCH_BUCKETS).classicOnly().register(registry);
         redisLatency = histogram("framewire_redis_latency_seconds", "Redis round trip (one pipelined batch)", STAGE_BUCKETS);
+    }
+
+    /**
+     * The instruments of one inference device (an executor of the split pipeline), labelled by
+     * {@code label} only ("cuda:0", "sim:0", "cpu:1"): a handful of series per host, never per stream.
+     */
+    public synchronized Device device(String label, int batchMax) {
+        if (devicePasses == null) {
+            devicePasses = Counter.builder().name("framewire_device_forward_passes")
+                    .help("Forward passes run, by inference device").labelNames("device").register(registry);
+            deviceBusy = Counter.builder().name("framewire_device_busy_seconds")
+                    .help("Seconds the device spent in forward passes; its rate is the device's busy fraction")
+                    .labelNames("device").register(registry);
+            deviceFill = Histogram.builder().name("framewire_device_batch_fill")
+                    .help("Frames per forward pass over batch.max, by inference device")
+                    .classicUpperBounds(FILL_BUCKETS).classicOnly().labelNames("device").register(registry);
+        }
+        return new Device(devicePasses.labelValues(label), deviceBusy.labelValues(label), deviceFill.labelValues(label),
+                Math.max(1, batchMax));
+    }
+
+    /** See {@link #device}. */
+    public record Device(CounterDataPoint passes, CounterDataPoint busySeconds, DistributionDataPoint fill, int batchMax) {
+
+        /** One forward pass of {@code frames} frames that took {@code nanos}. */
+        public void forwardPass(int frames, long nanos) {
+            passes.inc();
+            busySeconds.inc(seconds(nanos));
+            fill.observe(Math.min(1.0, (double) frames / batchMax));
+        }
     }
 
     /** A gauge read when scraped. */

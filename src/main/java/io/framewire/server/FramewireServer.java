@@ -199,9 +199,11 @@ public final class FramewireServer implements AutoCloseable {
         Scheduler scheduler = new Scheduler();
         Metrics metrics = new Metrics();
         Authorizer authorizer = new Authorizer(settings.auth(), metrics::wsRefused); // before the workers: a bad key fails fast
-        Advisor advisor = new Advisor(size);
+        boolean split = settings.pipeline().split(factory);
+        // the advice counts frames per second of the threads that take batches: decoders when split
+        Advisor advisor = new Advisor(split ? settings.pipeline().decoderThreads() : size);
         WorkerPool pool = new WorkerPool(factory, scheduler, size, settings.batchMax(), settings.batchMaxWait(),
-                settings.imageLimits(), settings.inferenceMaxSide(), metrics, advisor);
+                settings.imageLimits(), settings.inferenceMaxSide(), metrics, advisor, settings.pipeline());
         if (pool.alive() < size) {
             pool.close();
             throw new IllegalStateException("inference workers failed to load the detector (see log above)");
@@ -215,10 +217,11 @@ public final class FramewireServer implements AutoCloseable {
         state.start(new HostInfo(hostId, hostName() + ":" + server.port(), settings.maxStreams(),
                 String.valueOf(FramewireServer.class.getPackage().getImplementationVersion()), server::activeStreams));
         log.info("{}{}", state.describe(), settings.redis() == null ? "" : ", as host " + hostId);
-        log.info("framewire listening on {}:{}{}: {}, {} worker(s), mailbox depth {}, batch up to {} (wait {} ms), up to {} streams",
+        log.info("framewire listening on {}:{}{}: {}, {} worker(s){}, mailbox depth {}, batch up to {} (wait {} ms), up to {} streams",
                 settings.host(), server.port(),
                 server.adminConnector == null ? "" : " (admin " + server.adminConnector.getLocalPort() + ")",
-                factory.description(), size, settings.mailboxDepth(), settings.batchMax(),
+                factory.description(), size,
+                split ? " as device executors fed by " + pool.decoders() + " decoder thread(s) (pipeline split)" : " (pipeline inline)", settings.mailboxDepth(), settings.batchMax(),
                 settings.batchMaxWait().toMillis(), settings.maxStreams());
         if (authorizer.enabled() && server.adminConnector == null) {
             log.warn(settings.auth().publicStatus()

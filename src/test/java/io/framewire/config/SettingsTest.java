@@ -48,6 +48,30 @@ class SettingsTest {
     }
 
     @Test
+    void pipelineSimAndBatchedYunetSettings() {
+        Settings d = parse(new String[0], Map.of());
+        assertThat(d.pipeline().mode()).isEqualTo("auto");
+        assertThat(d.pipeline().decoders()).isZero();
+        assertThat(d.detector().simBatchMs()).isEqualTo(5.0);
+        assertThat(d.detector().yunetBatched()).as("unset: batched on CUDA only").isNull();
+
+        Settings s = parse(new String[] {"--detector", "sim", "--sim.batchMs", "2.5", "--pipeline", "split",
+            "--pipeline.decoders", "3", "--yunet.batched", "true"}, Map.of());
+        assertThat(s.detector().kind()).isEqualTo("sim");
+        assertThat(s.detector().simBatchMs()).isEqualTo(2.5);
+        assertThat(s.pipeline().mode()).isEqualTo("split");
+        assertThat(s.pipeline().decoderThreads()).isEqualTo(3);
+        assertThat(s.detector().yunetBatched()).isTrue();
+
+        assertThatThrownBy(() -> parse(new String[] {"--pipeline", "fast"}, Map.of()))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("--pipeline");
+        assertThatThrownBy(() -> parse(new String[] {"--sim.batchMs", "0"}, Map.of()))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("--sim.batchMs");
+        assertThatThrownBy(() -> parse(new String[] {"--yunet.batched", "maybe"}, Map.of()))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("--yunet.batched");
+    }
+
+    @Test
     void invalidValuesNameTheSetting() {
         assertThatThrownBy(() -> parse(new String[] {"--workers", "-1"}, Map.of()))
                 .isInstanceOf(ConfigException.class).hasMessageContaining("--workers").hasMessageContaining("'-1'");

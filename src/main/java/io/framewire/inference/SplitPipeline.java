@@ -1,0 +1,173 @@
+package io.framewire.inference;
+
+import io.framewire.inference.InferenceWorker.Prepared;
+import io.framewire.metrics.Metrics;
+import io.framewire.schedule.Job;
+import io.framewire.schedule.Scheduler;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The split pipeline (see {@link PipelineConfig}): decoder threads take batches from the
+ * scheduler, decode them and queue them; one executor per device (a platform thread owning its
+ * detector, so its {@code Net}) runs the forward passes. The queue holds one decoded batch per
+ * executor, and each decoder may hold one more while it waits to queue it: when a forward pass
+ * ends, the next batch is already decoded. An executor merges queued batches up to
+ * {@code batch.max} frames, so decoders never wait to fill a batch themselves.
+ *
+ * <p>Scheduling is untouched: a stream's mailbox stays scheduled from the decoder's take until
+ * the executor answers its frame, so latest-frame-wins, round robin, one frame in flight per
+ * stream and the accounting are those of the inline pipeline. The stage code (gate, decode,
+ * detector, answers) is {@link InferenceWorker}'s, shared by both.
+ */
+final class SplitPipeline {
+
+    private static final Logger log = LoggerFactory.getLogger(SplitPipeline.class);
+
+    private final DetectorFactory factory;
+    private final InferenceWorker stages;
+    private final Scheduler scheduler;
+    private final Metrics metrics;
+    private final Advisor advisor;
+    private final int batchMax;
+    private final long batchWaitNanos;
+    private final BlockingQueue<Prepared> decoded;
+    private final CountDownLatch started;
+    private volatile int max = 1;
+    private volatile boolean needsPixels = true;
+
+    SplitPipeline(DetectorFactory factory, InferenceWorker stages, Scheduler scheduler, int executors, int batchMax,
+                  long batchWaitNanos, Metrics metrics, Advisor advisor) {
+        this.factory = factory;
+        this.stages = stages;
+        this.scheduler = scheduler;
+        this.metrics = metrics;
+        this.advisor = advisor;
+        this.batchMax = batchMax;
+        this.batchWaitNanos = batchWaitNanos;
+        this.decoded = new ArrayBlockingQueue<>(Math.max(1, executors));
+        this.started = new CountDownLatch(executors);
+    }
+
+    /** Executor {@code index}: builds its detector, counts down {@code ready}, then runs forward passes. */
+    Runnable executor(int index, CountDownLatch ready) {
+        return () -> {
+            try (Detector detector = factory.newDetector()) {
+                max = Math.max(1, Math.min(batchMax, detector.maxBatch()));
+                needsPixels = detector.needsPixels();
+                Metrics.Device device = metrics.device(factory.deviceLabel() + ":" + index, max);
+                started.countDown();
+                ready.countDown();
+                runExecutor(detector, device);
+            } catch (InterruptedException e) {
+                // pool shutdown
+            } catch (RuntimeException e) {
+                log.error("inference executor failed to start: {}", e.toString(), e);
+                ready.countDown();
+            }
+        };
+    }
+
+    private void runExecutor(Detector detector, Metrics.Device device) throws InterruptedException {
+        int limit = max;
+        // Waiting to fill a batch only pays off when the model runs it as one forward pass.
+        long wait = limit > 1 ? batchWaitNanos : 0;
+        Prepared carry = null;
+        List<Prepared> parts = new ArrayList<>();
+        while (!Thread.currentThread().isInterrupted()) {
+            Prepared first = carry != null ? carry : decoded.take();
+            carry = null;
+            parts.add(first);
+            int frames = first.size();
+            long deadline = 0;
+            while (frames < limit) {
+                Prepared next = decoded.poll();
+                if (next == null && wait > 0) {
+                    if (deadline == 0) {
+                        deadline = System.nanoTime() + wait;
+                    }
+                    next = decoded.poll(deadline - System.nanoTime(), TimeUnit.NANOSECONDS);
+                }
+                if (next == null) {
+                    break;
+                }
+                if (frames + next.size() > limit) {
+                    carry = next; // next pass's first part
+                    break;
+                }
+                parts.add(next);
+                frames += next.size();
+            }
+            Prepared batch = parts.size() == 1 ? first : merge(parts);
+            try {
+                stages.infer(detector, batch, device);
+            } finally {
+                stages.finish(batch, false);
+                parts.clear();
+            }
+        }
+    }
+
+    /** Decoder {@code index}: waits for the executors' detectors, then decodes batches for them. */
+    Runnable decoder() {
+        return () -> {
+            try {
+                started.await();
+                int limit = max;
+                boolean pixels = needsPixels;
+                List<Job> batch = new ArrayList<>(limit);
+                while (!Thread.currentThread().isInterrupted()) {
+                    // no wait here: the executor merges what several decodes queued
+                    scheduler.next(batch, limit, 0);
+                    Prepared p = new Prepared(batch, System.nanoTime());
+                    stages.prepare(p, pixels);
+                    int answered = p.accepted.size() + p.gated.size(); // before the executor touches p
+                    if (p.accepted.isEmpty()) {
+                        stages.finish(p, false);
+                    } else {
+                        decoded.put(p);
+                    }
+                    if (answered > 0) {
+                        // a decoder's time includes waiting for the executor: frames per decoder-second
+                        // is then the pipeline's rate whichever stage limits it
+                        long now = System.nanoTime();
+                        advisor.record(answered, now - p.started, now);
+                    }
+                    batch = new ArrayList<>(limit);
+                }
+            } catch (InterruptedException e) {
+                // pool shutdown
+            }
+        };
+    }
+
+    /** One forward pass's worth of several decodes. */
+    private static Prepared merge(List<Prepared> parts) {
+        List<Job> jobs = new ArrayList<>();
+        int accepted = 0;
+        for (Prepared p : parts) {
+            jobs.addAll(p.batch);
+            accepted += p.accepted.size();
+        }
+        Prepared m = new Prepared(jobs, parts.get(0).started);
+        long[] decode = new long[Math.max(jobs.size(), accepted)];
+        int i = 0;
+        for (Prepared p : parts) {
+            m.accepted.addAll(p.accepted);
+            m.gated.addAll(p.gated);
+            m.images.addAll(p.images);
+            m.headers.addAll(p.headers);
+            for (int k = 0; k < p.accepted.size(); k++) {
+                decode[i++] = p.decodeNanos[k];
+            }
+        }
+        System.arraycopy(decode, 0, m.decodeNanos, 0, i);
+        return m;
+    }
+}
