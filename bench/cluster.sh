@@ -34,7 +34,9 @@ WORKERS=${WORKERS:-1}
 BASE=${BASE:-18280}
 NGINX_PORT=$BASE NGINX1_PORT=$((BASE + 21)) REDIS_PORT=$((BASE + 100))
 SERVER_JAVA_OPTS=${SERVER_JAVA_OPTS:--Xmx512m}
-RECONNECT_ARGS=(--reconnect 100ms --reconnect-max 1s --connect-timeout 3s)
+# --silence 0: kill, redis and rolling measure what the server and NGINX do, so no camera leaves on
+# its own when a loaded machine delays results; the hang scenario turns the rule on for half its cameras
+RECONNECT_ARGS=(--reconnect 100ms --reconnect-max 1s --connect-timeout 3s --silence 0)
 FLEET_STREAMS=ansible/scripts/fleet-streams.sh
 REPORT=$OUT/cluster-report.txt
 : >"$REPORT"
