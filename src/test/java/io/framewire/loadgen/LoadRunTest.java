@@ -170,8 +170,9 @@ class LoadRunTest {
             } else {
                 // each stream: ~0.55 s to give up, ~0.05-0.2 s to reconnect, over ~2.7 s
                 assertThat(silenced).as("given up on, per stream, several times").isBetween(4L, 12L);
-                assertThat(upgrades.get()).isEqualTo(2 + (int) silenced);
-                assertThat(r.reconnects().gapMicros().getMaxValue()).as("reconnected with the first backoff").isLessThan(500_000);
+                // every silenced connection was upgraded; each but the last of a stream was followed by another
+                assertThat((long) upgrades.get()).isBetween(silenced, silenced + 2 + 2); // + upgrades a loaded client gave up on
+                assertThat(r.reconnects().gapMicros().getMaxValue()).as("reconnected within the backoff cap (+ connect)").isLessThan(1_500_000);
             }
         }
     }
