@@ -59,6 +59,8 @@ public final class BlockingWebSocket implements Session.Listener {
     public static final int CLOSE_TRY_AGAIN = 1013;
     /** Pings that may arrive while the pong of an earlier one is still unwritten: more is a flood. */
     static final int MAX_UNANSWERED_PINGS = 32;
+    /** Pings in one second beyond which a client is flooding, read or not (keep-alives come every few seconds). */
+    static final int MAX_PINGS_PER_SECOND = 100;
     private static final Duration CLOSE_GRACE = Duration.ofSeconds(2);
 
     private static final Object WAKE = new Object();
@@ -76,6 +78,8 @@ public final class BlockingWebSocket implements Session.Listener {
     // One pong at most waits to be written: a client that pings and never reads cannot queue more.
     private final AtomicBoolean pongPending = new AtomicBoolean();
     private int unansweredPings; // Jetty thread
+    private int pingsThisSecond; // Jetty thread
+    private long pingSecondStart; // Jetty thread
     private RetainableByteBuffer partial; // a fragmented message so far, copied out; Jetty thread
     private final String threadName;
     private volatile Session session;
@@ -422,7 +426,17 @@ public final class BlockingWebSocket implements Session.Listener {
     // reads queued pongs until the heap ran out).
     @Override
     public void onWebSocketPing(ByteBuffer payload) {
-        lastHeardNanos = System.nanoTime();
+        long now = System.nanoTime();
+        lastHeardNanos = now;
+        if (now - pingSecondStart > 1_000_000_000L) {
+            pingSecondStart = now;
+            pingsThisSecond = 0;
+        }
+        if (++pingsThisSecond > MAX_PINGS_PER_SECOND) {
+            // even a client that reads its pongs costs a write per ping: millions of them starved other streams
+            close(CLOSE_POLICY, "ping flood: more than " + MAX_PINGS_PER_SECOND + " pings a second", CLOSE_GRACE);
+            return;
+        }
         if (pongPending.compareAndSet(false, true)) {
             unansweredPings = 0;
             session.sendPong(payload, Callback.from(() -> pongPending.set(false), x -> pongPending.set(false)));
