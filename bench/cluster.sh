@@ -225,7 +225,7 @@ if [[ $SCENARIOS == *hang* ]]; then
             -H 'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==' "http://127.0.0.1:$NGINX_PORT/ws/streams/rejoin-$k" || true
     done
     sleep 0.5
-    rejoined=$(grep -c "/ws/streams/rejoin-.*upstream=127.0.0.1:$(fw_port 2)\$" "$OUT/cluster-nginx/logs/access.log" || true)
+    rejoined=$(grep -c "/ws/streams/rejoin-.* upstream=127.0.0.1:$(fw_port 2) " "$OUT/cluster-nginx/logs/access.log" || true)
     say "after kill -CONT: fw2 held no stream after ${empty_ms} ms (its closes by code: $(curl -s --max-time 2 "$(metrics_url 2)" | awk '/^framewire_ws_closes_total/ {gsub(/.*code="|"}/, "", $1); printf "%s:%d ", $1, $2}')), back in the upstream after ${back_ms} ms; $rejoined of 30 new upgrades went to fw2"
     wait_loadgen
     jq -c --rawfile on "$OUT/cluster-hang.on-fw2" --argjson half "$half" \
