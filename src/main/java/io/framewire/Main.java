@@ -1,5 +1,6 @@
 package io.framewire;
 
+import io.framewire.config.Catalog;
 import io.framewire.config.ConfigException;
 import io.framewire.config.Settings;
 import io.framewire.loadgen.LoadGen;
@@ -19,9 +20,8 @@ public final class Main {
             return;
         }
         if (args.length > 0 && (args[0].equals("--help") || args[0].equals("-h"))) {
-            System.out.println("usage: java -jar framewire.jar [--name value ...]   (settings: "
-                    + String.join(", ", Settings.NAMES) + "; see README)\n"
-                    + "       java -jar framewire.jar loadgen --help");
+            System.out.print(Catalog.usage());
+            System.out.println("\n       java -jar framewire.jar loadgen --help");
             return;
         }
         Settings settings;

@@ -1,5 +1,7 @@
 package io.framewire.inference;
 
+import io.framewire.protocol.Detection;
+
 /** Float corner boxes to the integer, in-image boxes of a {@link Detection}. */
 final class Boxes {
 

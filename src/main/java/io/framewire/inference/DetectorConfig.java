@@ -5,9 +5,9 @@ import java.nio.file.Path;
 /**
  * What a worker needs to build its detector.
  *
- * @param kind           yunet | yolo | haar | sim | none
+ * @param kind           which detector
  * @param model          model file (ONNX for yunet/yolo; optional cascade XML for haar); null = built-in default
- * @param device         auto | cpu | cuda | cuda-fp16
+ * @param device         where DNN detectors run
  * @param labels         class-names file for yolo (one per line); null = COCO-80 indices as labels
  * @param scoreThreshold minimum confidence to report
  * @param nmsThreshold   IoU threshold for non-maximum suppression
@@ -17,9 +17,9 @@ import java.nio.file.Path;
  *                       (false), or null: batched on CUDA, frame by frame on CPU (as measured, bench/RESULTS.md)
  */
 public record DetectorConfig(
-        String kind,
+        DetectorKind kind,
         Path model,
-        String device,
+        Device device,
         Path labels,
         float scoreThreshold,
         float nmsThreshold,
@@ -27,7 +27,25 @@ public record DetectorConfig(
         double simBatchMs,
         Boolean yunetBatched) {
 
+    public DetectorConfig {
+        java.util.Objects.requireNonNull(kind, "kind");
+        java.util.Objects.requireNonNull(device, "device");
+    }
+
     /** Without the sim detector's setting (its default, 5 ms). */
+    public DetectorConfig(DetectorKind kind, Path model, Device device, Path labels, float scoreThreshold, float nmsThreshold,
+                          int inputSize) {
+        this(kind, model, device, labels, scoreThreshold, nmsThreshold, inputSize, 5, null);
+    }
+
+    /** From the command-line names (tools, tests); the enums' {@code parse} checks them. */
+    public DetectorConfig(String kind, Path model, String device, Path labels, float scoreThreshold, float nmsThreshold,
+                          int inputSize, double simBatchMs, Boolean yunetBatched) {
+        this(DetectorKind.parse(kind), model, Device.parse(device), labels, scoreThreshold, nmsThreshold, inputSize,
+                simBatchMs, yunetBatched);
+    }
+
+    /** From the command-line names, without the sim detector's setting. */
     public DetectorConfig(String kind, Path model, String device, Path labels, float scoreThreshold, float nmsThreshold,
                           int inputSize) {
         this(kind, model, device, labels, scoreThreshold, nmsThreshold, inputSize, 5, null);

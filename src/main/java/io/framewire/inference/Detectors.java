@@ -19,8 +19,6 @@ public final class Detectors {
 
     private static final Logger log = LoggerFactory.getLogger(Detectors.class);
 
-    private static final List<String> KINDS = List.of("yunet", "yolo", "haar", "sim", "none");
-
     private Detectors() {}
 
     /**
@@ -31,26 +29,19 @@ public final class Detectors {
      *                                  {@code --device}, {@code --labels}, {@code --inputSize})
      */
     public static DetectorFactory open(DetectorConfig cfg) {
-        String kind = cfg.kind() == null ? "" : cfg.kind();
-        String device = cfg.device() == null ? "auto" : cfg.device();
-        if (!KINDS.contains(kind)) {
-            throw new IllegalArgumentException("--detector: unknown detector '" + kind + "' (expected one of " + KINDS + ")");
-        }
-        if (!DnnDevice.NAMES.contains(device)) {
-            throw new IllegalArgumentException("--device: unknown device '" + device + "' (expected one of " + DnnDevice.NAMES + ")");
-        }
-        boolean dnn = kind.equals("yunet") || kind.equals("yolo");
-        if (dnn && cfg.model() == null) {
+        DetectorKind kind = cfg.kind();
+        Device device = cfg.device();
+        if (kind.dnn() && cfg.model() == null) {
             throw new IllegalArgumentException("--model: required with --detector " + kind);
         }
-        if (cfg.model() != null && !kind.equals("none") && !(Files.isRegularFile(cfg.model()) && Files.isReadable(cfg.model()))) {
+        if (cfg.model() != null && kind != DetectorKind.NONE && !(Files.isRegularFile(cfg.model()) && Files.isReadable(cfg.model()))) {
             throw new IllegalArgumentException("--model: no readable file at " + cfg.model());
         }
         List<String> names = cfg.labels() == null ? null : Labels.read(cfg.labels());
-        if (kind.equals("yolo") && (cfg.inputSize() <= 0 || cfg.inputSize() % 32 != 0)) {
+        if (kind == DetectorKind.YOLO && (cfg.inputSize() <= 0 || cfg.inputSize() % 32 != 0)) {
             throw new IllegalArgumentException("--inputSize: " + cfg.inputSize() + " is not a positive multiple of 32 (YOLO's largest stride)");
         }
-        if (!dnn && device.startsWith("cuda")) {
+        if (!kind.dnn() && device.cuda()) {
             log.warn("--device {} ignored: the {} detector runs on the CPU", device, kind);
         }
         // One OpenCV thread per call: the worker pool already runs one detector per core, and OpenCV's own
@@ -59,16 +50,16 @@ public final class Detectors {
 
         int cores = Runtime.getRuntime().availableProcessors();
         DetectorFactory factory = switch (kind) {
-            case "none" -> new Factory("none (frames are not decoded)", cores, NoneDetector::new);
+            case NONE -> new Factory("none (frames are not decoded)", cores, NoneDetector::new);
             // one simulated accelerator: one executor
-            case "sim" -> new Factory("sim (a simulated accelerator: " + cfg.simBatchMs() + " ms per forward pass of up to batch.max frames)",
+            case SIM -> new Factory("sim (a simulated accelerator: " + cfg.simBatchMs() + " ms per forward pass of up to batch.max frames)",
                     1, () -> new SimDetector(cfg.simBatchMs()), true, "sim");
-            case "haar" -> haar(cfg.model(), cores);
-            case "yunet" -> dnn(cfg, device, (dev, batch) -> yunetBatched(cfg, dev)
+            case HAAR -> haar(cfg.model(), cores);
+            case YUNET -> dnn(cfg, device, (dev, batch) -> yunetBatched(cfg, dev)
                     ? new YuNetBatchDetector(cfg.model(), dev, cfg.scoreThreshold(), cfg.nmsThreshold(), batch)
                     : new YuNetDetector(cfg.model(), dev, cfg.scoreThreshold(), cfg.nmsThreshold()),
                     dev -> yunetBatched(cfg, dev));
-            default -> dnn(cfg, device, (dev, batch) -> new YoloDetector(cfg.model(), names, dev,
+            case YOLO -> dnn(cfg, device, (dev, batch) -> new YoloDetector(cfg.model(), names, dev,
                     cfg.scoreThreshold(), cfg.nmsThreshold(), cfg.inputSize(), batch), dev -> true);
         };
         log.info("detector: {}", factory.description());
@@ -99,7 +90,7 @@ public final class Detectors {
         return cfg.yunetBatched() != null ? cfg.yunetBatched() : device.isCuda();
     }
 
-    private static DetectorFactory dnn(DetectorConfig cfg, String requested, Maker maker,
+    private static DetectorFactory dnn(DetectorConfig cfg, Device requested, Maker maker,
                                        java.util.function.Predicate<DnnDevice> batchable) {
         DnnDevice device = DnnDevice.resolve(requested, DnnDevice.cudaDevices(), dev -> runOnBlank(maker.make(dev, 1), 1));
         try {

@@ -6,7 +6,6 @@ import static org.bytedeco.opencv.global.opencv_dnn.DNN_TARGET_CPU;
 import static org.bytedeco.opencv.global.opencv_dnn.DNN_TARGET_CUDA;
 import static org.bytedeco.opencv.global.opencv_dnn.DNN_TARGET_CUDA_FP16;
 
-import java.util.List;
 import java.util.function.Consumer;
 import org.bytedeco.opencv.global.opencv_core;
 
@@ -19,9 +18,6 @@ import org.bytedeco.opencv.global.opencv_core;
  */
 record DnnDevice(String name, int backend, int target, int gpus, String reason) {
 
-    /** The values of {@code --device}. */
-    static final List<String> NAMES = List.of("auto", "cpu", "cuda", "cuda-fp16");
-
     static final String NO_CUDA = "OpenCV built without CUDA / no CUDA device";
 
     static DnnDevice cpu(String reason) {
@@ -29,45 +25,41 @@ record DnnDevice(String name, int backend, int target, int gpus, String reason) 
     }
 
     /**
-     * Resolves {@code auto | cpu | cuda | cuda-fp16}. {@code auto} takes CUDA only when a device is
+     * Resolves the requested {@link Device}. {@code auto} takes CUDA only when a device is
      * visible and {@code probe} (a forward pass of the real model) succeeds on it, since a CUDA build
      * can still fail on a driver mismatch or an unsupported layer. An explicit CUDA device that is
      * absent fails here, at start, rather than in every worker.
      *
      * @param gpus what {@link #cudaDevices()} reports (a parameter so that tests can vary it)
      */
-    static DnnDevice resolve(String requested, int gpus, Consumer<DnnDevice> probe) {
-        switch (requested) {
-            case "cpu" -> {
-                return cpu("requested with --device cpu");
-            }
-            case "cuda", "cuda-fp16" -> {
+    static DnnDevice resolve(Device requested, int gpus, Consumer<DnnDevice> probe) {
+        return switch (requested) {
+            case CPU -> cpu("requested with --device cpu");
+            case CUDA, CUDA_FP16 -> {
                 if (gpus <= 0) {
                     throw new IllegalArgumentException("--device " + requested + ": no CUDA device ("
                             + NO_CUDA + "; build with -Pgpu and check the NVIDIA driver), or use --device cpu/auto");
                 }
-                return cuda(requested, gpus, "requested with --device " + requested);
+                yield cuda(requested, gpus, "requested with --device " + requested);
             }
-            case "auto" -> {
+            case AUTO -> {
                 if (gpus <= 0) {
-                    return cpu(NO_CUDA);
+                    yield cpu(NO_CUDA);
                 }
-                DnnDevice cuda = cuda("cuda", gpus, gpus + " CUDA device(s) and the probe forward passed");
+                DnnDevice cuda = cuda(Device.CUDA, gpus, gpus + " CUDA device(s) and the probe forward passed");
                 try {
                     probe.accept(cuda);
-                    return cuda;
+                    yield cuda;
                 } catch (RuntimeException e) {
-                    return cpu("CUDA probe failed: " + e.getMessage());
+                    yield cpu("CUDA probe failed: " + e.getMessage());
                 }
             }
-            default -> throw new IllegalArgumentException(
-                    "--device: unknown device '" + requested + "' (expected one of " + NAMES + ")");
-        }
+        };
     }
 
-    private static DnnDevice cuda(String name, int gpus, String reason) {
-        int target = name.equals("cuda-fp16") ? DNN_TARGET_CUDA_FP16 : DNN_TARGET_CUDA;
-        return new DnnDevice(name, DNN_BACKEND_CUDA, target, gpus, reason);
+    private static DnnDevice cuda(Device device, int gpus, String reason) {
+        int target = device == Device.CUDA_FP16 ? DNN_TARGET_CUDA_FP16 : DNN_TARGET_CUDA;
+        return new DnnDevice(device.label(), DNN_BACKEND_CUDA, target, gpus, reason);
     }
 
     /** CUDA devices OpenCV can use: 0 on the CPU build, -1 when the driver is missing. */

@@ -4,6 +4,7 @@ import static org.bytedeco.opencv.global.opencv_imgproc.COLOR_BGR2GRAY;
 import static org.bytedeco.opencv.global.opencv_imgproc.cvtColor;
 import static org.bytedeco.opencv.global.opencv_imgproc.equalizeHist;
 
+import io.framewire.protocol.Detection;
 import java.io.File;
 import java.io.IOException;
 import java.nio.file.Path;

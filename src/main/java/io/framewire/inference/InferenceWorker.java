@@ -1,6 +1,7 @@
 package io.framewire.inference;
 
 import io.framewire.metrics.Metrics;
+import io.framewire.protocol.Detection;
 import io.framewire.protocol.Messages;
 import io.framewire.schedule.Job;
 import io.framewire.schedule.Scheduler;

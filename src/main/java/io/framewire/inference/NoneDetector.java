@@ -1,5 +1,6 @@
 package io.framewire.inference;
 
+import io.framewire.protocol.Detection;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;

@@ -1,5 +1,6 @@
 package io.framewire.inference;
 
+import io.framewire.protocol.Detection;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.bytedeco.opencv.opencv_core.Mat;

@@ -8,6 +8,7 @@ import static org.bytedeco.opencv.global.opencv_dnn.readNetFromONNX;
 import static org.bytedeco.opencv.global.opencv_imgproc.INTER_LINEAR;
 import static org.bytedeco.opencv.global.opencv_imgproc.resize;
 
+import io.framewire.protocol.Detection;
 import java.nio.FloatBuffer;
 import java.nio.file.Path;
 import java.util.ArrayList;

@@ -7,6 +7,7 @@ import static org.bytedeco.opencv.global.opencv_dnn.NMSBoxes;
 import static org.bytedeco.opencv.global.opencv_dnn.blobFromImages;
 import static org.bytedeco.opencv.global.opencv_dnn.readNetFromONNX;
 
+import io.framewire.protocol.Detection;
 import java.nio.FloatBuffer;
 import java.nio.file.Path;
 import java.util.ArrayList;

@@ -1,5 +1,6 @@
 package io.framewire.inference;
 
+import io.framewire.protocol.Detection;
 import java.nio.FloatBuffer;
 import java.nio.file.Path;
 import java.util.ArrayList;

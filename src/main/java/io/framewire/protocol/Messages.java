@@ -2,7 +2,6 @@ package io.framewire.protocol;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
-import io.framewire.inference.Detection;
 import java.io.IOException;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;

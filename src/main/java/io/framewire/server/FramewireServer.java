@@ -7,16 +7,17 @@ import io.framewire.inference.Detectors;
 import io.framewire.inference.StreamContext;
 import io.framewire.inference.WorkerPool;
 import io.framewire.metrics.Metrics;
+import io.framewire.protocol.CloseCodes;
 import io.framewire.schedule.Scheduler;
 import io.framewire.security.Access;
 import io.framewire.security.Authorizer;
 import io.framewire.state.HostInfo;
 import io.framewire.state.SharedState;
-import io.framewire.state.WatchSession;
 import io.framewire.stream.BlockingWebSocket;
 import io.framewire.stream.FrameBuffers;
 import io.framewire.stream.Keepalive;
 import io.framewire.stream.StreamSession;
+import io.framewire.stream.WatchSession;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.time.Duration;
@@ -40,6 +41,7 @@ import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.util.Callback;
 import org.eclipse.jetty.util.VirtualThreads;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
+import org.eclipse.jetty.websocket.core.CloseStatus;
 import org.eclipse.jetty.websocket.server.ServerUpgradeRequest;
 import org.eclipse.jetty.websocket.server.ServerUpgradeResponse;
 import org.eclipse.jetty.websocket.server.WebSocketCreator;
@@ -53,8 +55,6 @@ public final class FramewireServer implements AutoCloseable {
     public static final String STREAM_PATH = "/ws/streams/";
     public static final String WATCH_PATH = "/ws/watch/";
     static final Pattern STREAM_ID = Pattern.compile("[A-Za-z0-9._-]{1,128}");
-    /** Close code when this host takes no more streams (at capacity, or draining): try another host. */
-    static final int CLOSE_TRY_AGAIN = 1013;
     /** Retry-After of a 503 at the upgrade: a draining host is gone for good, a full one may free up. */
     static final Duration RETRY_AFTER_DRAINING = Duration.ofSeconds(1);
     static final Duration RETRY_AFTER_FULL = Duration.ofSeconds(5);
@@ -208,7 +208,7 @@ public final class FramewireServer implements AutoCloseable {
             pool.close();
             throw new IllegalStateException("inference workers failed to load the detector (see log above)");
         }
-        SharedState state = SharedState.open(settings, metrics);
+        SharedState state = SharedState.open(settings.redis(), settings.resultsMaxLen(), settings.resultsRetention(), metrics);
         FramewireServer server = new FramewireServer(settings, pool, scheduler, metrics, factory.description(), authorizer,
                 state, advisor);
         server.jetty.start();
@@ -382,10 +382,10 @@ public final class FramewireServer implements AutoCloseable {
             if (watchers.incrementAndGet() > settings.maxWatchers()) {
                 // only after a race: concurrent upgrades passed the check above for the last slot
                 watchers.decrementAndGet();
-                ws.closeHandshake(CLOSE_TRY_AGAIN, "too many watchers on this host (watchers.max): try another host",
+                ws.closeHandshake(CloseCodes.TRY_AGAIN, "too many watchers on this host (watchers.max): try another host",
                         REFUSAL_GRACE);
                 ws.discardUntilClosed();
-                metrics.wsClosed(CLOSE_TRY_AGAIN);
+                metrics.wsClosed(CloseCodes.TRY_AGAIN);
                 return;
             }
             Object kept = keepalive.add(ws, false);
@@ -406,10 +406,10 @@ public final class FramewireServer implements AutoCloseable {
             // concurrent upgrades took the last slots before this stream registered. A handshake,
             // reading until the client's close: a camera that sends at once would otherwise get a
             // reset over its unread frame, not the 1013 that says try elsewhere.
-            ws.closeHandshake(CLOSE_TRY_AGAIN, draining ? "server shutting down: try another host" : "server at capacity: try another host",
+            ws.closeHandshake(CloseCodes.TRY_AGAIN, draining ? "server shutting down: try another host" : "server at capacity: try another host",
                     REFUSAL_GRACE);
             ws.discardUntilClosed();
-            metrics.wsClosed(CLOSE_TRY_AGAIN);
+            metrics.wsClosed(CloseCodes.TRY_AGAIN);
             return;
         }
         StreamContext context = settings.gating().newStream(gating, tracksAlive);
@@ -430,9 +430,9 @@ public final class FramewireServer implements AutoCloseable {
             context.close();
             state.closed(session);
             BlockingWebSocket.Closed closed = ws.closed();
-            int code = closed == null ? 1006 : closed.code();
+            int code = closed == null ? CloseStatus.NO_CLOSE : closed.code();
             metrics.wsClosed(code);
-            if (code == 1009) {
+            if (code == CloseCodes.TOO_BIG) {
                 metrics.droppedTooBig.inc();
             }
             log.debug("stream {} ended: {} received, {} dropped, close {}", id, session.framesReceived(),
@@ -468,7 +468,7 @@ public final class FramewireServer implements AutoCloseable {
         if (left > 0) {
             log.warn("drain: grace of {} ms over, closing {} stream(s) with {} frame(s) unanswered",
                     settings.shutdownGrace().toMillis(), left, framesInFlight());
-            registry.all().forEach(s -> s.close(StreamSession.CLOSE_GOING_AWAY, "server shutting down"));
+            registry.all().forEach(s -> s.close(CloseCodes.GOING_AWAY, "server shutting down"));
         }
         log.info("drained in {} ms", TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
     }

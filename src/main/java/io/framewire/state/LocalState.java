@@ -1,6 +1,5 @@
 package io.framewire.state;
 
-import io.framewire.stream.StreamSession;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -59,10 +58,10 @@ final class LocalState implements SharedState {
     }
 
     @Override
-    public void opened(StreamSession session) {}
+    public void opened(Publisher session) {}
 
     @Override
-    public void closed(StreamSession session) {}
+    public void closed(Publisher session) {}
 
     @Override
     public void publish(String streamId, String message) {

@@ -1,6 +1,5 @@
 package io.framewire.state;
 
-import io.framewire.config.ConfigException;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.net.URLDecoder;
@@ -15,7 +14,11 @@ import java.time.Duration;
 public record RedisConfig(String host, int port, int database, String user, String password, boolean tls,
                           Duration timeout, int publishQueue, Duration recordTtl, Duration retention) {
 
-    /** Parses the URL; the overrides may be null (not given). */
+    /**
+     * Parses the URL; the overrides may be null (not given).
+     *
+     * @throws IllegalArgumentException naming {@code --redis}, with the password masked
+     */
     public static RedisConfig parse(String url, String user, String password, Boolean tls, Duration timeout,
                                     int publishQueue, Duration recordTtl, Duration retention) {
         URI uri;
@@ -76,8 +79,9 @@ public record RedisConfig(String host, int port, int database, String user, Stri
         return URLDecoder.decode(s, StandardCharsets.UTF_8);
     }
 
-    private static ConfigException bad(String url, String why) {
-        return new ConfigException("invalid --redis '" + mask(url) + "' (" + why
+    /** Names the setting; config turns it into a start-up error. */
+    private static IllegalArgumentException bad(String url, String why) {
+        return new IllegalArgumentException("invalid --redis '" + mask(url) + "' (" + why
                 + "; expected redis://[user:password@]host:port[/db] or rediss://...)");
     }
 

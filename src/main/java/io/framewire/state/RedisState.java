@@ -1,7 +1,6 @@
 package io.framewire.state;
 
 import io.framewire.metrics.Metrics;
-import io.framewire.stream.StreamSession;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -59,12 +58,12 @@ final class RedisState implements SharedState {
     }
 
     @Override
-    public void opened(StreamSession session) {
+    public void opened(Publisher session) {
         records.opened(session);
     }
 
     @Override
-    public void closed(StreamSession session) {
+    public void closed(Publisher session) {
         records.closed(session);
     }
 

@@ -1,8 +1,7 @@
 package io.framewire.state;
 
-import io.framewire.config.Settings;
 import io.framewire.metrics.Metrics;
-import io.framewire.stream.StreamSession;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
@@ -14,24 +13,29 @@ import java.util.Map;
  */
 public interface SharedState extends AutoCloseable {
 
-    /** Without {@code --redis}: in memory, this host only. */
-    static SharedState open(Settings settings, Metrics metrics) {
-        if (settings.redis() == null) {
-            LocalState local = new LocalState(settings.resultsMaxLen(), settings.resultsRetention(), System::currentTimeMillis);
+    /**
+     * Without {@code redis} (null: no {@code --redis}): in memory, this host only.
+     *
+     * @param resultsMaxLen    results kept per stream for watchers ({@code results.maxLen})
+     * @param resultsRetention in memory: how long results outlive the last watcher ({@code results.retentionSec})
+     */
+    static SharedState open(RedisConfig redis, int resultsMaxLen, Duration resultsRetention, Metrics metrics) {
+        if (redis == null) {
+            LocalState local = new LocalState(resultsMaxLen, resultsRetention, System::currentTimeMillis);
             metrics.gauge("framewire_results_kept", "Results held in memory for watchers (no --redis)", local::resultsKept);
             return local;
         }
-        return new RedisState(settings.redis(), settings.resultsMaxLen(), metrics);
+        return new RedisState(redis, resultsMaxLen, metrics);
     }
 
     /** Starts background work once the host's address is known. */
     void start(HostInfo host);
 
     /** A publisher connected here (after the local registry has taken the id). */
-    void opened(StreamSession session);
+    void opened(Publisher session);
 
     /** That publisher's connection ended. */
-    void closed(StreamSession session);
+    void closed(Publisher session);
 
     /** A result or error message of {@code streamId}, for its watchers; never blocks. */
     void publish(String streamId, String message);

@@ -1,6 +1,6 @@
 package io.framewire.state;
 
-import io.framewire.stream.StreamSession;
+import io.framewire.protocol.CloseCodes;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -36,7 +36,6 @@ import redis.clients.jedis.exceptions.JedisDataException;
  */
 final class StreamRecords extends RedisLoop {
 
-    static final int CLOSE_REPLACED = 4000;
     private static final Logger log = LoggerFactory.getLogger(StreamRecords.class);
     private static final long TICK_MS = 100;
     private static final long REFRESH_MS = 1_000;
@@ -85,7 +84,7 @@ final class StreamRecords extends RedisLoop {
             return {2, r, p, d, claimed, w}
             """;
 
-    private final ConcurrentHashMap<StreamSession, Tracked> live = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<Publisher, Tracked> live = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, Tracked> newest = new ConcurrentHashMap<>();
     private final ConcurrentLinkedQueue<Tracked> ended = new ConcurrentLinkedQueue<>();
     private final AtomicInteger endedCount = new AtomicInteger();
@@ -112,14 +111,14 @@ final class StreamRecords extends RedisLoop {
         start();
     }
 
-    void opened(StreamSession session) {
+    void opened(Publisher session) {
         Tracked t = new Tracked(session, Long.toHexString(ThreadLocalRandom.current().nextLong()));
         live.put(session, t);
         newest.put(session.id(), t);
         wake();
     }
 
-    void closed(StreamSession session) {
+    void closed(Publisher session) {
         Tracked t = live.remove(session);
         if (t == null) {
             return;
@@ -141,7 +140,7 @@ final class StreamRecords extends RedisLoop {
     void takeover(String streamId, String conn, long claimedAt, String owner) {
         Tracked t = newest.get(streamId);
         if (t != null && t.claimedBefore(conn, claimedAt)) {
-            t.session.close(CLOSE_REPLACED, "replaced by a newer connection on " + owner);
+            t.session.close(CloseCodes.REPLACED, "replaced by a newer connection on " + owner);
         }
     }
 
@@ -227,7 +226,7 @@ final class StreamRecords extends RedisLoop {
             }
             watched.learned(id, Long.valueOf(1).equals(fields.get(5)));
             if (fields.get(0) instanceof Long status && status == 0) {
-                t.session.close(CLOSE_REPLACED, "replaced by a newer connection for this stream");
+                t.session.close(CloseCodes.REPLACED, "replaced by a newer connection for this stream");
             }
         }
     }
@@ -269,7 +268,7 @@ final class StreamRecords extends RedisLoop {
 
     /** A connection as the writer sees it; its fields are the writer thread's except the final ones. */
     private static final class Tracked {
-        final StreamSession session;
+        final Publisher session;
         final String conn;
         final long connectedAt;
         final String client;
@@ -280,7 +279,7 @@ final class StreamRecords extends RedisLoop {
         long lastWrite;
         volatile long claimedAt; // Redis time of the first claim; 0 before it
 
-        Tracked(StreamSession session, String conn) {
+        Tracked(Publisher session, String conn) {
             this.session = session;
             this.conn = conn;
             this.connectedAt = session.connectedAt().toEpochMilli();

@@ -6,6 +6,7 @@ import io.framewire.schedule.Frame;
 import io.framewire.schedule.Mailbox;
 import io.framewire.schedule.ResultSink;
 import io.framewire.schedule.Scheduler;
+import io.framewire.state.Publisher;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.atomic.AtomicLong;
@@ -23,7 +24,7 @@ import org.slf4j.LoggerFactory;
  * hand-off to every frame, and its blocking wait on Jetty's callback showed up as the top
  * hotspot of the transport benchmark (bench/RESULTS.md).
  */
-public final class StreamSession implements ResultSink {
+public final class StreamSession implements ResultSink, Publisher {
 
     /** Close code at the end of a drain: the client should reconnect, to another host. */
     public static final int CLOSE_GOING_AWAY = 1001;

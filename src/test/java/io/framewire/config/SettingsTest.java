@@ -3,9 +3,12 @@ package io.framewire.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.framewire.inference.DetectorKind;
+import io.framewire.inference.Device;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -20,8 +23,8 @@ class SettingsTest {
     void defaultsServeHaarOn8080() {
         Settings s = parse(new String[0], Map.of());
         assertThat(s.port()).isEqualTo(8080);
-        assertThat(s.detector().kind()).isEqualTo("haar");
-        assertThat(s.detector().device()).isEqualTo("auto");
+        assertThat(s.detector().kind()).isEqualTo(DetectorKind.HAAR);
+        assertThat(s.detector().device()).isEqualTo(Device.AUTO);
         assertThat(s.mailboxDepth()).isEqualTo(1);
         assertThat(s.workers()).as("0 = one per core / per GPU").isZero();
     }
@@ -57,7 +60,7 @@ class SettingsTest {
 
         Settings s = parse(new String[] {"--detector", "sim", "--sim.batchMs", "2.5", "--pipeline", "split",
             "--pipeline.decoders", "3", "--yunet.batched", "true"}, Map.of());
-        assertThat(s.detector().kind()).isEqualTo("sim");
+        assertThat(s.detector().kind()).isEqualTo(DetectorKind.SIM);
         assertThat(s.detector().simBatchMs()).isEqualTo(2.5);
         assertThat(s.pipeline().mode()).isEqualTo("split");
         assertThat(s.pipeline().decoderThreads()).isEqualTo(3);
@@ -217,5 +220,86 @@ class SettingsTest {
                 {"--gating.refreshMs", "-1"}, {"--tracking.minHits", "0"}, {"--tracking.maxAgeMs", "x"}}) {
             assertThatThrownBy(() -> parse(bad, Map.of())).hasMessageContaining(bad[0]);
         }
+    }
+
+    @Test
+    void theReadmeTableIsGeneratedFromTheDeclarations() throws Exception {
+        List<String> readme = Files.readAllLines(Path.of("README.md"));
+        int start = readme.indexOf("| setting | default | values | meaning |");
+        assertThat(start).as("README's configuration table header").isNotNegative();
+        int end = start;
+        while (end < readme.size() && readme.get(end).startsWith("|")) {
+            end++;
+        }
+        String table = String.join("\n", readme.subList(start, end)) + "\n";
+        String expected = Catalog.markdownTable();
+        if (!table.equals(expected)) {
+            Files.createDirectories(Path.of("target"));
+            Files.writeString(Path.of("target/settings-table.md"), expected);
+        }
+        assertThat(table).as("README's settings table differs from config/Catalog: paste target/settings-table.md into "
+                + "README.md's Configuration section").isEqualTo(expected);
+    }
+
+    @Test
+    void everySettingIsDeclaredOnceWithItsValuesAndDoc() {
+        assertThat(Catalog.NAMES).doesNotHaveDuplicates().hasSize(Catalog.ALL.size());
+        assertThat(Settings.NAMES).isSameAs(Catalog.NAMES);
+        for (Setting<?> s : Catalog.ALL) {
+            assertThat(s.doc()).as(s.name()).isNotBlank().doesNotContain("|");
+            assertThat(s.values()).as(s.name()).isNotBlank().doesNotContain("|");
+            assertThat(s.defaultText()).as(s.name()).isNotBlank();
+        }
+        // the declared defaults are what the server runs with
+        Settings d = parse(new String[0], Map.of());
+        assertThat(d.port()).isEqualTo(Catalog.PORT.defaultValue());
+        assertThat(d.batchMax()).isEqualTo(Catalog.BATCH_MAX.defaultValue());
+        assertThat(d.maxBufferedBytes()).isEqualTo(Catalog.WS_MAX_BUFFERED_BYTES.defaultValue()).isEqualTo(512 << 20);
+        assertThat(d.pingInterval().toMillis()).isEqualTo(2000);
+        assertThat(d.adminPort()).isEqualTo(-1);
+        assertThat(d.auth().publicStatus()).isFalse();
+    }
+
+    @Test
+    void everyDeclaredBoundIsEnforcedAndNamed() {
+        for (Setting<?> s : Catalog.ALL) {
+            String values = s.values();
+            if (!values.matches("-?[0-9.]+\\.\\.-?[0-9.]+")) {
+                continue;
+            }
+            String[] bounds = values.split("\\.\\.");
+            boolean whole = !bounds[0].contains(".") && !bounds[1].contains(".");
+            String below = whole ? Long.toString(Long.parseLong(bounds[0]) - 1) : Double.toString(Double.parseDouble(bounds[0]) - 1);
+            String above = whole ? Long.toString(Long.parseLong(bounds[1]) + 1) : Double.toString(Double.parseDouble(bounds[1]) + 1);
+            for (String bad : new String[] {below, above, "x"}) {
+                assertThatThrownBy(() -> Settings.from(withModel(s.name(), bad))).as(s.name() + "=" + bad)
+                        .isInstanceOf(ConfigException.class).hasMessageContaining("--" + s.name()).hasMessageContaining(values);
+            }
+            Settings.from(withModel(s.name(), bounds[0]));
+            Settings.from(withModel(s.name(), bounds[1]));
+        }
+    }
+
+    private static Map<String, String> withModel(String name, String value) {
+        Map<String, String> raw = new java.util.HashMap<>(Map.of(name, value));
+        if (name.startsWith("redis.")) {
+            raw.put("redis", "redis://localhost:6379");
+        }
+        return raw;
+    }
+
+    @Test
+    void theUsageTextListsEverySettingWithItsDefaultAndValues() {
+        String usage = Catalog.usage();
+        assertThat(usage).startsWith("usage: java -jar framewire.jar").contains("FRAMEWIRE_");
+        for (Setting<?> s : Catalog.ALL) {
+            assertThat(usage).contains("--" + s.name() + "   " + Catalog.plain(s.values()) + "   (default: "
+                    + Catalog.plain(s.defaultText()) + ")");
+        }
+        assertThat(usage).contains("--detector   yunet, yolo, haar, sim, none   (default: haar)")
+                .contains("--device   auto, cpu, cuda, cuda-fp16   (default: auto)")
+                .contains("--port   0..65535   (default: 8080)")
+                .doesNotContain("`").doesNotContain("](#");
+        assertThat(usage.lines()).allMatch(line -> line.length() <= 100 || !line.strip().contains(" "));
     }
 }

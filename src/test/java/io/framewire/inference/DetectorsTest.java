@@ -6,6 +6,7 @@ import static io.framewire.inference.Fixtures.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.framewire.protocol.Detection;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -26,7 +27,7 @@ class DetectorsTest {
 
     @Test
     void autoTakesCpuWithoutACudaDeviceAndSaysWhy() {
-        DnnDevice device = DnnDevice.resolve("auto", 0, d -> {
+        DnnDevice device = DnnDevice.resolve(Device.AUTO, 0, d -> {
             throw new AssertionError("no CUDA device: nothing to probe");
         });
 
@@ -42,7 +43,7 @@ class DetectorsTest {
     void autoTakesCudaWhenTheProbePasses() {
         List<DnnDevice> probed = new ArrayList<>();
 
-        DnnDevice device = DnnDevice.resolve("auto", 2, probed::add);
+        DnnDevice device = DnnDevice.resolve(Device.AUTO, 2, probed::add);
 
         assertThat(probed).containsExactly(device);
         assertThat(device.isCuda()).isTrue();
@@ -54,7 +55,7 @@ class DetectorsTest {
 
     @Test
     void autoFallsBackToCpuWhenTheCudaProbeFails() {
-        DnnDevice device = DnnDevice.resolve("auto", 1, d -> {
+        DnnDevice device = DnnDevice.resolve(Device.AUTO, 1, d -> {
             throw new IllegalStateException("CUDA driver version is insufficient");
         });
 
@@ -64,9 +65,9 @@ class DetectorsTest {
 
     @Test
     void explicitDevicesMapToTheirBackendAndTarget() {
-        assertThat(DnnDevice.resolve("cpu", 1, d -> {}).target()).isEqualTo(opencv_dnn.DNN_TARGET_CPU);
-        assertThat(DnnDevice.resolve("cuda", 1, d -> {}).target()).isEqualTo(opencv_dnn.DNN_TARGET_CUDA);
-        DnnDevice fp16 = DnnDevice.resolve("cuda-fp16", 1, d -> {});
+        assertThat(DnnDevice.resolve(Device.CPU, 1, d -> {}).target()).isEqualTo(opencv_dnn.DNN_TARGET_CPU);
+        assertThat(DnnDevice.resolve(Device.CUDA, 1, d -> {}).target()).isEqualTo(opencv_dnn.DNN_TARGET_CUDA);
+        DnnDevice fp16 = DnnDevice.resolve(Device.CUDA_FP16, 1, d -> {});
         assertThat(fp16.backend()).isEqualTo(opencv_dnn.DNN_BACKEND_CUDA);
         assertThat(fp16.target()).isEqualTo(opencv_dnn.DNN_TARGET_CUDA_FP16);
     }

@@ -1,5 +1,6 @@
 package io.framewire.inference;
 
+import io.framewire.protocol.Detection;
 import io.framewire.testing.TestData;
 import java.io.IOException;
 import java.io.UncheckedIOException;

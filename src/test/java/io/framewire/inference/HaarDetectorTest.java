@@ -6,6 +6,7 @@ import static io.framewire.inference.YuNetDetectorTest.FACE_X;
 import static io.framewire.inference.YuNetDetectorTest.FACE_Y;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.framewire.protocol.Detection;
 import java.util.List;
 import org.bytedeco.opencv.opencv_core.Mat;
 import org.junit.jupiter.api.Test;

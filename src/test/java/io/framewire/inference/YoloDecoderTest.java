@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.within;
 
 import io.framewire.inference.YoloDecoder.Layout;
 import io.framewire.inference.YoloDecoder.Letterbox;
+import io.framewire.protocol.Detection;
 import java.nio.FloatBuffer;
 import java.util.List;
 import org.assertj.core.groups.Tuple;

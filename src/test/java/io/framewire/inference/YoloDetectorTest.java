@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 import static org.bytedeco.opencv.global.opencv_imgproc.resize;
 
+import io.framewire.protocol.Detection;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;

@@ -5,6 +5,7 @@ import static io.framewire.inference.Fixtures.messi;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.framewire.protocol.Detection;
 import io.framewire.testing.TestData;
 import java.nio.file.Path;
 import java.util.ArrayList;

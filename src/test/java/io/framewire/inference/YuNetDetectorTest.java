@@ -10,6 +10,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.bytedeco.opencv.global.opencv_core.CV_8UC3;
 import static org.bytedeco.opencv.global.opencv_imgproc.resize;
 
+import io.framewire.protocol.Detection;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Set;

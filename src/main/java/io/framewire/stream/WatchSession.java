@@ -1,8 +1,8 @@
-package io.framewire.state;
+package io.framewire.stream;
 
 import io.framewire.protocol.Messages;
-import io.framewire.stream.BlockingWebSocket;
-import io.framewire.stream.BoundedSender;
+import io.framewire.state.SharedState;
+import io.framewire.state.Watcher;
 
 /**
  * One {@code /ws/watch/{stream}} connection: the feed pushes the stream's results to it without

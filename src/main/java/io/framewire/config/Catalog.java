@@ -1,0 +1,270 @@
+package io.framewire.config;
+
+import static io.framewire.config.Setting.choice;
+import static io.framewire.config.Setting.decimal;
+import static io.framewire.config.Setting.flag;
+import static io.framewire.config.Setting.integer;
+import static io.framewire.config.Setting.path;
+import static io.framewire.config.Setting.text;
+
+import io.framewire.inference.DetectorKind;
+import io.framewire.inference.Device;
+import io.framewire.inference.GatingConfig;
+import io.framewire.inference.ImageCodec;
+import io.framewire.inference.ImageLimits;
+import io.framewire.inference.PipelineConfig;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.function.Function;
+import java.util.regex.Pattern;
+
+/**
+ * Every setting of the server, each declared once here, in the README's order: name, type,
+ * default, accepted values and doc. {@link Settings#from} reads them; {@link #usage()} is the
+ * {@code --help} text; {@link #markdownTable()} is the README's configuration table (SettingsTest
+ * fails when the README differs). Docs are Markdown, as the README shows them.
+ */
+public final class Catalog {
+
+    private Catalog() {}
+
+    private static final Pattern HOST_NAME = Pattern.compile("[A-Za-z0-9.:\\-\\[\\]]+");
+    private static final Pattern HOST_ID_CHARS = Pattern.compile("[A-Za-z0-9._:-]{1,128}");
+
+    public static final Setting<String> HOST = text("host", "0.0.0.0", "address or host name", HOST_NAME,
+            "an address or host name", "listen address");
+    public static final Setting<Integer> PORT = integer("port", 8080, 0, 65535, "listen port (`0`: any free port)");
+
+    public static final Setting<DetectorKind> DETECTOR = choice("detector", DetectorKind.HAAR, DetectorKind.all(),
+            DetectorKind::label, "`yunet` (DNN face), `yolo` (DNN objects), `haar` (cascade face, built in: no download), "
+                    + "`sim` (a simulated accelerator: real decode, then a forward pass that sleeps `sim.batchMs` per batch "
+                    + "and finds nothing; see [GPU hosts](#gpu-hosts)), `none` (no decode, no inference: transport checks)");
+    public static final Setting<Path> MODEL = path("model",
+            "model file: ONNX for `yunet`/`yolo` (required there); optional cascade XML for `haar`");
+    public static final Setting<Device> DEVICE = choice("device", Device.AUTO, Device.all(), Device::label,
+            "`auto` takes CUDA when a device is present and a probe forward of the model succeeds, else CPU; "
+                    + "the log says which and why");
+    public static final Setting<Path> LABELS = path("labels", "class names for `yolo`, one per line (default: COCO-80)");
+    public static final Setting<Double> SCORE = decimal("score", 0.6, 0.0, 1.0, "minimum detection score");
+    public static final Setting<Double> NMS = decimal("nms", 0.45, 0.0, 1.0, "non-maximum-suppression IoU threshold");
+    public static final Setting<Integer> INPUT_SIZE = integer("inputSize", 640, 32, 4096,
+            "`yolo` network input (square letterbox, multiple of 32)");
+    public static final Setting<Boolean> YUNET_BATCHED = flag("yunet.batched", null,
+            "`yunet`: `true` runs batches of up to `batch.max` frames through `cv::dnn::Net` (post-processing in Java, "
+                    + "same boxes as `FaceDetectorYN` within 1 px); `false` runs `FaceDetectorYN` frame by frame; unset: "
+                    + "batched on CUDA, frame by frame on CPU (where a batch gains nothing, bench/RESULTS.md)")
+            .defaultShown("auto");
+    public static final Setting<Double> SIM_BATCH_MS = decimal("sim.batchMs", 5.0, 0.01, 10_000,
+            "`sim`: milliseconds each simulated forward pass of up to `batch.max` frames sleeps "
+                    + "(5 ms x 8 frames: a 1,600 frames/s device)");
+
+    public static final Setting<Integer> WORKERS = integer("workers", 0, 0, 256,
+            "inference threads (device executors in the split pipeline); `0` = one per core on CPU, one per GPU "
+                    + "with CUDA, one for `sim`");
+    public static final Setting<Integer> MAILBOX_DEPTH = integer("mailbox.depth", 1, 1, 64,
+            "unprocessed frames kept per stream; a newer frame replaces the oldest");
+    public static final Setting<Integer> BATCH_MAX = integer("batch.max", 8, 1, 256,
+            "frames a worker takes per turn, run as one forward pass where the model's batch dimension is dynamic "
+                    + "(YuNet, Haar: 1)");
+    public static final Setting<Integer> BATCH_MAX_WAIT_MS = integer("batch.maxWaitMs", 2, 0, 1000,
+            "how long a worker waits to fill a batch (only for batching models)");
+    public static final Setting<String> PIPELINE = choice("pipeline", PipelineConfig.DEFAULT.mode(), PipelineConfig.MODES,
+            Function.identity(), "`inline`: each worker decodes its batch, then runs its forward pass; `split`: decoder "
+                    + "threads decode batches ahead and one executor per device runs forward passes back to back; `auto`: "
+                    + "split for an accelerator (CUDA, `sim`), inline on CPU (measured: bench/RESULTS.md)");
+    public static final Setting<Integer> PIPELINE_DECODERS = integer("pipeline.decoders", 0, 0, 256,
+            "decoder threads of the split pipeline; `0` = one per core");
+
+    public static final Setting<Integer> WS_MAX_MESSAGE_BYTES = integer("ws.maxMessageBytes", 4 << 20, 1024, 64 << 20,
+            "largest binary message (larger: close 1009)");
+    public static final Setting<Integer> WS_MAX_PENDING_RESULTS = integer("ws.maxPendingResults", 256, 1, 1 << 16,
+            "results queued for a client that is not reading before it is closed (1008)");
+    public static final Setting<Integer> WS_IDLE_TIMEOUT_MS = integer("ws.idleTimeoutMs", 300_000, 1000, 86_400_000,
+            "a publisher that sends no message (a watcher: not even a pong) this long is closed (1001)");
+    public static final Setting<Integer> WS_PING_MS = integer("ws.pingMs", 2000, 0, 600_000,
+            "a connection the server wrote nothing to for this long gets a ping, so a live host is never silent "
+                    + "towards NGINX for longer (its `proxy_read_timeout` of 5 s cuts a hung host's sockets); `0`: no "
+                    + "pings (then NGINX cuts idle cameras after 5 s)");
+    public static final Setting<Integer> STREAMS_MAX = integer("streams.max", 2000, 1, 1_000_000,
+            "streams this host accepts; more are refused at the upgrade (HTTP 503, `Retry-After: 5`) and `/readyz` "
+                    + "turns 503");
+    public static final Setting<Integer> STREAMS_STALE_MS = integer("streams.staleMs", 10_000, 100, 86_400_000,
+            "a connected stream with no frame for this long counts in `framewire_streams_stale`");
+    public static final Setting<Integer> ADMIN_PORT = integer("admin.port", -1, -1, 65535,
+            "serve `/metrics` and `/status` only on this port (`0`: any free port)").defaultShown("`-1` (off)");
+    public static final Setting<Integer> SHUTDOWN_GRACE_MS = integer("shutdown.graceMs", 10_000, 0, 600_000,
+            "bound on the [drain](#graceful-drain) at SIGTERM");
+
+    public static final Setting<String> REDIS = text("redis", null, "URL", null, null,
+            "`redis://[user:password@]host:port[/db]` (`rediss://` for TLS): share state with the other hosts "
+                    + "([Redis](#redis-several-hosts)); without it, one host with in-memory state (the start-up log "
+                    + "says which)");
+    public static final Setting<String> REDIS_USER = text("redis.user", null, "text", null, null,
+            "user name (overrides the URL's)");
+    public static final Setting<String> REDIS_PASSWORD = text("redis.password", null, "text", null, null,
+            "password (overrides the URL's; prefer `FRAMEWIRE_REDIS_PASSWORD` to a flag)");
+    public static final Setting<Boolean> REDIS_TLS = flag("redis.tls", null,
+            "TLS to Redis (the JVM's trust store)").defaultShown("from the scheme");
+    public static final Setting<Integer> REDIS_TIMEOUT_MS = integer("redis.timeoutMs", 500, 10, 60_000,
+            "connect and read timeout of every Redis call");
+    public static final Setting<Integer> REDIS_PUBLISH_QUEUE = integer("redis.publishQueue", 65_536, 16, 1 << 22,
+            "results waiting to be appended to Redis; beyond it they are dropped for watchers (counted), never for "
+                    + "publishers");
+    public static final Setting<Integer> REDIS_RECORD_TTL_MS = integer("redis.recordTtlMs", 10_000, 3_000, 3_600_000,
+            "TTL of stream and host records; a dead host's records expire after it");
+    public static final Setting<Integer> REDIS_RETENTION_SEC = integer("redis.retentionSec", 86_400, 60, 31_536_000,
+            "how long a stream's totals and results are kept after its last write (resume window)");
+    public static final Setting<Integer> RESULTS_MAX_LEN = integer("results.maxLen", 1000, 0, 1_000_000,
+            "results kept per stream for watchers (Redis: `MAXLEN ~`, so about that many); `0` turns watching off");
+    public static final Setting<String> HOST_ID = text("host.id", null, "1–128 of `A-Z a-z 0-9 . _ : -`", HOST_ID_CHARS,
+            "1-128 characters of [A-Za-z0-9._:-]", "this host's name in Redis records").defaultShown("`hostname:port`");
+
+    public static final Setting<Integer> WS_MAX_TEXT_BYTES = integer("ws.maxTextBytes", 65_536, 64, 16 << 20,
+            "largest text message (larger: close 1009); publishers send none");
+    public static final Setting<Integer> LIMITS_MAX_FPS = integer("limits.maxFps", 0, 0, 10_000,
+            "frames per second per stream; excess frames are dropped before the mailbox and reported in the next "
+                    + "answer's `dropped`").defaultShown("`0` (off)");
+    public static final Setting<Integer> LIMITS_MAX_IMAGE_WIDTH = integer("limits.maxImageWidth",
+            ImageLimits.DEFAULT.maxWidth(), 1, 65_535,
+            "largest frame width, read from the header: wider is `image_too_large`, never decoded");
+    public static final Setting<Integer> LIMITS_MAX_IMAGE_HEIGHT = integer("limits.maxImageHeight",
+            ImageLimits.DEFAULT.maxHeight(), 1, 65_535,
+            "largest frame height, read from the header: taller is `image_too_large`, never decoded");
+    public static final Setting<Integer> LIMITS_MAX_IMAGE_PIXELS = integer("limits.maxImagePixels",
+            (int) ImageLimits.DEFAULT.maxPixels(), 1, (int) ImageCodec.MAX_PIXELS,
+            "largest width × height (room for 4K UHD)").defaultShown("`8388608` (2^23)");
+
+    public static final Setting<String> SECURITY_AUTH = choice("security.auth", "off", List.of("off", "jwt"),
+            Function.identity(), "`jwt`: every upgrade needs a token ([Security](#security)). `off` logs a loud warning "
+                    + "at start");
+    public static final Setting<String> SECURITY_JWT_SECRET = text("security.jwt.secret", null, "text", null, null,
+            "HS256 shared secret, at least 32 bytes; give it by environment (`FRAMEWIRE_SECURITY_JWT_SECRET`) or file, not as a flag "
+                    + "(`ps` shows flags)");
+    public static final Setting<Path> SECURITY_JWT_PUBLIC_KEY = path("security.jwt.publicKey",
+            "PEM public key file (`-----BEGIN PUBLIC KEY-----`): RSA → RS256, EC P-256 → ES256");
+    public static final Setting<Path> SECURITY_JWT_JWKS = path("security.jwt.jwks",
+            "JWKS file of RSA/EC public keys (RS256/ES256), picked by the token's `kid` (rotation: publish both keys)");
+    public static final Setting<String> SECURITY_JWT_ISSUER = text("security.jwt.issuer", null, "text", null, null,
+            "when set, a token's `iss` must equal it");
+    public static final Setting<String> SECURITY_JWT_AUDIENCE = text("security.jwt.audience", null, "text", null, null,
+            "when set, a token's `aud` must contain it");
+    public static final Setting<Integer> SECURITY_JWT_CLOCK_SKEW_S = integer("security.jwt.clockSkewS", 30, 0, 600,
+            "tolerance on `exp`/`nbf`");
+    public static final Setting<String> SECURITY_ALLOWED_ORIGINS = text("security.allowedOrigins", "", "origins, "
+            + "comma-separated", null, null, "browser origins (`https://app.example.com`); a request with another "
+            + "`Origin` gets 403. Requests without `Origin` (cameras, servers) pass").defaultShown("– (any)");
+    public static final Setting<Integer> SECURITY_JWT_MAX_LIFETIME_S = integer("security.jwt.maxLifetimeS", null, 1,
+            31_536_000, "longest token lifetime accepted: `exp − iat` (or `exp − now` without `iat`) above it is a 401")
+            .defaultShown("– (any)");
+    public static final Setting<Boolean> SECURITY_PUBLIC_STATUS = flag("security.publicStatus", false,
+            "with `security.auth=jwt` and no `admin.port`: serve `/status` and `/metrics` on the public port anyway "
+                    + "(else 403)");
+
+    public static final Setting<Integer> WS_MAX_BUFFERED_BYTES = integer("ws.maxBufferedBytes", 512 << 20, 1 << 20,
+            Integer.MAX_VALUE, "direct memory for received frames, all connections together (whole frames waiting for "
+                    + "a worker, fragmented messages being assembled); a frame that would pass it closes its connection "
+                    + "with 1013. Keep it under `-XX:MaxDirectMemorySize` with room for Jetty's 64 KiB read buffers")
+            .defaultShown("`536870912` (512 MiB)");
+    public static final Setting<Integer> WATCHERS_MAX = integer("watchers.max", 2000, 0, 1_000_000,
+            "watch connections this host accepts; more are refused at the upgrade with HTTP 503 and `Retry-After`");
+    public static final Setting<Integer> INFERENCE_MAX_SIDE = integer("inference.maxSide", null, 0, 65_535,
+            "longest side detectors work at: larger frames are decoded reduced (JPEG: by 2, 4 or 8 in the decoder) and "
+                    + "shrunk, boxes scaled back to the frame's pixels; `0` = the frame's own size. Bounds one frame's "
+                    + "cost (bench/RESULTS.md, Edge safety); the price is small faces in large frames: Haar finds faces "
+                    + "from 30 px at the working size, so from 60 px in a 1920-wide frame at 960. YOLO loses nothing "
+                    + "(it letterboxes to `inputSize` anyway)")
+            .defaultShown("`yolo`: `inputSize`; `yunet`: `1280`; `haar`: `960`; else `0`");
+    public static final Setting<Integer> RESULTS_RETENTION_SEC = integer("results.retentionSec", 300, 0, 86_400,
+            "without `--redis`: a stream's results are kept this long for a watcher that comes back after its last "
+                    + "watcher left, at most 1,000 such streams (least recently active dropped first)");
+    public static final Setting<Integer> HTTP_HEADER_TIMEOUT_MS = integer("http.headerTimeoutMs", 10_000, 100, 600_000,
+            "an HTTP connection must complete a request's headers within this of opening (or of its previous "
+                    + "request); a trickle of header bytes does not extend it");
+
+    public static final Setting<Boolean> GATING_ENABLED = flag("gating.enabled", GatingConfig.DEFAULT.enabled(),
+            "motion gating for every stream (a client can still turn it off for its connection with `?gating=off`); "
+                    + "never with `--detector none`, where there is nothing to save");
+    public static final Setting<Double> GATING_THRESHOLD = decimal("gating.threshold", GatingConfig.DEFAULT.threshold(),
+            0.0, 1.0, "share of the reduced frame's pixels whose grey level must change by more than 24 (of 255) "
+                    + "since the detector's last pass for the detector to run again; `0`: any change");
+    public static final Setting<Integer> GATING_REFRESH_MS = integer("gating.refreshMs",
+            (int) GatingConfig.DEFAULT.refresh().toMillis(), 0, 3_600_000,
+            "the detector runs on a stream at least this often, however still its picture (`0`: gating never skips)");
+    public static final Setting<Integer> TRACKING_MIN_HITS = integer("tracking.minHits", GatingConfig.DEFAULT.minHits(),
+            1, 100, "detector passes in a row a track needs before its detections carry a `track` id");
+    public static final Setting<Integer> TRACKING_MAX_AGE_MS = integer("tracking.maxAgeMs",
+            (int) GatingConfig.DEFAULT.maxAge().toMillis(), 0, 600_000,
+            "a track not matched for this long dies; an object seen again later gets a new id");
+
+    /** Every setting, in the README's order. */
+    public static final List<Setting<?>> ALL = List.of(
+            HOST, PORT,
+            DETECTOR, MODEL, DEVICE, LABELS, SCORE, NMS, INPUT_SIZE, YUNET_BATCHED, SIM_BATCH_MS,
+            WORKERS, MAILBOX_DEPTH, BATCH_MAX, BATCH_MAX_WAIT_MS, PIPELINE, PIPELINE_DECODERS,
+            WS_MAX_MESSAGE_BYTES, WS_MAX_PENDING_RESULTS, WS_IDLE_TIMEOUT_MS, WS_PING_MS, STREAMS_MAX, STREAMS_STALE_MS,
+            ADMIN_PORT, SHUTDOWN_GRACE_MS,
+            REDIS, REDIS_USER, REDIS_PASSWORD, REDIS_TLS, REDIS_TIMEOUT_MS, REDIS_PUBLISH_QUEUE, REDIS_RECORD_TTL_MS,
+            REDIS_RETENTION_SEC, RESULTS_MAX_LEN, HOST_ID,
+            WS_MAX_TEXT_BYTES, LIMITS_MAX_FPS, LIMITS_MAX_IMAGE_WIDTH, LIMITS_MAX_IMAGE_HEIGHT, LIMITS_MAX_IMAGE_PIXELS,
+            SECURITY_AUTH, SECURITY_JWT_SECRET, SECURITY_JWT_PUBLIC_KEY, SECURITY_JWT_JWKS, SECURITY_JWT_ISSUER,
+            SECURITY_JWT_AUDIENCE, SECURITY_JWT_CLOCK_SKEW_S, SECURITY_ALLOWED_ORIGINS, SECURITY_JWT_MAX_LIFETIME_S,
+            SECURITY_PUBLIC_STATUS,
+            WS_MAX_BUFFERED_BYTES, WATCHERS_MAX, INFERENCE_MAX_SIDE, RESULTS_RETENTION_SEC, HTTP_HEADER_TIMEOUT_MS,
+            GATING_ENABLED, GATING_THRESHOLD, GATING_REFRESH_MS, TRACKING_MIN_HITS, TRACKING_MAX_AGE_MS);
+
+    /** Every setting's name, in the README's order. */
+    public static final List<String> NAMES = ALL.stream().map(Setting::name).toList();
+
+    /** The README's configuration table, header included, one row per setting. */
+    public static String markdownTable() {
+        StringBuilder b = new StringBuilder("| setting | default | values | meaning |\n| --- | --- | --- | --- |\n");
+        for (Setting<?> s : ALL) {
+            b.append("| `").append(s.name()).append("` | ").append(s.defaultText()).append(" | ").append(s.values())
+                    .append(" | ").append(s.doc()).append(" |\n");
+        }
+        return b.toString();
+    }
+
+    /** The {@code --help} text: every setting with its values, default and doc. */
+    public static String usage() {
+        StringBuilder b = new StringBuilder("""
+                usage: java -jar framewire.jar [--config FILE] [--name value | --name=value ...]
+
+                Each setting is also read from the environment (FRAMEWIRE_ + the name upper-cased, dots as
+                underscores: FRAMEWIRE_BATCH_MAX=4) and from the --config properties file (batch.max=4).
+                Flags override the environment, which overrides the file. Settings:
+
+                """);
+        for (Setting<?> s : ALL) {
+            b.append("  --").append(s.name()).append("   ").append(plain(s.values()))
+                    .append("   (default: ").append(plain(s.defaultText())).append(")\n");
+            wrap(b, plain(s.doc()), "      ", 100);
+        }
+        return b.toString();
+    }
+
+    /** Markdown to terminal text: no backticks, links as their text. */
+    static String plain(String markdown) {
+        return markdown.replace("`", "").replaceAll("\\[([^]]+)]\\([^)]+\\)", "$1");
+    }
+
+    private static void wrap(StringBuilder b, String text, String indent, int width) {
+        int col = 0;
+        for (String word : text.split(" ")) {
+            if (col > indent.length() && col + 1 + word.length() > width) {
+                b.append('\n');
+                col = 0;
+            }
+            if (col == 0) {
+                b.append(indent);
+                col = indent.length();
+            } else {
+                b.append(' ');
+                col++;
+            }
+            b.append(word);
+            col += word.length();
+        }
+        b.append('\n');
+    }
+}
