@@ -89,7 +89,7 @@ echo "PASS redis-server runs the generated config (PONG, maxmemory-policy noevic
 
 # every FRAMEWIRE_* in the generated and the shipped env file is a setting the jar knows
 known=$("$fw/opt/framewire/current/runtime/bin/java" -jar "$fw/opt/framewire/current/framewire.jar" --help \
-    | sed -n 's/.*(settings: \(.*\); see README).*/\1/p' | tr ',' '\n' | tr -d ' ' \
+    | sed -n 's/^  --\([A-Za-z0-9.-]*\) .*/\1/p' \
     | sed 's/[.-]/_/g' | tr a-z A-Z | sed 's/^/FRAMEWIRE_/')
 [[ -n $known ]] || fail "could not read the setting names from --help"
 for envf in "$fw/etc/framewire/framewire.env" "$repo/systemd/framewire.env"; do
