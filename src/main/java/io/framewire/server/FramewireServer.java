@@ -7,6 +7,7 @@ import io.framewire.inference.Detectors;
 import io.framewire.inference.StreamContext;
 import io.framewire.inference.WorkerPool;
 import io.framewire.metrics.Metrics;
+import io.framewire.protocol.CloseCodes;
 import io.framewire.schedule.Scheduler;
 import io.framewire.security.Access;
 import io.framewire.security.Authorizer;
@@ -468,7 +469,7 @@ public final class FramewireServer implements AutoCloseable {
         if (left > 0) {
             log.warn("drain: grace of {} ms over, closing {} stream(s) with {} frame(s) unanswered",
                     settings.shutdownGrace().toMillis(), left, framesInFlight());
-            registry.all().forEach(s -> s.close(StreamSession.CLOSE_GOING_AWAY, "server shutting down"));
+            registry.all().forEach(s -> s.close(CloseCodes.GOING_AWAY, "server shutting down"));
         }
         log.info("drained in {} ms", TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
     }

@@ -1,5 +1,6 @@
 package io.framewire.server;
 
+import io.framewire.protocol.CloseCodes;
 import io.framewire.stream.StreamSession;
 import java.util.Collection;
 import java.util.concurrent.ConcurrentHashMap;
@@ -7,15 +8,12 @@ import java.util.concurrent.ConcurrentHashMap;
 /** The streams publishing to this host, by id. Two live publishers never share an id: the newest wins. */
 final class StreamRegistry {
 
-    /** Close code sent to a publisher whose stream id was taken over by a newer connection. */
-    static final int CLOSE_REPLACED = 4000;
-
     private final ConcurrentHashMap<String, StreamSession> streams = new ConcurrentHashMap<>();
 
     void register(StreamSession session) {
         StreamSession previous = streams.put(session.id(), session);
         if (previous != null) {
-            previous.close(CLOSE_REPLACED, "replaced by a newer connection for this stream");
+            previous.close(CloseCodes.REPLACED, "replaced by a newer connection for this stream");
         }
     }
 
