@@ -54,11 +54,11 @@ final class InferenceWorker implements Runnable {
             int max = Math.max(1, Math.min(batchMax, detector.maxBatch()));
             // Waiting to fill a batch only pays off when the model runs it as one forward pass.
             long wait = max > 1 ? batchWaitNanos : 0;
-            List<Job> batch = new ArrayList<>(max);
+            List<Job> jobs = new ArrayList<>(max);
             while (!Thread.currentThread().isInterrupted()) {
-                scheduler.next(batch, max, wait);
-                process(detector, batch);
-                batch.clear();
+                scheduler.next(jobs, max, wait);
+                process(detector, jobs);
+                jobs.clear();
             }
         } catch (InterruptedException e) {
             // pool shutdown
@@ -68,51 +68,55 @@ final class InferenceWorker implements Runnable {
         }
     }
 
-    /**
-     * A batch between its decode and its forward pass: the jobs taken, those accepted for the
-     * detector (with their decoded images), those the gate answered already.
-     */
-    static final class Prepared {
-        final List<Job> batch;
-        final List<Job> accepted;
-        final List<Job> gated;
-        final List<Mat> images;
-        final List<ImageHeader> headers;
-        final long[] decodeNanos;
-        final long started;
+    /** One frame of a batch bound for the detector: its job, its header, its decoded image (null when the detector needs no pixels), its decode time. */
+    record Item(Job job, ImageHeader header, Mat image, long decodeNanos) {}
 
-        Prepared(List<Job> batch, long started) {
-            this.batch = batch;
+    /**
+     * A batch between its decode and its forward pass: every job taken (each answered exactly once
+     * by the end of {@link #finish}), and the items bound for the detector. Frames refused or
+     * gated are answered while the batch is prepared and have no item.
+     */
+    static final class Batch {
+        final List<Job> jobs;
+        final List<Item> items;
+        final long started;
+        int gated;
+        boolean detectorFailed;
+
+        Batch(List<Job> jobs, long started) {
+            this.jobs = jobs;
             this.started = started;
-            this.accepted = new ArrayList<>(batch.size());
-            this.gated = new ArrayList<>(batch.size());
-            this.images = new ArrayList<>(batch.size());
-            this.headers = new ArrayList<>(batch.size());
-            this.decodeNanos = new long[batch.size()];
+            this.items = new ArrayList<>(jobs.size());
         }
 
         /** Frames that need the detector. */
         int size() {
-            return accepted.size();
+            return items.size();
+        }
+
+        /** Frames answered with a result (by the detector or the gate), for the send-rate advice. */
+        int results() {
+            return gated + (detectorFailed ? 0 : items.size());
         }
     }
 
-    private void process(Detector detector, List<Job> batch) {
-        Prepared p = new Prepared(batch, System.nanoTime());
+    private void process(Detector detector, List<Job> jobs) {
+        Batch b = new Batch(jobs, System.nanoTime());
         try {
-            prepare(p, detector.needsPixels());
-            infer(detector, p, null);
+            prepare(b, detector.needsPixels());
+            infer(detector, b, null);
         } finally {
-            finish(p, true);
+            finish(b, true);
         }
     }
 
     /**
      * Checks, gates and decodes a batch's frames (thread-safe: it only touches the batch's own
-     * streams, which the scheduler hands to one thread at a time). Refused frames are answered here.
+     * streams, which the scheduler hands to one thread at a time). Refused and gated frames are
+     * answered here.
      */
-    void prepare(Prepared p, boolean needsPixels) {
-        for (Job job : p.batch) {
+    void prepare(Batch b, boolean needsPixels) {
+        for (Job job : b.jobs) {
             long t0 = System.nanoTime();
             ImageHeader header = ImageHeader.read(job.frame().data());
             String tooLarge = header == null ? null : limits.refusal(header);
@@ -125,7 +129,7 @@ final class InferenceWorker implements Runnable {
             if (header != null && ctx != null && ctx.gate() != null && needsPixels
                     && ctx.gate().skip(job.frame().data(), header, job.frame().receivedNanos())) {
                 answerGated(job, ctx, header, System.nanoTime() - t0);
-                p.gated.add(job);
+                b.gated++;
                 continue;
             }
             Mat image = null;
@@ -138,14 +142,12 @@ final class InferenceWorker implements Runnable {
                         ? "not a JPEG or PNG image" : "image could not be decoded (corrupt or truncated)");
                 continue;
             }
-            p.decodeNanos[p.accepted.size()] = System.nanoTime() - t0;
+            long decodeNanos = System.nanoTime() - t0;
             metrics.mailboxWait.observe(Metrics.seconds(job.takenNanos() - job.frame().receivedNanos()));
-            metrics.decode.observe(Metrics.seconds(p.decodeNanos[p.accepted.size()]));
-            p.accepted.add(job);
-            p.headers.add(header);
-            p.images.add(image);
+            metrics.decode.observe(Metrics.seconds(decodeNanos));
+            b.items.add(new Item(job, header, image, decodeNanos));
         }
-        if (!p.gated.isEmpty() && p.accepted.isEmpty()) {
+        if (b.gated > 0 && b.items.isEmpty()) {
             metrics.detectorPassesSaved.inc();
         }
     }
@@ -154,74 +156,75 @@ final class InferenceWorker implements Runnable {
      * Runs the detector over a prepared batch (concatenated from one or more decodes) and answers
      * each frame. {@code device}: the executor's per-device instruments, null in the inline pipeline.
      */
-    void infer(Detector detector, Prepared p, Metrics.Device device) {
-        List<Job> accepted = p.accepted;
-        if (accepted.isEmpty()) {
+    void infer(Detector detector, Batch b, Metrics.Device device) {
+        List<Item> items = b.items;
+        if (items.isEmpty()) {
             return;
         }
-        List<ImageHeader> headers = p.headers;
-        long[] decodeNanos = p.decodeNanos;
+        List<Mat> images = new ArrayList<>(items.size());
+        for (Item item : items) {
+            images.add(item.image());
+        }
         long t1 = System.nanoTime();
         List<List<Detection>> results;
         try {
-            results = detector.detect(p.images);
+            results = detector.detect(images);
         } catch (RuntimeException e) {
-            log.warn("inference failed on a batch of {}: {}", accepted.size(), e.toString());
-            for (Job job : accepted) {
-                fail(job, "inference_failed", "the detector failed on this frame: " + e.getMessage());
+            log.warn("inference failed on a batch of {}: {}", items.size(), e.toString());
+            b.detectorFailed = true;
+            for (Item item : items) {
+                fail(item.job(), "inference_failed", "the detector failed on this frame: " + e.getMessage());
             }
-            accepted.clear();
             return;
         }
         long t2 = System.nanoTime();
         metrics.inference.observe(Metrics.seconds(t2 - t1));
-        metrics.batchSize.observe(accepted.size());
+        metrics.batchSize.observe(items.size());
         if (device != null) {
-            device.forwardPass(accepted.size(), t2 - t1);
+            device.forwardPass(items.size(), t2 - t1);
         }
         long busy = t2 - t1;
         double advice = advisor.fps();
-        for (int i = 0; i < accepted.size(); i++) {
-            Job job = accepted.get(i);
-            ImageHeader h = headers.get(i);
-            List<Detection> found = toFrame(results.get(i), p.images.get(i), h); // tracks live in the frame's pixels
-            int[] tracks = track(context(job), found, job.frame().receivedNanos());
-            var timing = new Messages.Timing(job.takenNanos() - job.frame().receivedNanos(),
-                    decodeNanos[i], t2 - t1, t2 - job.frame().receivedNanos(), accepted.size());
-            job.mailbox().sink().send(Messages.result(job.mailbox().streamId(), job.frame().seq(),
-                    h.width(), h.height(), job.dropped(), found, tracks, false, advice, timing));
-            metrics.frameLatency.observe(Metrics.seconds(System.nanoTime() - job.frame().receivedNanos()));
+        for (int i = 0; i < items.size(); i++) {
+            Item item = items.get(i);
+            Job job = item.job();
+            ImageHeader h = item.header();
+            long received = job.frame().receivedNanos();
+            List<Detection> found = toFrame(results.get(i), item.image(), h); // tracks live in the frame's pixels
+            int[] tracks = track(context(job), found, received);
+            var timing = new Messages.Timing(job.takenNanos() - received, item.decodeNanos(), t2 - t1,
+                    t2 - received, items.size());
+            job.answer(Messages.result(job.streamId(), job.frame().seq(), h.width(), h.height(), job.dropped(),
+                    found, tracks, false, advice, timing));
+            metrics.frameLatency.observe(Metrics.seconds(System.nanoTime() - received));
             metrics.advisedFps.observe(advice);
-            busy += decodeNanos[i];
+            busy += item.decodeNanos();
         }
-        metrics.framesProcessed.inc(accepted.size());
+        metrics.framesProcessed.inc(items.size());
         metrics.workerBusySeconds.inc(Metrics.seconds(busy));
     }
 
     /**
-     * Frees the batch's images and frames and hands its streams back to the scheduler. With
-     * {@code advise} the batch's time since {@link Prepared#started} feeds the send-rate advice
-     * (the split pipeline's decoders record their own time instead).
+     * Frees the batch's images and answers any job still unanswered (a bug or an unexpected error
+     * on the way: its stream must not wait for ever). With {@code advise} the batch's time since
+     * {@link Batch#started} feeds the send-rate advice (the split pipeline's decoders record their
+     * own time instead).
      */
-    void finish(Prepared p, boolean advise) {
-        for (Mat m : p.images) {
-            if (m != null) {
-                m.close();
+    void finish(Batch b, boolean advise) {
+        for (Item item : b.items) {
+            if (item.image() != null) {
+                item.image().close();
             }
         }
-        for (Job job : p.batch) {
-            job.frame().release();
+        for (Job job : b.jobs) {
+            if (!job.answered()) {
+                fail(job, "inference_failed", "the frame could not be processed");
+            }
         }
-        for (Job job : p.accepted) {
-            scheduler.done(job);
-        }
-        for (Job job : p.gated) {
-            scheduler.done(job);
-        }
-        int answered = p.accepted.size() + p.gated.size();
-        if (advise && answered > 0) {
+        int results = b.results();
+        if (advise && results > 0) {
             long now = System.nanoTime();
-            advisor.record(answered, now - p.started, now);
+            advisor.record(results, now - b.started, now);
         }
     }
 
@@ -244,7 +247,7 @@ final class InferenceWorker implements Runnable {
     }
 
     private static StreamContext context(Job job) {
-        return job.mailbox().context() instanceof StreamContext c ? c : null;
+        return job.context() instanceof StreamContext c ? c : null;
     }
 
     /** Track ids for a detector pass's detections; null (no ids) for a stream without a tracker. */
@@ -252,7 +255,7 @@ final class InferenceWorker implements Runnable {
         if (ctx == null) {
             return null;
         }
-        List<Tracker.Observation> obs = new ArrayList<>(found.size());
+        List<Tracker.Observation> obs = found.isEmpty() ? List.of() : new ArrayList<>(found.size());
         for (Detection d : found) {
             obs.add(new Tracker.Observation(d.label(), d.score(), new Box(d.x(), d.y(), d.w(), d.h())));
         }
@@ -280,7 +283,7 @@ final class InferenceWorker implements Runnable {
         long now = System.nanoTime();
         double advice = advisor.fps();
         var timing = new Messages.Timing(job.takenNanos() - received, gateNanos, 0, now - received, 0);
-        job.mailbox().sink().send(Messages.result(job.mailbox().streamId(), job.frame().seq(),
+        job.answer(Messages.result(job.streamId(), job.frame().seq(),
                 h.width(), h.height(), job.dropped(), boxes, ids, true, advice, timing));
         metrics.mailboxWait.observe(Metrics.seconds(job.takenNanos() - received));
         metrics.frameLatency.observe(Metrics.seconds(System.nanoTime() - received));
@@ -295,7 +298,6 @@ final class InferenceWorker implements Runnable {
             case "image_too_large" -> metrics.droppedTooLarge;
             default -> metrics.droppedFailed;
         }).inc();
-        job.mailbox().sink().send(Messages.error(job.frame().seq(), code, message, job.dropped()));
-        scheduler.done(job);
+        job.answer(Messages.error(job.frame().seq(), code, message, job.dropped()));
     }
 }

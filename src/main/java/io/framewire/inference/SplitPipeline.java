@@ -1,6 +1,6 @@
 package io.framewire.inference;
 
-import io.framewire.inference.InferenceWorker.Prepared;
+import io.framewire.inference.InferenceWorker.Batch;
 import io.framewire.metrics.Metrics;
 import io.framewire.schedule.Job;
 import io.framewire.schedule.Scheduler;
@@ -37,7 +37,7 @@ final class SplitPipeline {
     private final Advisor advisor;
     private final int batchMax;
     private final long batchWaitNanos;
-    private final BlockingQueue<Prepared> decoded;
+    private final BlockingQueue<Batch> decoded;
     private final CountDownLatch started;
     private volatile int max = 1;
     private volatile boolean needsPixels = true;
@@ -78,16 +78,16 @@ final class SplitPipeline {
         int limit = max;
         // Waiting to fill a batch only pays off when the model runs it as one forward pass.
         long wait = limit > 1 ? batchWaitNanos : 0;
-        Prepared carry = null;
-        List<Prepared> parts = new ArrayList<>();
+        Batch carry = null;
+        List<Batch> parts = new ArrayList<>();
         while (!Thread.currentThread().isInterrupted()) {
-            Prepared first = carry != null ? carry : decoded.take();
+            Batch first = carry != null ? carry : decoded.take();
             carry = null;
             parts.add(first);
             int frames = first.size();
             long deadline = 0;
             while (frames < limit) {
-                Prepared next = decoded.poll();
+                Batch next = decoded.poll();
                 if (next == null && wait > 0) {
                     if (deadline == 0) {
                         deadline = System.nanoTime() + wait;
@@ -104,7 +104,7 @@ final class SplitPipeline {
                 parts.add(next);
                 frames += next.size();
             }
-            Prepared batch = parts.size() == 1 ? first : merge(parts);
+            Batch batch = parts.size() == 1 ? first : merge(parts);
             try {
                 stages.infer(detector, batch, device);
             } finally {
@@ -125,10 +125,10 @@ final class SplitPipeline {
                 while (!Thread.currentThread().isInterrupted()) {
                     // no wait here: the executor merges what several decodes queued
                     scheduler.next(batch, limit, 0);
-                    Prepared p = new Prepared(batch, System.nanoTime());
+                    Batch p = new Batch(batch, System.nanoTime());
                     stages.prepare(p, pixels);
-                    int answered = p.accepted.size() + p.gated.size(); // before the executor touches p
-                    if (p.accepted.isEmpty()) {
+                    int answered = p.size() + p.gated; // before the executor touches p
+                    if (p.items.isEmpty()) {
                         stages.finish(p, false);
                     } else {
                         decoded.put(p);
@@ -148,26 +148,16 @@ final class SplitPipeline {
     }
 
     /** One forward pass's worth of several decodes. */
-    private static Prepared merge(List<Prepared> parts) {
+    private static Batch merge(List<Batch> parts) {
         List<Job> jobs = new ArrayList<>();
-        int accepted = 0;
-        for (Prepared p : parts) {
-            jobs.addAll(p.batch);
-            accepted += p.accepted.size();
+        for (Batch p : parts) {
+            jobs.addAll(p.jobs);
         }
-        Prepared m = new Prepared(jobs, parts.get(0).started);
-        long[] decode = new long[Math.max(jobs.size(), accepted)];
-        int i = 0;
-        for (Prepared p : parts) {
-            m.accepted.addAll(p.accepted);
-            m.gated.addAll(p.gated);
-            m.images.addAll(p.images);
-            m.headers.addAll(p.headers);
-            for (int k = 0; k < p.accepted.size(); k++) {
-                decode[i++] = p.decodeNanos[k];
-            }
+        Batch m = new Batch(jobs, parts.get(0).started);
+        for (Batch p : parts) {
+            m.items.addAll(p.items);
+            m.gated += p.gated;
         }
-        System.arraycopy(decode, 0, m.decodeNanos, 0, i);
         return m;
     }
 }

@@ -1,37 +1,52 @@
 package io.framewire.schedule;
 
 import java.nio.ByteBuffer;
-import org.eclipse.jetty.io.RetainableByteBuffer;
 
 /**
  * One binary message as received: still encoded, since a frame that gets replaced is never decoded.
- * Its bytes sit in a pooled buffer that goes back to the pool with {@link #release()}: exactly once,
- * by whoever holds the frame last (the mailbox when it replaces or discards it, else the worker).
- * A frame never released is only lost to the pool, not leaked: the GC takes it.
+ * Its bytes are framewire's to hold until {@link #release()}, which gives them back to where they
+ * came from (a pooled buffer goes back to its pool): exactly once, by the frame's last holder. The
+ * {@link Mailbox} releases the frames it replaces or discards; a frame taken by a worker is released
+ * when its {@link Job} is answered. A frame never released is only lost to its pool: the GC takes it.
  *
  * @param seq           0-based index of the binary message on its connection
- * @param buffer        the encoded image, from position 0 to the limit
+ * @param bytes         the encoded image and its release hook
  * @param receivedNanos {@link System#nanoTime()} when the message was read
- * @param skippedBefore frames of this stream refused before the mailbox (over the rate limit) since
- *                      the previous frame offered: reported in the {@code dropped} of this frame's answer
  */
-public record Frame(long seq, RetainableByteBuffer buffer, long receivedNanos, long skippedBefore) {
+public record Frame(long seq, Bytes bytes, long receivedNanos) {
 
-    /** An unpooled frame (tests, tools). */
-    public Frame(long seq, byte[] data, long receivedNanos, long skippedBefore) {
-        this(seq, RetainableByteBuffer.wrap(ByteBuffer.wrap(data)), receivedNanos, skippedBefore);
+    /**
+     * Bytes held until {@link #release()}: framewire's own hook, so scheduling and inference never
+     * see the transport's buffer types.
+     */
+    public interface Bytes {
+        /** The content, position 0 to limit; read it with absolute gets (or a duplicate). */
+        ByteBuffer data();
+
+        /** Gives the bytes back; call once, and read {@link #data()} no more. */
+        void release();
     }
 
-    public Frame(long seq, byte[] data, long receivedNanos) {
-        this(seq, data, receivedNanos, 0);
+    /** Bytes on the heap, for tests and tools: nothing to give back. */
+    private record HeapBytes(ByteBuffer data) implements Bytes {
+        @Override
+        public void release() {
+            // the GC takes them
+        }
+    }
+
+    /** An unpooled frame (tests, tools). */
+    public static Frame of(long seq, byte[] data, long receivedNanos) {
+        return new Frame(seq, new HeapBytes(ByteBuffer.wrap(data)), receivedNanos);
     }
 
     /** The encoded image, position 0 to limit; read it with absolute gets (or a duplicate). */
     public ByteBuffer data() {
-        return buffer.getByteBuffer();
+        return bytes.data();
     }
 
+    /** Gives the frame's bytes back (see {@link Bytes#release()}). */
     public void release() {
-        buffer.release();
+        bytes.release();
     }
 }

@@ -1,9 +1,65 @@
 package io.framewire.schedule;
 
 /**
- * One frame chosen for processing.
+ * One frame at a worker: taken from its stream's {@link Mailbox} by the {@link Scheduler}, and
+ * {@link #answer answered} exactly once. The answer is the job's only way out: it sends the
+ * stream its message, releases the frame and hands the stream back to the scheduler, so a frame
+ * cannot be answered twice, and a worker cannot give a stream back without answering.
  *
- * @param dropped    frames of this stream replaced (never processed) since its previous result
- * @param takenNanos when a worker took it: {@code takenNanos - frame.receivedNanos()} is the mailbox wait
+ * <p>Held by one thread at a time (a worker, or a decoder then the executor it queues to), so
+ * it needs no lock.
  */
-public record Job(Mailbox mailbox, Frame frame, long dropped, long takenNanos) {}
+public final class Job {
+
+    private final Mailbox mailbox;
+    private final Frame frame;
+    private final long dropped;
+    private final long takenNanos;
+    private boolean answered;
+
+    Job(Mailbox mailbox, Frame frame, long dropped, long takenNanos) {
+        this.mailbox = mailbox;
+        this.frame = frame;
+        this.dropped = dropped;
+        this.takenNanos = takenNanos;
+    }
+
+    public Frame frame() {
+        return frame;
+    }
+
+    /** Frames of this stream never processed since its previous answer: what this answer's {@code dropped} says. */
+    public long dropped() {
+        return dropped;
+    }
+
+    /** When a worker took it: {@code takenNanos - frame.receivedNanos()} is the mailbox wait. */
+    public long takenNanos() {
+        return takenNanos;
+    }
+
+    public String streamId() {
+        return mailbox.streamId();
+    }
+
+    /** The workers' per-stream state (see {@link Mailbox#context()}); null when none. */
+    public Object context() {
+        return mailbox.context();
+    }
+
+    public boolean answered() {
+        return answered;
+    }
+
+    /**
+     * Sends {@code message} (this frame's result or error) to the stream, releases the frame and
+     * hands the stream back to the scheduler. Once: a second answer is a bug, and throws.
+     */
+    public void answer(String message) {
+        if (answered) {
+            throw new IllegalStateException("frame " + frame.seq() + " of stream " + streamId() + " answered twice");
+        }
+        answered = true;
+        mailbox.answered(this, message);
+    }
+}

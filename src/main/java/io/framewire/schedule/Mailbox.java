@@ -1,60 +1,67 @@
 package io.framewire.schedule;
 
-import java.util.ArrayDeque;
-
 /**
- * A stream's unprocessed frames, newest last. When full, a new frame replaces the oldest one
- * ("latest frame wins"); replaced frames are counted and reported with the next result.
+ * A stream's unprocessed frames, newest last, and the one place its drops are counted. When full,
+ * a new frame replaces the oldest one ("latest frame wins").
  *
- * <p>A mailbox is <em>scheduled</em> from the moment it is handed to the {@link Scheduler} until a
- * worker finishes with it and finds it empty. A scheduled mailbox is never queued twice, so each
- * stream has at most one frame in flight: results stay in order and every stream waits for the
- * same round-robin turn.
+ * <p>The mailbox queues itself with its {@link Scheduler}: nobody acts on its behalf. Its states:
+ * <pre>
+ *   IDLE   --offer-->            QUEUED   (the mailbox enqueues itself)
+ *   QUEUED --scheduler takes-->  TAKEN    (one frame at a worker, as a {@link Job})
+ *   TAKEN  --job answered-->     QUEUED   when more frames wait (back of the queue), else IDLE
+ *   QUEUED --taken when closed-> IDLE
+ * </pre>
+ * A mailbox is queued at most once and has at most one frame at a worker, so a stream's answers
+ * stay in order and every stream waits for the same round-robin turn.
+ *
+ * <p>Drops: a frame refused before the mailbox ({@link #skip()}, over the rate limit) or replaced
+ * in it is reported in the {@code dropped} of the next answer whose frame is newer than it, exactly
+ * once ({@link Job#dropped()}); what no answer reported by the end is {@link #unreportedDrops()}.
  */
 public final class Mailbox {
 
+    private enum State { IDLE, QUEUED, TAKEN }
+
     private final String streamId;
+    private final Scheduler scheduler;
     private final ResultSink sink;
     private final Runnable onReplaced;
-    private final ArrayDeque<Frame> frames;
     private final Object context;
-    private final int depth;
-    private boolean scheduled;
-    private boolean inFlight;
+    // a ring of waiting frames, oldest at head, and for each the drops that came just before it
+    private final Frame[] frames;
+    private final long[] dropsBefore;
+    private int head;
+    private int size;
+    private State state = State.IDLE;
     private boolean closed;
-    private long droppedUnreported;
+    private long skipsPending; // refused since the last frame offered: they go with the next one
+    private long replacedUnreported; // replaced since the last take, with what they carried
     private long droppedTotal;
     private long takenTotal;
 
-    /** {@code onReplaced} runs (under the mailbox's lock: keep it cheap) for every replaced frame. */
-    public Mailbox(String streamId, int depth, ResultSink sink, Runnable onReplaced) {
-        this(streamId, depth, sink, onReplaced, null);
-    }
-
     /**
-     * {@code context}: what the workers keep about this stream between frames (inference's
-     * StreamContext), opaque here so the scheduler does not depend on inference. It needs no lock
-     * of its own: the mailbox hands the stream's frames to one worker at a time, and its lock
-     * orders one worker's writes before the next worker's reads.
+     * {@code sink}: where the stream's answers go. {@code onReplaced}: runs (under the mailbox's lock:
+     * keep it cheap) for every replaced frame. {@code context}: what the workers keep about this
+     * stream between frames (inference's StreamContext), opaque here so that scheduling does not
+     * depend on inference; it needs no lock of its own, as the mailbox hands the stream's frames to
+     * one worker at a time and its lock orders one worker's writes before the next one's reads.
      */
-    public Mailbox(String streamId, int depth, ResultSink sink, Runnable onReplaced, Object context) {
-        this.context = context;
+    public Mailbox(String streamId, int depth, Scheduler scheduler, ResultSink sink, Runnable onReplaced,
+                   Object context) {
         if (depth < 1) {
             throw new IllegalArgumentException("depth must be >= 1");
         }
         this.streamId = streamId;
-        this.depth = depth;
+        this.scheduler = scheduler;
         this.sink = sink;
         this.onReplaced = onReplaced;
-        this.frames = new ArrayDeque<>(depth);
+        this.context = context;
+        this.frames = new Frame[depth];
+        this.dropsBefore = new long[depth];
     }
 
     public String streamId() {
         return streamId;
-    }
-
-    public ResultSink sink() {
-        return sink;
     }
 
     /** The per-stream state given at construction; null when none. */
@@ -63,62 +70,88 @@ public final class Mailbox {
     }
 
     /**
-     * Adds a frame, which the mailbox now owns (it releases frames it replaces or discards); returns
-     * true when the caller must hand this mailbox to the scheduler.
+     * Adds a frame, which the mailbox now owns (it releases frames it replaces or discards), and
+     * queues the stream with the scheduler unless it is queued or at a worker already.
      */
-    public synchronized boolean offer(Frame frame) {
-        if (closed) {
-            frame.release();
-            return false;
+    public void offer(Frame frame) {
+        synchronized (this) {
+            if (closed) {
+                frame.release();
+                return;
+            }
+            if (size == frames.length) {
+                Frame replaced = frames[head];
+                replacedUnreported += 1 + dropsBefore[head];
+                frames[head] = null;
+                head = (head + 1) % frames.length;
+                size--;
+                droppedTotal++;
+                replaced.release();
+                onReplaced.run();
+            }
+            int tail = (head + size) % frames.length;
+            frames[tail] = frame;
+            dropsBefore[tail] = skipsPending;
+            skipsPending = 0;
+            size++;
+            if (state != State.IDLE) {
+                return;
+            }
+            state = State.QUEUED;
         }
-        if (frames.size() == depth) {
-            Frame replaced = frames.pollFirst();
-            replaced.release();
-            droppedUnreported += 1 + replaced.skippedBefore();
-            droppedTotal++;
-            onReplaced.run();
-        }
-        frames.addLast(frame);
-        if (scheduled) {
-            return false;
-        }
-        scheduled = true;
-        return true;
+        scheduler.enqueue(this); // outside the lock: a worker may take it at once
     }
 
-    /**
-     * The oldest waiting frame, for a worker, which releases it; null once closed. Drops reported
-     * with it are those replaced since the previous take: all of them older than this frame.
-     */
+    /** A frame refused before the mailbox (over the rate limit): a drop reported with the next frame's answer. */
+    public synchronized void skip() {
+        skipsPending++;
+        droppedTotal++;
+    }
+
+    /** Scheduler: the oldest waiting frame, as a job; null (and idle again) once closed. */
     synchronized Job take(long nowNanos) {
-        Frame frame = frames.pollFirst();
-        if (frame == null) {
+        if (size == 0) { // only when closed: an open queued mailbox has a frame
+            state = State.IDLE;
+            notifyAll(); // awaitIdle
             return null;
         }
+        Frame frame = frames[head];
+        long dropped = replacedUnreported + dropsBefore[head];
+        frames[head] = null;
+        head = (head + 1) % frames.length;
+        size--;
+        replacedUnreported = 0;
         takenTotal++;
-        inFlight = true;
-        long dropped = droppedUnreported + frame.skippedBefore();
-        droppedUnreported = 0;
+        state = State.TAKEN;
         return new Job(this, frame, dropped, nowNanos);
     }
 
-    /** After a worker is done with its frame: true when more frames wait and the mailbox must be queued again. */
-    synchronized boolean release() {
-        inFlight = false;
-        if (closed || frames.isEmpty()) {
-            scheduled = false;
-            notifyAll(); // awaitIdle
-            return false;
+    /** {@link Job#answer}: the answer goes out before the stream is handed back (what {@link #awaitIdle} relies on). */
+    void answered(Job job, String message) {
+        try {
+            sink.send(message);
+        } finally {
+            job.frame().release();
+            boolean again;
+            synchronized (this) {
+                again = !closed && size > 0;
+                state = again ? State.QUEUED : State.IDLE;
+                if (!again) {
+                    notifyAll(); // awaitIdle
+                }
+            }
+            if (again) {
+                scheduler.enqueue(this);
+            }
         }
-        return true;
     }
 
     /**
-     * Waits until every frame offered so far has been processed and answered (the worker hands the
-     * answer to the sink before it releases the mailbox); false when {@code deadlineNanos} came first.
+     * Waits until every frame offered so far has been answered (or the mailbox was closed); false
+     * when {@code deadlineNanos} came first.
      */
     public synchronized boolean awaitIdle(long deadlineNanos) throws InterruptedException {
-        while (scheduled && !closed) {
+        while (state != State.IDLE && !closed) {
             long left = deadlineNanos - System.nanoTime();
             if (left <= 0) {
                 return false;
@@ -130,16 +163,31 @@ public final class Mailbox {
 
     /** Frames waiting plus the one at a worker. */
     public synchronized int unfinished() {
-        return frames.size() + (inFlight ? 1 : 0);
+        return size + (state == State.TAKEN ? 1 : 0);
+    }
+
+    /**
+     * Drops no answer has reported yet, now counted as reported: skips after the last frame offered
+     * (a drained stream tells its client about them in a last message).
+     */
+    public synchronized long unreportedDrops() {
+        long n = skipsPending + replacedUnreported;
+        skipsPending = 0;
+        replacedUnreported = 0;
+        return n;
     }
 
     /** Stops accepting frames and discards waiting ones; returns how many were discarded. */
     public synchronized int close() {
         closed = true;
         notifyAll();
-        int discarded = frames.size();
-        frames.forEach(Frame::release);
-        frames.clear();
+        int discarded = size;
+        for (int i = 0; i < size; i++) {
+            int at = (head + i) % frames.length;
+            frames[at].release();
+            frames[at] = null;
+        }
+        size = 0;
         return discarded;
     }
 
@@ -148,6 +196,7 @@ public final class Mailbox {
         return takenTotal;
     }
 
+    /** Frames of this stream never processed: replaced in the mailbox or refused before it. */
     public synchronized long droppedTotal() {
         return droppedTotal;
     }

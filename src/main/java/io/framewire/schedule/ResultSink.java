@@ -1,6 +1,7 @@
 package io.framewire.schedule;
 
-/** Where a stream's results go. Must not block: workers call it and move on to the next frame. */
+/** Where a stream's answers go. Must not block: workers call it and move on to the next frame. */
+@FunctionalInterface
 public interface ResultSink {
     void send(String message);
 }

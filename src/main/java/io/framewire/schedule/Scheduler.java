@@ -1,20 +1,32 @@
 package io.framewire.schedule;
 
+import java.util.ArrayDeque;
 import java.util.List;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * Round-robin dispatch of ready streams to inference workers. The queue holds mailboxes, not
  * frames: a stream that sends ten times faster than another still gets one turn per round.
+ * Mailboxes queue themselves ({@link Mailbox#offer}, {@link Job#answer}); workers only take.
  */
 public final class Scheduler {
 
-    private final LinkedBlockingQueue<Mailbox> ready = new LinkedBlockingQueue<>();
+    // an array deque under a lock: a linked queue allocated a node per frame
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition notEmpty = lock.newCondition();
+    private final ArrayDeque<Mailbox> ready = new ArrayDeque<>();
 
-    /** Called by a stream when {@link Mailbox#offer} says so. */
-    public void ready(Mailbox mailbox) {
-        ready.add(mailbox);
+    /** Mailbox only: the stream has a frame for a worker, and is neither queued nor at a worker. */
+    void enqueue(Mailbox mailbox) {
+        lock.lock();
+        try {
+            ready.addLast(mailbox);
+            notEmpty.signal();
+        } finally {
+            lock.unlock();
+        }
     }
 
     /**
@@ -26,37 +38,50 @@ public final class Scheduler {
         while (batch.size() < max) {
             Mailbox box;
             if (batch.isEmpty()) {
-                box = ready.take();
+                box = take(-1);
             } else {
-                box = ready.poll();
-                if (box == null && maxWaitNanos > 0) {
-                    if (deadline == 0) {
-                        deadline = System.nanoTime() + maxWaitNanos;
-                    }
-                    box = ready.poll(deadline - System.nanoTime(), TimeUnit.NANOSECONDS);
+                if (maxWaitNanos > 0 && deadline == 0) {
+                    deadline = System.nanoTime() + maxWaitNanos;
                 }
+                box = take(maxWaitNanos > 0 ? Math.max(0, deadline - System.nanoTime()) : 0);
                 if (box == null) {
                     return;
                 }
             }
             Job job = box.take(System.nanoTime());
-            if (job != null) {
+            if (job != null) { // else closed while queued
                 batch.add(job);
-            } else {
-                box.release(); // closed while queued
             }
         }
     }
 
-    /** A worker is done with a job's frame: the stream goes to the back of the queue if more frames wait. */
-    public void done(Job job) {
-        if (job.mailbox().release()) {
-            ready.add(job.mailbox());
+    /** The next ready mailbox, waiting up to {@code waitNanos} (forever when negative); null when none came. */
+    private Mailbox take(long waitNanos) throws InterruptedException {
+        lock.lockInterruptibly();
+        try {
+            Mailbox box;
+            while ((box = ready.pollFirst()) == null) {
+                if (waitNanos < 0) {
+                    notEmpty.await();
+                } else if (waitNanos == 0) {
+                    return null;
+                } else {
+                    waitNanos = Math.max(0, notEmpty.awaitNanos(waitNanos));
+                }
+            }
+            return box;
+        } finally {
+            lock.unlock();
         }
     }
 
     /** Streams waiting for a worker (a gauge for capacity planning). */
     public int queued() {
-        return ready.size();
+        lock.lock();
+        try {
+            return ready.size();
+        } finally {
+            lock.unlock();
+        }
     }
 }

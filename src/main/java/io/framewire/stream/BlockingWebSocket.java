@@ -1,9 +1,11 @@
 package io.framewire.stream;
 
+import io.framewire.protocol.CloseCodes;
+import io.framewire.schedule.Frame;
 import java.nio.ByteBuffer;
 import java.time.Duration;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.ArrayDeque;
+import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 import org.eclipse.jetty.io.RetainableByteBuffer;
@@ -18,72 +20,114 @@ import org.eclipse.jetty.websocket.core.exception.MessageTooLargeException;
  * Turns Jetty's demand-driven WebSocket into a blocking one served by a virtual thread:
  * {@code while ((m = ws.next()) != null) ...}.
  *
+ * <p>Like Jetty's own {@code MessageInputStream}, Jetty's threads put typed {@link Event events}
+ * on one queue and the reader takes them in order: messages ({@link Binary}, {@link Text}), a
+ * {@link #wake() wake-up}, and at most one {@link Closed} end, always last. Everything shared
+ * between Jetty's threads and the reader (the queue, the demand, the close state, the message
+ * being reassembled, the pending pong) is guarded by ONE lock; Jetty is never called under it.
+ *
  * <p>Jetty reads the next message only after {@link Session#demand()}. Demand is kept at most
  * {@link #READ_AHEAD} messages ahead of the loop: a loop that stops calling {@link #next()} stops
  * the socket being read after that many, so TCP flow control pushes back on the client instead of
- * a buffer growing here.
+ * a buffer growing here. Why read ahead at all: demand issued from Jetty's own callback costs
+ * nothing (Jetty just goes on parsing), while demand issued from the reader thread makes Jetty
+ * hand the read to another thread, which usually finds the socket empty and re-arms the selector.
+ * With one message of read-ahead the reader never demands while it keeps up.
  *
- * <p>Why read ahead at all: demand issued from Jetty's own callback costs nothing (Jetty just goes
- * on parsing), while demand issued from the reader thread makes Jetty hand the read to another
- * thread, which usually finds the socket empty and re-arms the selector. With one message of
- * read-ahead the reader never demands while it keeps up.
+ * <h2>Close states</h2>
+ * <pre>
+ *   OPEN    --close(code, reason, grace)---------&gt; CLOSING  a close frame is queued; Jetty ends the
+ *           --a frame refused (no frame memory)--&gt; CLOSING  connection once it is written (an abnormal close)
+ *           --closeHandshake(code, reason, grace)-&gt; CLOSING  the close frame goes after the queued frames, and the
+ *                                                          connection is read on until the client's close comes back
+ *   OPEN or CLOSING --Jetty reports the end------&gt; ENDED    client's close, idle timeout, error, or our close done
+ *   CLOSING --grace over, not ENDED--------------&gt; the connection is dropped (a client that does not read
+ *                                                  never takes the close frame), then ENDED
+ * </pre>
+ * Only the first close counts: a close while CLOSING or ENDED does nothing. In ENDED,
+ * {@link #closed()} holds the code and reason, Jetty delivers nothing more, a message being
+ * reassembled is released, and {@link #next()} returns the messages queued before the end, then
+ * null for good.
  */
 public final class BlockingWebSocket implements Session.Listener {
 
-    /** What {@link #next()} returns. */
-    public sealed interface Message {}
+    /** Everything the reader can be handed, in order. */
+    sealed interface Event permits Message, Closed, Wake {}
 
-    /** A binary message in a buffer of the connection's pool: {@link #release()} it once done. */
-    public record Binary(RetainableByteBuffer buffer) implements Message {
-        /** The payload, position 0 to limit. */
-        public ByteBuffer data() {
-            return buffer.getByteBuffer();
+    /** What {@link #next()} returns. */
+    public sealed interface Message extends Event permits Binary, Text {}
+
+    /**
+     * A binary message in a pooled buffer of the connection's {@link FrameBuffers}, position 0 to
+     * limit: {@link #release()} it once, when done (it may travel on as a {@link Frame}'s bytes).
+     */
+    public static final class Binary implements Message, Frame.Bytes {
+        private final RetainableByteBuffer pooled;
+        private final FrameBuffers owner;
+
+        Binary(RetainableByteBuffer pooled, FrameBuffers owner) {
+            this.pooled = pooled;
+            this.owner = owner;
         }
 
+        /** The payload, position 0 to limit. */
+        @Override
+        public ByteBuffer data() {
+            return pooled.getByteBuffer();
+        }
+
+        @Override
         public void release() {
-            buffer.release();
+            owner.release(pooled);
+        }
+
+        int capacity() {
+            return pooled.capacity();
         }
     }
 
     public record Text(String text) implements Message {}
 
-    /** Close code and reason once the connection has ended. */
-    public record Closed(int code, String reason) {}
+    /** The end: close code and reason once the connection has ended. */
+    public record Closed(int code, String reason) implements Event {}
+
+    /** {@link #wake()}: {@link #next()} returns null, the connection stays open. */
+    private enum Wake implements Event { WAKE }
+
+    private enum State { OPEN, CLOSING, ENDED }
 
     /** Messages Jetty may deliver beyond the one {@link #next()} is waiting for. */
     static final int READ_AHEAD = 1;
-
-    /** Close code and reason of a flood of pings sent faster than their pongs are read. */
-    public static final int CLOSE_POLICY = 1008;
-    /** Close code when the frame buffers' cap ({@link FrameBuffers}) is reached. */
-    public static final int CLOSE_TRY_AGAIN = 1013;
     /** Pings that may arrive while the pong of an earlier one is still unwritten: more is a flood. */
     static final int MAX_UNANSWERED_PINGS = 32;
     /** Pings in one second beyond which a client is flooding, read or not (keep-alives come every few seconds). */
     static final int MAX_PINGS_PER_SECOND = 100;
     private static final Duration CLOSE_GRACE = Duration.ofSeconds(2);
 
-    private static final Object WAKE = new Object();
-
-    // At most READ_AHEAD + 1 data messages, plus the close event (and wake-ups).
-    private final LinkedBlockingQueue<Object> inbox = new LinkedBlockingQueue<>();
-    private final ReentrantLock demandLock = new ReentrantLock();
-    private int queued; // data messages in the inbox; under demandLock
-    // A demand() Jetty has not met yet; under demandLock. Never two: a second demand() (say, a next()
-    // after wake()) racing Jetty's own demand for a message's next fragment fails the connection with 1011.
+    // The one lock, and what it guards.
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition arrived = lock.newCondition();
+    // at most READ_AHEAD + 1 messages, plus wake-ups and the end
+    private final ArrayDeque<Event> inbox = new ArrayDeque<>();
+    private int queued; // messages in the inbox
+    // A demand() Jetty has not met yet. Never two: a second demand() (say, a next() after wake())
+    // racing Jetty's own demand for a message's next fragment fails the connection with 1011.
     private boolean demanding;
+    private State state = State.OPEN;
+    private Binary partial; // a fragmented message so far, copied out
+    // One pong at most waits to be written: a client that pings and never reads cannot queue more.
+    private boolean pongPending;
+    private int unansweredPings;
+    private volatile Closed closed; // written under the lock, read anywhere
+
     private final Consumer<BlockingWebSocket> handler;
     private final FrameBuffers buffers;
     private final int maxMessageBytes;
-    // One pong at most waits to be written: a client that pings and never reads cannot queue more.
-    private final AtomicBoolean pongPending = new AtomicBoolean();
-    private int unansweredPings; // Jetty thread
-    private int pingsThisSecond; // Jetty thread
-    private long pingSecondStart; // Jetty thread
-    private RetainableByteBuffer partial; // a fragmented message so far, copied out; Jetty thread
     private final String threadName;
     private volatile Session session;
-    private volatile Closed closed;
+    private int pingsThisSecond; // Jetty's thread: Jetty delivers one event at a time
+    private long pingSecondStart; // Jetty's thread
+    private boolean reassembling; // Jetty's thread: a fragmented message has begun and not ended
     private boolean endSeen; // reader thread only
     // System.nanoTime() of the last data message from the client, of anything from it (pongs too),
     // and of the last message queued to it: what Keepalive decides on
@@ -105,30 +149,54 @@ public final class BlockingWebSocket implements Session.Listener {
     }
 
     /**
-     * Blocks until the next message; null once the connection has closed (see {@link #closed()}),
-     * or after {@link #wake()}. Messages that arrived before the close are still returned first.
+     * Blocks until the next message; null once the connection has ended (see {@link #closed()}),
+     * or after {@link #wake()}. Messages that arrived before the end are still returned first.
      */
     public Message next() throws InterruptedException {
         if (endSeen) {
             return null;
         }
-        if (closed == null && claimDemand()) {
+        Event event;
+        boolean demand = false;
+        lock.lock();
+        try {
+            if (state != State.ENDED && !demanding && queued <= READ_AHEAD) {
+                demanding = demand = true;
+            }
+            event = poll();
+        } finally {
+            lock.unlock();
+        }
+        if (demand) {
             demand();
         }
-        Object event = inbox.take();
-        if (event instanceof Message m) {
-            demandLock.lock();
+        if (event == null) {
+            lock.lockInterruptibly();
             try {
-                queued--;
+                while ((event = poll()) == null) {
+                    arrived.await();
+                }
             } finally {
-                demandLock.unlock();
+                lock.unlock();
             }
-            return m;
         }
-        if (event != WAKE) {
-            endSeen = true;
+        return switch (event) {
+            case Message m -> m;
+            case Closed c -> {
+                endSeen = true;
+                yield null;
+            }
+            case Wake w -> null;
+        };
+    }
+
+    /** Under the lock: the next event, if any. */
+    private Event poll() {
+        Event event = inbox.pollFirst();
+        if (event instanceof Message) {
+            queued--;
         }
-        return null;
+        return event;
     }
 
     /**
@@ -137,7 +205,7 @@ public final class BlockingWebSocket implements Session.Listener {
      * whose socket writes an interrupt would abort.
      */
     public void wake() {
-        inbox.add(WAKE);
+        enqueue(Wake.WAKE);
     }
 
     /**
@@ -171,37 +239,34 @@ public final class BlockingWebSocket implements Session.Listener {
     }
 
     /**
-     * Sends a close frame; {@link #next()} returns null once the connection has ended. Jetty ends
-     * it as soon as the frame is written for every code but 1000 (see {@link HandshakeClose}).
+     * OPEN to CLOSING: sends a close frame, after which Jetty ends the connection as soon as the
+     * frame is written (for every code but 1000, see {@link HandshakeClose}); drops the connection
+     * if it has not ended within {@code grace}. {@link #next()} returns null once it has ended.
      */
-    public void close(int code, String reason) {
+    public void close(int code, String reason, Duration grace) {
         Session s = session;
-        if (s != null) {
+        if (s != null && toClosing()) {
             s.close(code, reason, Callback.NOOP);
+            abortAfter(grace);
         }
     }
 
     /**
-     * Closes with a close frame, and drops the connection if it has not ended within
-     * {@code grace}: a client that stopped reading never receives the close frame.
-     */
-    public void close(int code, String reason, Duration grace) {
-        close(code, reason);
-        abortAfter(grace);
-    }
-
-    /**
-     * Closes with the whole closing handshake: sends a close frame, then keeps the connection open,
-     * reading, until the client's close frame comes back (the caller keeps calling {@link #next()},
-     * which returns what the client still sends), and drops it if that has not happened within
-     * {@code grace}. A client still writing when the close frame arrives thus gets its unread
-     * messages and the close frame, where a close over its unread bytes would reset the connection.
+     * OPEN to CLOSING with the whole closing handshake: the close frame goes after the frames
+     * already queued, and the connection stays open, reading, until the client's close frame comes
+     * back (the caller keeps calling {@link #next()}, or {@link #discardUntilClosed()}); dropped if
+     * that has not happened within {@code grace}. A client still writing when the close frame
+     * arrives thus gets its unread messages and the close frame, where a close over its unread
+     * bytes would reset the connection.
      */
     public void closeHandshake(int code, String reason, Duration grace) {
         Session s = session;
+        if (s == null || !toClosing()) {
+            return;
+        }
         if (s instanceof WebSocketSession jetty) {
             jetty.getCoreSession().close(new HandshakeClose(code, reason), org.eclipse.jetty.util.Callback.NOOP);
-        } else if (s != null) {
+        } else {
             s.close(code, reason, Callback.NOOP);
         }
         abortAfter(grace);
@@ -213,13 +278,28 @@ public final class BlockingWebSocket implements Session.Listener {
      */
     public void discardUntilClosed() {
         try {
-            while (closed == null) {
-                if (next() instanceof Binary b) {
+            Message m;
+            while ((m = next()) != null || closed == null) {
+                if (m instanceof Binary b) {
                     b.release();
                 }
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+    }
+
+    /** True for the close that moves OPEN to CLOSING; false when one came first (or the connection ended). */
+    private boolean toClosing() {
+        lock.lock();
+        try {
+            if (state != State.OPEN) {
+                return false;
+            }
+            state = State.CLOSING;
+            return true;
+        } finally {
+            lock.unlock();
         }
     }
 
@@ -259,6 +339,7 @@ public final class BlockingWebSocket implements Session.Listener {
         return s != null && s.isOpen();
     }
 
+    /** How the connection ended; null until it has (ENDED). */
     public Closed closed() {
         return closed;
     }
@@ -274,43 +355,47 @@ public final class BlockingWebSocket implements Session.Listener {
         Thread.ofVirtual().name(threadName).start(() -> handler.accept(this));
     }
 
-    /** True when the caller must call {@link #demand()}: nothing is demanded and there is room ahead. */
-    private boolean claimDemand() {
-        demandLock.lock();
-        try {
-            if (demanding || queued > READ_AHEAD) {
-                return false;
-            }
-            demanding = true;
-            return true;
-        } finally {
-            demandLock.unlock();
-        }
-    }
-
     private void demand() {
         try {
             session.demand();
         } catch (IllegalStateException e) {
-            // closing: the Closed event is queued or on its way
+            // closing: the end is queued or on its way
         }
     }
 
-    /** Jetty thread: queues a message and, while the reader keeps up, demands the next one at once. */
+    private void enqueue(Event event) {
+        lock.lock();
+        try {
+            inbox.addLast(event);
+            arrived.signal();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Jetty's thread: queues a message and, while the reader keeps up, demands the next one at once. */
     private void deliver(Message message) {
         long now = System.nanoTime();
         lastMessageNanos = now;
         lastHeardNanos = now;
         boolean again;
-        demandLock.lock();
+        lock.lock();
         try {
             demanding = false;
-            queued++;
-            inbox.add(message);
-            again = closed == null && queued <= READ_AHEAD;
-            demanding = again;
+            if (state == State.ENDED) { // the end won a race (an idle timeout): nobody would take it
+                again = false;
+                if (message instanceof Binary b) {
+                    b.release();
+                }
+            } else {
+                queued++;
+                inbox.addLast(message);
+                arrived.signal();
+                again = queued <= READ_AHEAD;
+                demanding = again;
+            }
         } finally {
-            demandLock.unlock();
+            lock.unlock();
         }
         if (again) {
             demand();
@@ -329,62 +414,80 @@ public final class BlockingWebSocket implements Session.Listener {
     @Override
     public void onWebSocketPartialBinary(ByteBuffer payload, boolean last, Callback callback) {
         int length = payload.remaining();
-        if (partial == null && last && length <= maxMessageBytes) { // the common case: a whole message in one frame
-            RetainableByteBuffer copy = buffers.acquire(length);
+        if (last && length <= maxMessageBytes && !reassembling) { // the common case: a whole message in one frame
+            Binary copy = buffers.acquire(length);
             if (copy == null) {
                 refuseNoMemory(callback);
                 return;
             }
-            ByteBuffer into = copy.getByteBuffer();
+            ByteBuffer into = copy.data();
             into.limit(length).position(0);
             into.put(0, payload, payload.position(), length);
             callback.succeed();
-            deliver(new Binary(copy));
+            deliver(copy);
             return;
         }
         fragment(payload, last, callback);
     }
 
-    // Synchronized with finish(): an idle timeout or error may end the connection on another thread.
-    private synchronized void fragment(ByteBuffer payload, boolean last, Callback callback) {
-        if (closed != null) {
-            callback.succeed();
-            return;
+    /** What a fragment comes to. */
+    private enum Fragment { IGNORED, TOO_LARGE, NO_MEMORY, MORE, LAST }
+
+    // Under the lock: an idle timeout or error may end the connection on another thread (finish).
+    private void fragment(ByteBuffer payload, boolean last, Callback callback) {
+        Fragment outcome;
+        Binary message = null;
+        long total;
+        lock.lock();
+        try {
+            total = (partial == null ? 0 : partial.data().limit()) + (long) payload.remaining();
+            if (state == State.ENDED) {
+                outcome = Fragment.IGNORED;
+            } else if (total > maxMessageBytes) {
+                releasePartial();
+                outcome = Fragment.TOO_LARGE;
+            } else if (!append(payload, (int) total)) {
+                outcome = Fragment.NO_MEMORY;
+            } else if (last) {
+                message = partial;
+                partial = null;
+                outcome = Fragment.LAST;
+            } else {
+                outcome = Fragment.MORE;
+            }
+        } finally {
+            lock.unlock();
         }
-        long total = (partial == null ? 0 : partial.getByteBuffer().limit()) + (long) payload.remaining();
-        if (total > maxMessageBytes) {
-            releasePartial();
-            callback.fail(new MessageTooLargeException(
+        reassembling = outcome == Fragment.MORE;
+        switch (outcome) {
+            case IGNORED -> callback.succeed();
+            case TOO_LARGE -> callback.fail(new MessageTooLargeException(
                     String.format("Binary message too large: %,d > %,d", total, maxMessageBytes)));
-            return;
-        }
-        if (!append(payload, (int) total)) {
-            refuseNoMemory(callback);
-            return;
-        }
-        callback.succeed();
-        if (last) {
-            RetainableByteBuffer message = partial;
-            partial = null;
-            deliver(new Binary(message));
-        } else {
-            demand(); // no message for next(): the demand it made is still to be met
+            case NO_MEMORY -> refuseNoMemory(callback);
+            case LAST -> {
+                callback.succeed();
+                deliver(message);
+            }
+            case MORE -> {
+                callback.succeed();
+                demand(); // no message for next(): the demand it made is still to be met
+            }
         }
     }
 
-    /** Appends to {@link #partial}, growing it (doubling) when full; false when no buffer is left. */
+    /** Under the lock: appends to {@link #partial}, growing it (doubling) when full; false when no buffer is left. */
     private boolean append(ByteBuffer payload, int total) {
         if (partial == null || partial.capacity() < total) {
             int want = Math.max(total, Math.min(maxMessageBytes, partial == null ? 4096 : partial.capacity() * 2));
-            RetainableByteBuffer grown = buffers.acquire(want);
+            Binary grown = buffers.acquire(want);
             if (grown == null) {
                 releasePartial();
                 return false;
             }
-            ByteBuffer into = grown.getByteBuffer();
+            ByteBuffer into = grown.data();
             into.clear();
             if (partial != null) {
-                ByteBuffer from = partial.getByteBuffer();
+                ByteBuffer from = partial.data();
                 into.put(0, from, 0, from.limit());
                 into.limit(from.limit());
                 partial.release();
@@ -393,13 +496,14 @@ public final class BlockingWebSocket implements Session.Listener {
             }
             partial = grown;
         }
-        ByteBuffer into = partial.getByteBuffer();
+        ByteBuffer into = partial.data();
         int at = into.limit();
         into.limit(total);
         into.put(at, payload, payload.position(), payload.remaining());
         return true;
     }
 
+    /** Under the lock. */
     private void releasePartial() {
         if (partial != null) {
             partial.release();
@@ -407,10 +511,18 @@ public final class BlockingWebSocket implements Session.Listener {
         }
     }
 
-    /** The cap on frame buffers is reached: a clear close, not an out-of-memory error. */
+    /** The cap on frame buffers is reached: a clear close (1013), not an out-of-memory error. */
     private void refuseNoMemory(Callback callback) {
-        releasePartial();
-        callback.fail(new org.eclipse.jetty.websocket.core.exception.CloseException(CLOSE_TRY_AGAIN,
+        lock.lock();
+        try {
+            releasePartial();
+            if (state == State.OPEN) {
+                state = State.CLOSING;
+            }
+        } finally {
+            lock.unlock();
+        }
+        callback.fail(new org.eclipse.jetty.websocket.core.exception.CloseException(CloseCodes.TRY_AGAIN,
                 "server out of frame memory: try again later"));
         abortAfter(CLOSE_GRACE); // a client that does not read never gets the close frame
     }
@@ -434,17 +546,40 @@ public final class BlockingWebSocket implements Session.Listener {
         }
         if (++pingsThisSecond > MAX_PINGS_PER_SECOND) {
             // even a client that reads its pongs costs a write per ping: millions of them starved other streams
-            close(CLOSE_POLICY, "ping flood: more than " + MAX_PINGS_PER_SECOND + " pings a second", CLOSE_GRACE);
+            close(CloseCodes.POLICY, "ping flood: more than " + MAX_PINGS_PER_SECOND + " pings a second", CLOSE_GRACE);
             return;
         }
-        if (pongPending.compareAndSet(false, true)) {
-            unansweredPings = 0;
-            session.sendPong(payload, Callback.from(() -> pongPending.set(false), x -> pongPending.set(false)));
-        } else if (++unansweredPings > MAX_UNANSWERED_PINGS) {
-            close(CLOSE_POLICY, "ping flood: pings sent faster than their pongs are read", CLOSE_GRACE);
+        boolean pong;
+        boolean flood = false;
+        lock.lock();
+        try {
+            pong = !pongPending;
+            if (pong) {
+                pongPending = true;
+                unansweredPings = 0;
+            } else {
+                flood = ++unansweredPings > MAX_UNANSWERED_PINGS;
+            }
+        } finally {
+            lock.unlock();
+        }
+        if (flood) {
+            close(CloseCodes.POLICY, "ping flood: pings sent faster than their pongs are read", CLOSE_GRACE);
             return; // no more reading: the connection ends with the close, or the grace
         }
+        if (pong) {
+            session.sendPong(payload, Callback.from(this::pongWritten, x -> pongWritten()));
+        }
         demand();
+    }
+
+    private void pongWritten() {
+        lock.lock();
+        try {
+            pongPending = false;
+        } finally {
+            lock.unlock();
+        }
     }
 
     @Override
@@ -455,7 +590,7 @@ public final class BlockingWebSocket implements Session.Listener {
 
     @Override
     public void onWebSocketClose(int statusCode, String reason) {
-        finish(new Closed(statusCode, reason));
+        end(new Closed(statusCode, reason));
     }
 
     @Override
@@ -463,15 +598,23 @@ public final class BlockingWebSocket implements Session.Listener {
         FrameBuffers.exitIfOutOfMemory(cause);
         // Jetty reports the errors it closes for (1009 too big, 1002 protocol, ...) here, before
         // onWebSocketClose: keep their close code rather than calling them abnormal (1006).
-        int code = cause instanceof CloseException ce ? ce.getStatusCode() : 1006;
-        finish(new Closed(code, String.valueOf(cause.getMessage())));
+        int code = cause instanceof CloseException ce ? ce.getStatusCode() : CloseStatus.NO_CLOSE;
+        end(new Closed(code, String.valueOf(cause.getMessage())));
     }
 
-    private synchronized void finish(Closed c) {
-        releasePartial(); // Jetty has stopped delivering: no fragment races this
-        if (closed == null) {
-            closed = c;
-            inbox.add(c);
+    /** To ENDED: the first end reported counts; the end goes after the messages queued. */
+    private void end(Closed c) {
+        lock.lock();
+        try {
+            releasePartial(); // Jetty has stopped delivering: no fragment races this
+            if (state != State.ENDED) {
+                state = State.ENDED;
+                closed = c;
+                inbox.addLast(c);
+                arrived.signal();
+            }
+        } finally {
+            lock.unlock();
         }
     }
 }

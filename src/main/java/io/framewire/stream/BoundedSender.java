@@ -1,5 +1,6 @@
 package io.framewire.stream;
 
+import io.framewire.protocol.CloseCodes;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -14,9 +15,6 @@ import org.slf4j.LoggerFactory;
  * them unsent; past {@code maxPending} of those it is closed with 1008, so what waits for it stays bounded.
  */
 public final class BoundedSender {
-
-    /** Close code for a client whose unsent messages exceeded {@code maxPending}. */
-    public static final int CLOSE_NOT_READING = 1008;
 
     private static final Logger log = LoggerFactory.getLogger(BoundedSender.class);
     // for the close frame to get out; a client that reads nothing never takes it
@@ -52,7 +50,7 @@ public final class BoundedSender {
             pending.decrementAndGet();
             if (notReading.compareAndSet(false, true)) {
                 log.info("{}: client is not reading results ({} pending); closing", who, maxPending);
-                ws.close(CLOSE_NOT_READING, "results not being read", ABORT_GRACE);
+                ws.close(CloseCodes.POLICY, "results not being read", ABORT_GRACE);
             }
             return;
         }

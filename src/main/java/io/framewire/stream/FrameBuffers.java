@@ -25,10 +25,10 @@ public final class FrameBuffers {
     }
 
     /**
-     * A buffer of at least {@code size} bytes whose release gives its capacity back, or null when
-     * the cap would be passed. Direct-memory exhaustion exits the process (see {@link #exitIfOutOfMemory}).
+     * A message buffer of at least {@code size} bytes (limit 0), or null when the cap would be
+     * passed. Direct-memory exhaustion exits the process (see {@link #exitIfOutOfMemory}).
      */
-    public RetainableByteBuffer acquire(int size) {
+    BlockingWebSocket.Binary acquire(int size) {
         RetainableByteBuffer buffer;
         try {
             buffer = pool.acquire(size, true);
@@ -42,16 +42,17 @@ public final class FrameBuffers {
             buffer.release();
             return null;
         }
-        return new RetainableByteBuffer.Wrapper(buffer) {
-            @Override
-            public boolean release() {
-                boolean freed = super.release();
-                if (freed) {
-                    used.addAndGet(-capacity);
-                }
-                return freed;
-            }
-        };
+        // The message is the only extra object: a Jetty Wrapper per frame here, to count the
+        // release, was one more allocation per frame (bench/RESULTS.md, "One frame lifecycle").
+        return new BlockingWebSocket.Binary(buffer, this);
+    }
+
+    /** {@link BlockingWebSocket.Binary#release()}: the buffer goes back to the pool, its bytes off the count. */
+    void release(RetainableByteBuffer buffer) {
+        int capacity = buffer.capacity();
+        if (buffer.release()) {
+            used.addAndGet(-capacity);
+        }
     }
 
     /** Bytes held in frame buffers now. */

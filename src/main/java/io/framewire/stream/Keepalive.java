@@ -1,5 +1,6 @@
 package io.framewire.stream;
 
+import io.framewire.protocol.CloseCodes;
 import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -23,7 +24,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class Keepalive implements AutoCloseable {
 
-    public static final int CLOSE_IDLE = 1001;
     private static final Duration CLOSE_GRACE = Duration.ofSeconds(2);
     private static final Logger log = LoggerFactory.getLogger(Keepalive.class);
 
@@ -78,7 +78,7 @@ public final class Keepalive implements AutoCloseable {
             if (now - heard > idleNanos) {
                 entries.remove(e);
                 log.debug("{}: idle for {} ms, closing", ws.remoteAddress(), TimeUnit.NANOSECONDS.toMillis(now - heard));
-                ws.close(CLOSE_IDLE, "Connection Idle Timeout", CLOSE_GRACE);
+                ws.close(CloseCodes.GOING_AWAY, "Connection Idle Timeout", CLOSE_GRACE);
             } else if (pingNanos > 0 && now - ws.lastSentNanos() >= pingNanos) {
                 ws.ping();
             }

@@ -1,6 +1,7 @@
 package io.framewire.stream;
 
 import io.framewire.metrics.Metrics;
+import io.framewire.protocol.CloseCodes;
 import io.framewire.protocol.Messages;
 import io.framewire.schedule.Frame;
 import io.framewire.schedule.Mailbox;
@@ -26,17 +27,13 @@ import org.slf4j.LoggerFactory;
  */
 public final class StreamSession implements ResultSink, Publisher {
 
-    /** Close code at the end of a drain: the client should reconnect, to another host. */
-    public static final int CLOSE_GOING_AWAY = 1001;
-
     private static final Logger log = LoggerFactory.getLogger(StreamSession.class);
-    // for the client to answer the drain's close frame
+    // for the client to answer a close frame (a drain's, a replacement's)
     private static final Duration CLOSE_GRACE = Duration.ofSeconds(2);
 
     private final String id;
     private final BlockingWebSocket ws;
     private final Mailbox mailbox;
-    private final Scheduler scheduler;
     private final BoundedSender results;
     private final Metrics metrics;
     private final ResultSink watchers;
@@ -44,8 +41,6 @@ public final class StreamSession implements ResultSink, Publisher {
     private final Instant connectedAt = Instant.now();
     private volatile long lastFrameAtMillis;
     private final RateLimiter limiter;
-    private final AtomicLong rateLimited = new AtomicLong();
-    private long skipped; // reader thread: rate-limited frames not yet reported in a `dropped`
     private volatile long drainDeadline; // System.nanoTime() bound of a drain; 0: not draining
 
     /**
@@ -64,9 +59,8 @@ public final class StreamSession implements ResultSink, Publisher {
         this.watchers = watchers;
         this.limiter = maxFps > 0 ? new RateLimiter(maxFps, System.nanoTime()) : null;
         this.ws = ws;
-        this.scheduler = scheduler;
         this.metrics = metrics;
-        this.mailbox = new Mailbox(id, mailboxDepth, this, metrics.droppedReplaced::inc, context);
+        this.mailbox = new Mailbox(id, mailboxDepth, scheduler, this, metrics.droppedReplaced::inc, context);
         this.results = new BoundedSender(ws, maxPendingResults, "stream " + id, metrics.messagesSent::inc, this::writeFailed);
     }
 
@@ -79,7 +73,7 @@ public final class StreamSession implements ResultSink, Publisher {
     }
 
     public long framesDropped() {
-        return mailbox.droppedTotal() + rateLimited.get();
+        return mailbox.droppedTotal();
     }
 
     /** Frames accepted but not yet answered (waiting, or at a worker). */
@@ -130,8 +124,7 @@ public final class StreamSession implements ResultSink, Publisher {
                     received.incrementAndGet();
                     metrics.framesReceived.inc();
                     metrics.droppedRateLimited.inc();
-                    rateLimited.incrementAndGet();
-                    skipped++;
+                    mailbox.skip();
                     seq++;
                 }
                 continue; // never queued; text over the limit is not even answered
@@ -146,10 +139,7 @@ public final class StreamSession implements ResultSink, Publisher {
                         metrics.droppedBadImage.inc();
                         send(Messages.error(seq, "empty_frame", "binary message is empty; expected one JPEG or PNG image", 0));
                     } else {
-                        if (mailbox.offer(new Frame(seq, b.buffer(), now, skipped))) {
-                            scheduler.ready(mailbox);
-                        }
-                        skipped = 0;
+                        mailbox.offer(new Frame(seq, b, now));
                     }
                     seq++;
                 }
@@ -177,12 +167,12 @@ public final class StreamSession implements ResultSink, Publisher {
         if (!mailbox.awaitIdle(drainDeadline)) {
             log.warn("stream {}: shutdown grace over with {} frame(s) unanswered", id, mailbox.unfinished());
         }
-        if (skipped > 0) {
+        long unreported = mailbox.unreportedDrops();
+        if (unreported > 0) {
             // the last frames were over the rate limit: no later answer would report them
-            send(Messages.error(-1, "rate_limited", "frames over limits.maxFps were dropped", skipped));
-            skipped = 0;
+            send(Messages.error(-1, "rate_limited", "frames over limits.maxFps were dropped", unreported));
         }
-        ws.closeHandshake(CLOSE_GOING_AWAY, "server shutting down", CLOSE_GRACE);
+        ws.closeHandshake(CloseCodes.GOING_AWAY, "server shutting down", CLOSE_GRACE);
         discard.join(); // until the closing handshake ends (or the abort after CLOSE_GRACE), so the close code is known
     }
 
@@ -199,6 +189,6 @@ public final class StreamSession implements ResultSink, Publisher {
 
     /** Closes the connection from the server side (shutdown, replaced by a newer publisher). */
     public void close(int code, String reason) {
-        ws.close(code, reason);
+        ws.close(code, reason, CLOSE_GRACE);
     }
 }

@@ -1,18 +1,30 @@
 package io.framewire.schedule;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
 class MailboxTest {
 
-    private final List<String> sent = new ArrayList<>();
+    private final List<String> sent = new CopyOnWriteArrayList<>();
     private final Scheduler scheduler = new Scheduler();
 
     private static Frame frame(long seq) {
-        return new Frame(seq, new byte[] {(byte) seq}, System.nanoTime());
+        return Frame.of(seq, new byte[] {(byte) seq}, System.nanoTime());
+    }
+
+    private Mailbox mailbox(String id, int depth) {
+        return new Mailbox(id, depth, scheduler, sent::add, () -> {}, null);
     }
 
     private List<Job> next(int max) throws InterruptedException {
@@ -21,35 +33,51 @@ class MailboxTest {
         return batch;
     }
 
+    /** Bytes that count their releases. */
+    private static final class Counted implements Frame.Bytes {
+        final AtomicInteger releases = new AtomicInteger();
+
+        @Override
+        public ByteBuffer data() {
+            return ByteBuffer.allocate(1);
+        }
+
+        @Override
+        public void release() {
+            releases.incrementAndGet();
+        }
+    }
+
     @Test
     void newerFrameReplacesOlderAndTheDropIsReportedWithTheNextResult() throws Exception {
-        Mailbox box = new Mailbox("a", 1, sent::add, () -> {});
-        assertThat(box.offer(frame(0))).as("first frame schedules the stream").isTrue();
-        assertThat(box.offer(frame(1))).as("already scheduled").isFalse();
-        assertThat(box.offer(frame(2))).isFalse();
-        scheduler.ready(box);
+        Mailbox box = mailbox("a", 1);
+        box.offer(frame(0));
+        assertThat(scheduler.queued()).as("the first frame queues the stream").isEqualTo(1);
+        box.offer(frame(1));
+        box.offer(frame(2));
+        assertThat(scheduler.queued()).as("queued once, however many frames came").isEqualTo(1);
 
         Job job = next(1).get(0);
         assertThat(job.frame().seq()).isEqualTo(2);
         assertThat(job.dropped()).isEqualTo(2);
         assertThat(box.droppedTotal()).isEqualTo(2);
-        scheduler.done(job);
-        assertThat(scheduler.queued()).as("nothing left: stream leaves the queue").isZero();
-        assertThat(box.offer(frame(3))).as("idle again: next frame schedules it").isTrue();
+        job.answer("r2");
+        assertThat(sent).containsExactly("r2");
+        assertThat(scheduler.queued()).as("nothing left: the stream leaves the queue").isZero();
+        box.offer(frame(3));
+        assertThat(scheduler.queued()).as("idle again: the next frame queues it").isEqualTo(1);
     }
 
     @Test
     void deeperMailboxKeepsTheNewestFramesInOrder() throws Exception {
-        Mailbox box = new Mailbox("a", 3, sent::add, () -> {});
+        Mailbox box = mailbox("a", 3);
         for (int i = 0; i < 5; i++) {
-            if (box.offer(frame(i))) {
-                scheduler.ready(box);
-            }
+            box.offer(frame(i));
         }
         Job first = next(1).get(0);
         assertThat(first.frame().seq()).isEqualTo(2);
         assertThat(first.dropped()).isEqualTo(2);
-        scheduler.done(first);
+        first.answer("r");
         Job second = next(1).get(0);
         assertThat(second.frame().seq()).isEqualTo(3);
         assertThat(second.dropped()).as("drops are reported once").isZero();
@@ -57,24 +85,19 @@ class MailboxTest {
 
     @Test
     void streamsAreServedRoundRobinWhateverTheirRates() throws Exception {
-        Mailbox fast = new Mailbox("fast", 4, sent::add, () -> {});
-        Mailbox slow = new Mailbox("slow", 4, sent::add, () -> {});
+        Mailbox fast = mailbox("fast", 4);
+        Mailbox slow = mailbox("slow", 4);
         for (int i = 0; i < 4; i++) {
-            if (fast.offer(frame(i))) {
-                scheduler.ready(fast);
-            }
+            fast.offer(frame(i));
         }
-        if (slow.offer(frame(0))) {
-            scheduler.ready(slow);
-        }
+        slow.offer(frame(0));
         List<String> order = new ArrayList<>();
         for (int i = 0; i < 3; i++) {
             Job job = next(1).get(0);
-            order.add(job.mailbox().streamId());
-            scheduler.done(job);
+            order.add(job.streamId());
+            job.answer("r");
             if (i == 1) {
-                slow.offer(frame(1)); // slow is idle here: offer schedules it again
-                scheduler.ready(slow);
+                slow.offer(frame(1)); // slow is idle here: the offer queues it again, behind fast
             }
         }
         assertThat(order).containsExactly("fast", "slow", "fast");
@@ -82,33 +105,30 @@ class MailboxTest {
 
     @Test
     void aStreamHasAtMostOneFrameInFlight() throws Exception {
-        Mailbox box = new Mailbox("a", 4, sent::add, () -> {});
+        Mailbox box = mailbox("a", 4);
         box.offer(frame(0));
-        scheduler.ready(box);
         box.offer(frame(1));
         List<Job> batch = next(8);
         assertThat(batch).hasSize(1);
         assertThat(scheduler.queued()).as("not queued while its frame is processed").isZero();
-        scheduler.done(batch.get(0));
-        assertThat(scheduler.queued()).as("back in the queue for its waiting frame").isEqualTo(1);
+        box.offer(frame(2));
+        assertThat(scheduler.queued()).as("an offer does not queue a stream at a worker").isZero();
+        batch.get(0).answer("r");
+        assertThat(scheduler.queued()).as("back in the queue for its waiting frames").isEqualTo(1);
     }
 
     @Test
     void batchTakesOneFramePerReadyStream() throws Exception {
         for (int s = 0; s < 5; s++) {
-            Mailbox box = new Mailbox("s" + s, 1, sent::add, () -> {});
-            box.offer(frame(0));
-            scheduler.ready(box);
+            mailbox("s" + s, 1).offer(frame(0));
         }
-        assertThat(next(3)).extracting(j -> j.mailbox().streamId()).containsExactly("s0", "s1", "s2");
-        assertThat(next(8)).extracting(j -> j.mailbox().streamId()).containsExactly("s3", "s4");
+        assertThat(next(3)).extracting(Job::streamId).containsExactly("s0", "s1", "s2");
+        assertThat(next(8)).extracting(Job::streamId).containsExactly("s3", "s4");
     }
 
     @Test
     void batchWaitsAtMostMaxWaitForMoreFrames() throws Exception {
-        Mailbox box = new Mailbox("a", 1, sent::add, () -> {});
-        box.offer(frame(0));
-        scheduler.ready(box);
+        mailbox("a", 1).offer(frame(0));
         List<Job> batch = new ArrayList<>();
         long t0 = System.nanoTime();
         scheduler.next(batch, 4, 50_000_000L);
@@ -118,64 +138,196 @@ class MailboxTest {
     }
 
     @Test
+    void aStreamReadyWhileTheBatchWaitsJoinsIt() throws Exception {
+        mailbox("a", 1).offer(frame(0));
+        Mailbox late = mailbox("late", 1);
+        List<Job> batch = new ArrayList<>();
+        Thread filler = Thread.ofVirtual().start(() -> {
+            try {
+                scheduler.next(batch, 2, TimeUnit.SECONDS.toNanos(30));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        late.offer(frame(0));
+        filler.join(TimeUnit.SECONDS.toMillis(10));
+        assertThat(filler.isAlive()).as("the batch is full: no wait for the deadline").isFalse();
+        assertThat(batch).extracting(Job::streamId).containsExactly("a", "late");
+    }
+
+    @Test
     void closedMailboxDiscardsFramesAndIsSkipped() throws Exception {
-        Mailbox closed = new Mailbox("closed", 2, sent::add, () -> {});
-        Mailbox open = new Mailbox("open", 2, sent::add, () -> {});
-        closed.offer(frame(0));
+        Mailbox closed = mailbox("closed", 2);
+        Mailbox open = mailbox("open", 2);
+        Counted bytes = new Counted();
+        closed.offer(new Frame(0, bytes, System.nanoTime()));
         closed.offer(frame(1));
-        scheduler.ready(closed);
         open.offer(frame(0));
-        scheduler.ready(open);
         assertThat(closed.close()).isEqualTo(2);
-        assertThat(closed.offer(frame(2))).isFalse();
-        assertThat(next(1)).extracting(j -> j.mailbox().streamId()).containsExactly("open");
+        assertThat(bytes.releases).as("a discarded frame's bytes go back").hasValue(1);
+        Counted late = new Counted();
+        closed.offer(new Frame(2, late, System.nanoTime()));
+        assertThat(late.releases).as("a frame offered after the close is released at once").hasValue(1);
+        assertThat(next(1)).extracting(Job::streamId).containsExactly("open");
+        assertThat(closed.awaitIdle(System.nanoTime())).isTrue();
+    }
+
+    @Test
+    void answeringSendsReleasesAndHandsTheStreamBackOnce() throws Exception {
+        Mailbox box = mailbox("a", 2);
+        Counted bytes = new Counted();
+        box.offer(new Frame(0, bytes, System.nanoTime()));
+        Job job = next(1).get(0);
+        assertThat(job.answered()).isFalse();
+        assertThat(bytes.releases).as("still the worker's").hasValue(0);
+        job.answer("r0");
+        assertThat(job.answered()).isTrue();
+        assertThat(sent).containsExactly("r0");
+        assertThat(bytes.releases).hasValue(1);
+        assertThatThrownBy(() -> job.answer("again")).isInstanceOf(IllegalStateException.class);
+        assertThat(sent).as("the second answer never reaches the stream").containsExactly("r0");
+        assertThat(bytes.releases).hasValue(1);
     }
 
     @Test
     void framesSkippedBeforeTheMailboxAreReportedWithTheFrameAfterThem() throws Exception {
-        Mailbox box = new Mailbox("r", 2, sent::add, () -> {});
-        box.offer(new Frame(0, new byte[] {0}, System.nanoTime(), 0));
-        box.offer(new Frame(3, new byte[] {3}, System.nanoTime(), 2)); // seqs 1 and 2 were over the rate
-        scheduler.ready(box);
+        Mailbox box = mailbox("r", 2);
+        box.offer(frame(0));
+        box.skip(); // seqs 1 and 2 were over the rate
+        box.skip();
+        box.offer(frame(3));
         Job first = next(1).get(0);
         assertThat(first.frame().seq()).isZero();
         assertThat(first.dropped()).as("not the skips that came after it").isZero();
-        scheduler.done(first);
+        first.answer("r");
         Job second = next(1).get(0);
         assertThat(second.dropped()).isEqualTo(2);
-        scheduler.done(second);
+        second.answer("r");
 
         // a replaced frame hands its skips on with its own drop
-        assertThat(box.offer(new Frame(4, new byte[] {4}, System.nanoTime(), 0))).isTrue();
-        scheduler.ready(box);
-        box.offer(new Frame(6, new byte[] {6}, System.nanoTime(), 1));
-        box.offer(new Frame(7, new byte[] {7}, System.nanoTime(), 0)); // replaces 4
+        box.offer(frame(4));
+        box.skip(); // 5
+        box.offer(frame(6));
+        box.offer(frame(7)); // replaces 4
         Job third = next(1).get(0);
         assertThat(third.frame().seq()).isEqualTo(6);
         assertThat(third.dropped()).as("4 replaced, 5 skipped").isEqualTo(2);
+        assertThat(box.droppedTotal()).as("every frame never processed: skipped or replaced").isEqualTo(4);
     }
 
     @Test
-    void awaitIdleReturnsOnceTheLastFrameIsReleased() throws Exception {
-        Mailbox box = new Mailbox("d", 1, sent::add, () -> {});
+    void skipsAfterTheLastFrameAreUnreportedUntilCollectedOnce() throws Exception {
+        Mailbox box = mailbox("r", 1);
+        box.offer(frame(0));
+        box.skip();
+        box.skip();
+        Job job = next(1).get(0);
+        assertThat(job.dropped()).as("the skips came after it").isZero();
+        job.answer("r");
+        assertThat(box.unreportedDrops()).isEqualTo(2);
+        assertThat(box.unreportedDrops()).as("reported once").isZero();
+    }
+
+    @Test
+    void awaitIdleReturnsOnceTheLastFrameIsAnswered() throws Exception {
+        Mailbox box = mailbox("d", 1);
         assertThat(box.awaitIdle(System.nanoTime())).as("nothing offered: idle").isTrue();
         box.offer(frame(0));
-        scheduler.ready(box);
         assertThat(box.awaitIdle(System.nanoTime() + 50_000_000)).as("a frame waits: not idle").isFalse();
         Job job = next(1).get(0);
         assertThat(box.unfinished()).as("at a worker").isEqualTo(1);
-        Thread worker = Thread.ofVirtual().start(() -> {
+        AtomicLong idleAt = new AtomicLong();
+        Thread waiter = Thread.ofVirtual().start(() -> {
             try {
-                Thread.sleep(100);
+                if (box.awaitIdle(System.nanoTime() + TimeUnit.SECONDS.toNanos(30))) {
+                    idleAt.set(sent.size());
+                }
             } catch (InterruptedException e) {
-                return;
+                Thread.currentThread().interrupt();
             }
-            scheduler.done(job);
         });
-        long t0 = System.nanoTime();
-        assertThat(box.awaitIdle(t0 + 5_000_000_000L)).isTrue();
-        assertThat(System.nanoTime() - t0).as("woken by the release, not the deadline").isLessThan(2_000_000_000L);
+        job.answer("last");
+        waiter.join(TimeUnit.SECONDS.toMillis(10));
+        assertThat(waiter.isAlive()).as("woken by the answer, not the deadline").isFalse();
+        assertThat(idleAt).as("idle only once the answer was sent").hasValue(1);
         assertThat(box.unfinished()).isZero();
-        worker.join();
+    }
+
+    /**
+     * Producers offer and skip as fast as they can while workers take and answer: every seq is
+     * answered or reported as dropped exactly once, a stream never has two frames at workers, and
+     * its answers come in seq order.
+     */
+    @Test
+    void underContentionEverySeqIsAnsweredOrCountedOnceAndOneFramePerStreamIsInFlight() throws Exception {
+        int streams = 8;
+        int perStream = 5_000;
+        Map<String, AtomicInteger> inFlight = new ConcurrentHashMap<>();
+        Map<String, AtomicLong> accounted = new ConcurrentHashMap<>();
+        Map<String, AtomicLong> lastSeq = new ConcurrentHashMap<>();
+        List<String> violations = new CopyOnWriteArrayList<>();
+        List<Mailbox> boxes = new ArrayList<>();
+        for (int s = 0; s < streams; s++) {
+            String id = "s" + s;
+            inFlight.put(id, new AtomicInteger());
+            accounted.put(id, new AtomicLong());
+            lastSeq.put(id, new AtomicLong(-1));
+            boxes.add(new Mailbox(id, 1 + s % 3, scheduler, m -> {}, () -> {}, null));
+        }
+        List<Thread> workers = new ArrayList<>();
+        for (int w = 0; w < 3; w++) {
+            workers.add(Thread.ofPlatform().start(() -> {
+                List<Job> batch = new ArrayList<>();
+                try {
+                    while (true) {
+                        scheduler.next(batch, 4, 0);
+                        for (Job job : batch) {
+                            if (inFlight.get(job.streamId()).incrementAndGet() != 1) {
+                                violations.add("two frames of " + job.streamId() + " in flight");
+                            }
+                            if (lastSeq.get(job.streamId()).getAndSet(job.frame().seq()) >= job.frame().seq()) {
+                                violations.add("out of order on " + job.streamId());
+                            }
+                            accounted.get(job.streamId()).addAndGet(1 + job.dropped());
+                        }
+                        for (Job job : batch) {
+                            inFlight.get(job.streamId()).decrementAndGet();
+                            job.answer("r");
+                        }
+                        batch.clear();
+                    }
+                } catch (InterruptedException e) {
+                    // done
+                }
+            }));
+        }
+        List<Thread> producers = new ArrayList<>();
+        for (Mailbox box : boxes) {
+            producers.add(Thread.ofPlatform().start(() -> {
+                for (int seq = 0; seq < perStream; seq++) {
+                    if (seq % 7 == 3) {
+                        box.skip();
+                    } else {
+                        box.offer(frame(seq));
+                    }
+                }
+            }));
+        }
+        for (Thread p : producers) {
+            p.join();
+        }
+        for (Mailbox box : boxes) {
+            assertThat(box.awaitIdle(System.nanoTime() + TimeUnit.SECONDS.toNanos(30))).isTrue();
+        }
+        workers.forEach(Thread::interrupt);
+        for (Thread w : workers) {
+            w.join();
+        }
+        assertThat(violations).isEmpty();
+        for (Mailbox box : boxes) {
+            long total = accounted.get(box.streamId()).get() + box.unreportedDrops();
+            assertThat(total).as("stream %s: answered + reported drops + unreported", box.streamId()).isEqualTo(perStream);
+            assertThat(box.takenTotal() + box.droppedTotal()).isEqualTo(perStream);
+        }
     }
 }

@@ -1,17 +1,21 @@
 package io.framewire.stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.WebSocket;
+import io.framewire.protocol.CloseCodes;
 import java.nio.ByteBuffer;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicReference;
 import org.eclipse.jetty.io.ArrayByteBufferPool;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
@@ -26,6 +30,7 @@ class BlockingWebSocketTest {
     private static final int MESSAGES = 48;
 
     private final ArrayByteBufferPool pool = new ArrayByteBufferPool.Quadratic();
+    private final FrameBuffers buffers = new FrameBuffers(pool, 64L << 20);
     private Server jetty;
 
     @AfterEach
@@ -82,10 +87,7 @@ class BlockingWebSocketTest {
         for (int i = written + 1; i < MESSAGES; i++) {
             client.sendBinary(ByteBuffer.allocate(MESSAGE_BYTES).putInt(0, i), true).get(10, TimeUnit.SECONDS);
         }
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (received.size() < MESSAGES && System.nanoTime() < deadline) {
-            Thread.sleep(10);
-        }
+        await().atMost(Duration.ofSeconds(10)).until(() -> received.size() >= MESSAGES);
         assertThat(received).as("every message, in order, once the loop reads again")
                 .hasSize(MESSAGES).isSorted().doesNotHaveDuplicates();
         client.abort();
@@ -119,6 +121,99 @@ class BlockingWebSocketTest {
         assertThat(c.reason()).isEqualTo("bye");
     }
 
+    @Test
+    void aFragmentedMessageComesAsOneBinaryAndItsBuffersGoBack() throws Exception {
+        CompletableFuture<byte[]> got = new CompletableFuture<>();
+        int port = start(ws -> {
+            try {
+                BlockingWebSocket.Binary b = (BlockingWebSocket.Binary) ws.next();
+                byte[] bytes = new byte[b.data().limit()];
+                b.data().get(0, bytes);
+                b.release();
+                got.complete(bytes);
+                ws.discardUntilClosed();
+            } catch (InterruptedException e) {
+                got.completeExceptionally(e);
+            }
+        });
+        WebSocket client = connect(port);
+        byte[] whole = new byte[10_000];
+        for (int i = 0; i < whole.length; i++) {
+            whole[i] = (byte) i;
+        }
+        client.sendBinary(ByteBuffer.wrap(whole, 0, 3), false).get(10, TimeUnit.SECONDS);
+        client.sendBinary(ByteBuffer.wrap(whole, 3, 5_000), false).get(10, TimeUnit.SECONDS);
+        client.sendBinary(ByteBuffer.wrap(whole, 5_003, whole.length - 5_003), true).get(10, TimeUnit.SECONDS);
+        assertThat(got.get(10, TimeUnit.SECONDS)).isEqualTo(whole);
+        assertThat(buffers.used()).as("the reassembly buffers and the message's went back").isZero();
+        client.abort();
+    }
+
+    @Test
+    void wakeMakesNextReturnNullWhileTheConnectionStaysOpen() throws Exception {
+        AtomicReference<BlockingWebSocket> socket = new AtomicReference<>();
+        CompletableFuture<Boolean> woken = new CompletableFuture<>();
+        CompletableFuture<String> after = new CompletableFuture<>();
+        int port = start(ws -> {
+            socket.set(ws);
+            try {
+                BlockingWebSocket.Message m = ws.next();
+                woken.complete(m == null && ws.closed() == null && ws.isOpen());
+                after.complete(((BlockingWebSocket.Text) ws.next()).text());
+            } catch (InterruptedException e) {
+                woken.completeExceptionally(e);
+            }
+        });
+        WebSocket client = connect(port);
+        await().atMost(Duration.ofSeconds(10)).until(() -> socket.get() != null);
+        socket.get().wake();
+        assertThat(woken.get(10, TimeUnit.SECONDS)).as("null, still open, nothing closed").isTrue();
+        client.sendText("still here", true).get(10, TimeUnit.SECONDS);
+        assertThat(after.get(10, TimeUnit.SECONDS)).as("reading goes on after a wake").isEqualTo("still here");
+        client.abort();
+    }
+
+    @Test
+    void onlyTheFirstCloseCountsAndTheEndComesAfterTheQueuedMessages() throws Exception {
+        CompletableFuture<BlockingWebSocket.Closed> ended = new CompletableFuture<>();
+        int port = start(ws -> {
+            try {
+                ws.next(); // the client's text: then close
+                ws.close(CloseCodes.POLICY, "first", Duration.ofSeconds(2));
+                ws.close(CloseCodes.GOING_AWAY, "second", Duration.ofSeconds(2));
+                ws.closeHandshake(CloseCodes.TRY_AGAIN, "third", Duration.ofSeconds(2));
+                while (ws.next() != null) {
+                    // whatever was queued before the end
+                }
+                assertThat(ws.next()).as("null for good after the end").isNull();
+                ended.complete(ws.closed());
+            } catch (InterruptedException e) {
+                ended.completeExceptionally(e);
+            }
+        });
+        CompletableFuture<Integer> clientSaw = new CompletableFuture<>();
+        WebSocket client = HttpClient.newHttpClient().newWebSocketBuilder()
+                .buildAsync(URI.create("ws://127.0.0.1:" + port + "/ws"), new WebSocket.Listener() {
+                    @Override
+                    public java.util.concurrent.CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
+                        clientSaw.complete(statusCode);
+                        return null;
+                    }
+                })
+                .get(10, TimeUnit.SECONDS);
+        client.sendText("close me", true).get(10, TimeUnit.SECONDS);
+        assertThat(clientSaw.get(10, TimeUnit.SECONDS)).isEqualTo(CloseCodes.POLICY);
+        BlockingWebSocket.Closed c = ended.get(10, TimeUnit.SECONDS);
+        assertThat(c.code()).as("the first close's code").isEqualTo(CloseCodes.POLICY);
+        client.abort();
+    }
+
+    private static WebSocket connect(int port) throws Exception {
+        return HttpClient.newHttpClient().newWebSocketBuilder()
+                .buildAsync(URI.create("ws://127.0.0.1:" + port + "/ws"), new WebSocket.Listener() {})
+                .get(10, TimeUnit.SECONDS);
+    }
+
     private int start(java.util.function.Consumer<BlockingWebSocket> handler) throws Exception {
         jetty = new Server();
         ServerConnector connector = new ServerConnector(jetty);
@@ -127,7 +222,7 @@ class BlockingWebSocketTest {
         jetty.addConnector(connector);
         jetty.setHandler(WebSocketUpgradeHandler.from(jetty, container -> {
             container.setMaxBinaryMessageSize(2 * MESSAGE_BYTES);
-            container.addMapping("/ws", (request, response, callback) -> new BlockingWebSocket("test-reader", new FrameBuffers(pool, 64L << 20), 1 << 20, handler));
+            container.addMapping("/ws", (request, response, callback) -> new BlockingWebSocket("test-reader", buffers, 1 << 20, handler));
         }));
         jetty.start();
         return connector.getLocalPort();
