@@ -35,8 +35,8 @@ final class LoadRun {
     private final StreamConn.Sinks sinks = StreamConn.Sinks.create();
     private final Tally connectFailures = new Tally();
     private Transport transport;
-    private StreamConn[] conns;    // each stream's current connection
-    private StreamTrack[] tracks;  // each stream across its connections
+    private volatile StreamConn[] conns;   // each stream's current connection
+    private volatile StreamTrack[] tracks; // each stream across its connections
     private Backoff[] backoffs;    // each stream's reconnect delays (--reconnect)
     private List<ByteBuffer> wire; // frames as the transport sends them
     private ScheduledThreadPoolExecutor timer; // reconnects
@@ -125,6 +125,38 @@ final class LoadRun {
     }
 
     /** The silence rule over every open connection (timer thread). */
+    /** Streams whose current connection is open (for tests, which poll on it from another thread). */
+    int openStreams() {
+        StreamConn[] c = conns;
+        int n = 0;
+        for (int i = 0; c != null && i < c.length; i++) {
+            if (c[i] != null && c[i].state() == StreamConn.State.OPEN) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    /** Results so far, all streams (tests). */
+    long resultsSoFar() {
+        StreamTrack[] t = tracks;
+        long n = 0;
+        for (int i = 0; t != null && i < t.length; i++) {
+            n += t[i] == null ? 0 : t[i].ledger.counts().results();
+        }
+        return n;
+    }
+
+    /** The fewest failed connects of any stream so far (tests). */
+    int minFailedConnects() {
+        StreamTrack[] t = tracks;
+        int min = Integer.MAX_VALUE;
+        for (int i = 0; t != null && i < t.length; i++) {
+            min = Math.min(min, t[i] == null ? 0 : t[i].failedConnects());
+        }
+        return t == null ? 0 : min;
+    }
+
     private void checkSilence() {
         long now = System.nanoTime();
         long limit = cfg.silence().toNanos();

@@ -12,11 +12,13 @@ import java.net.Socket;
 import java.net.URI;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -172,12 +174,8 @@ class NioConnTest {
         return java.util.Arrays.copyOfRange(a, from, to);
     }
 
-    private static void await(BooleanSupplier cond) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-        while (!cond.getAsBoolean()) {
-            assertThat(System.nanoTime()).as("condition not met in 5 s").isLessThan(deadline);
-            Thread.sleep(5);
-        }
+    private static void await(BooleanSupplier cond) {
+        Awaitility.await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(5)).until(cond::getAsBoolean);
     }
 
     /** A scripted WebSocket server on a blocking socket. */
