@@ -24,8 +24,8 @@ import org.eclipse.jetty.websocket.api.exceptions.UpgradeException;
  * The main thread only keeps time (window edges, 5 s progress lines); pacing is {@link SendLoop},
  * replies are handled on the {@link Transport}'s I/O threads by each {@link StreamConn}.
  * With {@code --reconnect}, a stream whose connection ends (close frame, lost TCP, failed
- * connect) gets a fresh connection after the contract's delay ({@link Backoff}), on a timer thread; its {@link StreamTrack}
- * keeps one ledger across the connections and times each outage.
+ * connect) gets a fresh connection after the client contract's delay ({@link Backoff}), on a
+ * timer thread; its {@link StreamTrack} keeps one ledger across the connections and times each outage.
  */
 final class LoadRun {
     private static final long REPORT_EVERY = TimeUnit.SECONDS.toNanos(5);
@@ -37,7 +37,7 @@ final class LoadRun {
     private Transport transport;
     private volatile StreamConn[] conns;   // each stream's current connection
     private volatile StreamTrack[] tracks; // each stream across its connections
-    private Backoff[] backoffs;    // each stream's reconnect delays (--reconnect)
+    private Backoff[] backoffs;            // each stream's reconnect delays (--reconnect)
     private List<ByteBuffer> wire; // frames as the transport sends them
     private ScheduledThreadPoolExecutor timer; // reconnects
     private long runStart;
