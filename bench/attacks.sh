@@ -4,7 +4,7 @@
 # and its detector, with authentication on (a random HS256 secret: the attacks use a valid token,
 # as the attacker may). Prints one row per attack: memory before/peak/after (RSS of the
 # process; direct from jvm_buffer_pool_used_bytes), the victim's answers (>= 80 %; >= 50 % and
-# p50 <= 1 s for M2), what the attacker got, and a verdict. The client is bench/Attacks.java.
+# p50 <= 1 s for M2), what the attacker got, and a verdict. The client is the tools jar's `attacks` (bench/src/main/java/io/framewire/bench/Attacks.java).
 # Beyond the shipped settings: --watchers.max 40 (L2 opens 50), --results.retentionSec 10 (M5 waits
 # for it), --security.jwt.maxLifetimeS 86400 (M3), an admin port (M4, and where metrics are read).
 set -euo pipefail
@@ -26,7 +26,7 @@ start_server attacks-server --host 127.0.0.1 --admin.port "$ADMIN_PORT" --detect
 unset FRAMEWIRE_SECURITY_JWT_SECRET
 
 set +e
-"$JAVA" bench/Attacks.java "$PORT" "$ADMIN_PORT" "$SERVER_PID" "$secret" "$OUT/attacks-server.log" \
+tool attacks "$PORT" "$ADMIN_PORT" "$SERVER_PID" "$secret" "$OUT/attacks-server.log" \
     "$SHARED/testdata/messi5.jpg" | tee "$OUT/attacks.md"
 rc=${PIPESTATUS[0]}
 set -e

@@ -126,7 +126,7 @@ say "fleet up: nginx :$NGINX_PORT -> framewire :$(fw_port 1) :$(fw_port 2) :$(fw
 loadgen_start() {
     local name=$1; shift
     LG_ERR=$OUT/cluster-$name.loadgen.log
-    "$JAVA" $LOADGEN_JAVA_OPTS -jar "$JAR" loadgen --source "$FRAMES" --json "$OUT/cluster-$name.json" \
+    "$JAVA" $LOADGEN_JAVA_OPTS -jar "$BENCH_JAR" loadgen --source "$FRAMES" --json "$OUT/cluster-$name.json" \
         --per-stream "$OUT/cluster-$name.streams.jsonl" "$@" >/dev/null 2>"$LG_ERR" &
     LG_PID=$!; PIDS+=("$LG_PID")
 }

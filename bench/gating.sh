@@ -5,7 +5,7 @@
 #     gating off, then on: detector passes per answered frame, results/s, streams served at 15 FPS.
 #     Targets: >= 3x the streams on the static scene, a measured gain on vtest.
 #  2. agreement: Megamind.avi and vtest.avi, each frame sent to a gated and an ungated stream of one server
-#     (bench/Agreement.java): recall of the ungated boxes (IoU >= 0.5) >= 0.95; the main face of Megamind keeps
+#     (the tools jar's `agreement`): recall of the ungated boxes (IoU >= 0.5) >= 0.95; the main face of Megamind keeps
 #     one track id over >= 90 % of consecutive answers.
 #  3. advice (gating off, so only the send rate differs): at overload, full rate vs --follow-advice true:
 #     results/s within 5 %, uplink >= 80 % less; without overload, advice >= the send rate.
@@ -94,20 +94,20 @@ if [[ $SCENARIOS == *agreement* ]]; then
     MEGA=$OUT/megamind-frames
     if (( $(ls "$MEGA"/*.jpg 2>/dev/null | wc -l) < AGREE_FRAMES )); then
         rm -rf "$MEGA"
-        "$JAVA" $LOADGEN_JAVA_OPTS -jar "$JAR" loadgen --source "$SHARED/testdata/Megamind.avi" --size 640x360 \
+        loadgen --source "$SHARED/testdata/Megamind.avi" --size 640x360 \
             --quality 90 --frames "$AGREE_FRAMES" --extract "$MEGA" >&2
     fi
     # vtest at its own 768x576: at 320x240 YuNet finds no face among its pedestrians (nothing to agree on)
     VT=$OUT/vtest-768-frames
     if (( $(ls "$VT"/*.jpg 2>/dev/null | wc -l) < AGREE_FRAMES )); then
         rm -rf "$VT"
-        "$JAVA" $LOADGEN_JAVA_OPTS -jar "$JAR" loadgen --source "$SHARED/testdata/vtest.avi" --size 768x576 \
+        loadgen --source "$SHARED/testdata/vtest.avi" --size 768x576 \
             --quality 90 --frames "$AGREE_FRAMES" --extract "$VT" >&2
     fi
     start_server gating-agreement-server --detector yunet --model "$MODEL" --workers 1
     for clip in megamind vtest; do
         dir=$([[ $clip == megamind ]] && echo "$MEGA" || echo "$VT")
-        "$JAVA" -cp "$JAR" "$(dirname "$0")/Agreement.java" "ws://127.0.0.1:$PORT" "$dir" "$FPS" "$clip" \
+        tool agreement "ws://127.0.0.1:$PORT" "$dir" "$FPS" "$clip" \
             2>"$OUT/gating-agreement-$clip.log" | tee "$OUT/gating-agreement-$clip.json"
         J=$OUT/gating-agreement-$clip.json
         check "$clip: recall of ungated detections >= 0.95" "$(jq '(.recall >= 0.95) | if . then 1 else 0 end' "$J")" \

@@ -19,13 +19,14 @@ ldconfig -p | grep -oE 'lib(cudart|cublas|cudnn)\.so\.[0-9]+' | sort -u | tr '\n
 nproc
 
 echo "== build (-Pgpu)"
-mvn -B -q package -DskipTests -Pgpu || { echo "FAIL  mvn package -Pgpu"; exit 1; }
+# verify -DskipTests: the server jar and the tools jar (bench/target/framewire-bench.jar) built against it
+mvn -B -q verify -DskipTests -Pgpu || { echo "FAIL  mvn verify -DskipTests -Pgpu"; exit 1; }
 source bench/lib.sh            # JAVA, OUT, ensure_frames (after the build: lib.sh cds to the repo root)
 ensure_frames
 
 run_bench() { # run_bench NAME ARGS...: StandaloneBench on CUDA, one JSON line
     local name=$1; shift
-    "$JAVA" --enable-native-access=ALL-UNNAMED -cp target/framewire.jar io.framewire.inference.StandaloneBench \
+    standalone \
         --detector yunet --device cuda --model "$MODEL" --images "$FRAMES" --seconds 8 --warmup 3 "$@" \
         2>"$OUT/gpu-check-$name.log" | tail -1
 }
@@ -47,7 +48,7 @@ for dev in cpu cuda; do
         --yunet.batched true >"$OUT/gpu-check-server-$dev.log" 2>&1 &
     pid=$!
     for _ in $(seq 1 600); do (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null && break; sleep 0.1; done
-    "$JAVA" -jar target/framewire.jar loadgen --url "ws://127.0.0.1:$PORT" --source "$SHARED/testdata/messi5.jpg" \
+    loadgen --url "ws://127.0.0.1:$PORT" --source "$SHARED/testdata/messi5.jpg" \
         --streams 1 --fps 5 --duration 3s --json "$OUT/gpu-check-faces-$dev.json" >/dev/null 2>&1
     kill "$pid"; wait "$pid" 2>/dev/null
     echo "$dev: $(jq -c '{results, errors, latency_ms: .latency_ms.p50}' "$OUT/gpu-check-faces-$dev.json" 2>/dev/null)"

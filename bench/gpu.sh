@@ -40,7 +40,7 @@ det_args=(--detector "$DETECTOR" --device "$DEVICE")
 (( DECODERS > 0 )) && det_args+=(--pipeline.decoders "$DECODERS")
 
 # What one core decodes (320x240 JPEGs, header check + imdecode, no network): x cores = the decode ceiling.
-"$JAVA" --enable-native-access=ALL-UNNAMED -cp "$JAR" io.framewire.inference.StandaloneBench \
+standalone \
     --detector none --decodeOnly true --images "$FRAMES" --seconds "$DECODE_SECONDS" \
     2>"$OUT/gpu-decode.log" | tail -1 >"$OUT/gpu-decode.json"
 DECODE_1=$(jq .fps "$OUT/gpu-decode.json")

@@ -1,5 +1,6 @@
 # Shared helpers for the bench scripts; source it, don't run it.
-# Env: JAVA_HOME, PORT, JAR (default target/framewire.jar), SHARED (default ../shared),
+# Env: JAVA_HOME, PORT, JAR (the server, default target/framewire.jar), BENCH_JAR (the tools: load generator,
+# StandaloneBench, ...; default bench/target/framewire-bench.jar), SHARED (default ../shared),
 # CLIENT (load generator's WebSocket client: nio or jetty, default nio), SERVER_JAVA_OPTS, LOADGEN_JAVA_OPTS,
 # REDIS (1: start a redis-server on $REDIS_PORT, default 6399, and give the server --redis).
 
@@ -8,6 +9,7 @@ OUT=bench/out
 SHARED=${SHARED:-../shared}
 PORT=${PORT:-8080}
 JAR=${JAR:-target/framewire.jar}
+BENCH_JAR=${BENCH_JAR:-bench/target/framewire-bench.jar}
 SERVER_JAVA_OPTS=${SERVER_JAVA_OPTS:-}
 LOADGEN_JAVA_OPTS=${LOADGEN_JAVA_OPTS:--Xmx1g}
 CLIENT=${CLIENT:-nio}
@@ -41,21 +43,35 @@ cleanup() {
 }
 trap cleanup EXIT INT TERM
 
+# build_jar: the server jar ($JAR) and the tools jar ($BENCH_JAR), each built when missing (the default paths
+# only). The tools build against the server just built: `mvn verify -DskipTests` makes both.
 build_jar() {
-    if [[ ! -f $JAR && $JAR == target/framewire.jar ]]; then
+    if [[ ! -f $BENCH_JAR && $BENCH_JAR == bench/target/framewire-bench.jar ]]; then
+        echo "building $BENCH_JAR (and target/framewire.jar) ..." >&2
+        mvn -B -q verify -DskipTests >&2
+    elif [[ ! -f $JAR && $JAR == target/framewire.jar ]]; then
         echo "building $JAR ..." >&2
         mvn -B -q package -DskipTests
     fi
     [[ -f $JAR ]] || { echo "no $JAR" >&2; exit 2; }
+    [[ -f $BENCH_JAR ]] || { echo "no $BENCH_JAR" >&2; exit 2; }
 }
+
+# The tools (bench/pom.xml), in the foreground. A script that runs one in the background writes the java
+# command out (as run_loadgen does), so that $! is the JVM's own pid.
+# loadgen ARGS... : the load generator (run_loadgen also samples its CPU).
+loadgen() { "$JAVA" $LOADGEN_JAVA_OPTS -jar "$BENCH_JAR" loadgen "$@"; }
+# tool NAME ARGS... : any tool of the launcher (attacks, agreement, bigframes, gatecost, jettysink, ...).
+tool() { "$JAVA" -jar "$BENCH_JAR" "$@"; }
+# standalone ARGS... : StandaloneBench on the inference code of $JAR (the server jar first on the class path).
+standalone() { "$JAVA" --enable-native-access=ALL-UNNAMED -cp "$JAR:$BENCH_JAR" io.framewire.bench.Tools standalone "$@"; }
 
 # 300 JPEGs at 320x240/q80 from the pedestrian video, extracted once.
 ensure_frames() {
     FRAMES=$OUT/frames
     if (( $(ls "$FRAMES"/*.jpg 2>/dev/null | wc -l) < 300 )); then
         rm -rf "$FRAMES"
-        "$JAVA" $LOADGEN_JAVA_OPTS -jar "$JAR" loadgen \
-            --source "$SHARED/testdata/vtest.avi" --size 320x240 --quality 80 --frames 300 --extract "$FRAMES" >&2
+        loadgen --source "$SHARED/testdata/vtest.avi" --size 320x240 --quality 80 --frames 300 --extract "$FRAMES" >&2
     fi
 }
 
@@ -124,7 +140,7 @@ run_loadgen() {
     local name=$1; shift
     local err=$OUT/$name.loadgen.log json=$OUT/$name.json
     rm -f "$json" "$OUT/$name.redis-ops"; : >"$err"
-    "$JAVA" $LOADGEN_JAVA_OPTS -jar "$JAR" loadgen --url "ws://127.0.0.1:$PORT" --client "$CLIENT" \
+    "$JAVA" $LOADGEN_JAVA_OPTS -jar "$BENCH_JAR" loadgen --url "ws://127.0.0.1:$PORT" --client "$CLIENT" \
         --json "$json" "$@" >/dev/null 2>"$err" &
     local lg=$!
     PIDS+=("$lg")

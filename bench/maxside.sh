@@ -14,7 +14,7 @@ YUNET=${YUNET:-$SHARED/models/yunet_s_640_640.onnx}
 build_jar
 BIG=$OUT/bigframes
 if [[ ! -f $BIG/photo/photo.jpg ]]; then
-    "$JAVA" "$(dirname "$0")/BigFrames.java" "$BIG" "$SHARED/testdata/messi5.jpg"
+    tool bigframes "$BIG" "$SHARED/testdata/messi5.jpg"
 fi
 
 detectors=("haar|" "yunet|--model $YUNET")
@@ -25,7 +25,7 @@ for d in "${detectors[@]}"; do
     name=${d%%|*}; args=${d#*|}
     for images in noise photo; do
         for side in $SIDES; do
-            json=$("$JAVA" --enable-native-access=ALL-UNNAMED -cp "$JAR" io.framewire.inference.StandaloneBench \
+            json=$(standalone \
                 --detector "$name" $args --device cpu --images "$BIG/$images" --seconds "$SECONDS_PER" --warmup 1 \
                 --maxSide "$side" 2>/dev/null | tail -1)
             ms=$(jq -r .ms_per_frame <<<"$json")

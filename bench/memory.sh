@@ -22,7 +22,7 @@ echo "idle server RSS: $IDLE MB"
 
 # Long enough window to take the measurement while every stream is connected.
 LG_LOG=$OUT/memory.loadgen.log
-"$JAVA" $LOADGEN_JAVA_OPTS -jar "$JAR" loadgen --url "ws://127.0.0.1:$PORT" --client "$CLIENT" \
+"$JAVA" $LOADGEN_JAVA_OPTS -jar "$BENCH_JAR" loadgen --url "ws://127.0.0.1:$PORT" --client "$CLIENT" \
     --source "$FRAMES" --streams "$STREAMS" --fps 0 --ramp "${RAMP}s" --warmup 2s --duration 30s \
     --drain 0s --json "$OUT/memory.json" >/dev/null 2>"$LG_LOG" &
 LG=$!

@@ -25,7 +25,7 @@ ensure_frames
 # ~30 % over minutes, so one baseline taken minutes apart skews the ratio either way.
 baseline() {
     local tag=$1
-    "$JAVA" --enable-native-access=ALL-UNNAMED -cp "$JAR" io.framewire.inference.StandaloneBench \
+    standalone \
         --detector yunet --model "$MODEL" --images "$FRAMES" --seconds "$BASELINE_SECONDS" \
         2>"$OUT/processing-baseline-$tag.log" | tail -1 >"$OUT/processing-baseline-$tag.json"
     echo "baseline ($tag): $(jq -c . "$OUT/processing-baseline-$tag.json")"

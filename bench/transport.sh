@@ -3,7 +3,7 @@
 # Targets at 1,000 x 15: >= 14,500 results/s, p99 <= 50 ms, no failed connections.
 # REDIS=1: the same with a redis-server on this machine (--redis), reporting the Redis ops/s and CPU it took.
 # SERVER_ARGS: more server settings, e.g. SERVER_ARGS="--results.maxLen 0".
-# FLOOR=1: the same load against bench/JettySink.java, a minimal callback-style Jetty sink, instead
+# FLOOR=1: the same load against `jettysink` (bench/src/main/java/io/framewire/bench/JettySink.java), a minimal Jetty sink, instead
 # of framewire: what the blocking-loop design adds is the difference. FLOOR_ARGS="65536 vt": the sink
 # with framewire's Jetty settings (64 KiB read buffer, reads on virtual threads); empty: Jetty's defaults.
 set -euo pipefail
@@ -22,8 +22,8 @@ build_jar
 ensure_frames
 start_redis
 if [[ ${FLOOR:-0} == 1 ]]; then
-    # the floor: a minimal callback-style Jetty sink (bench/JettySink.java), not framewire
-    start_listener transport-floor "$JAVA" $SERVER_JAVA_OPTS -cp "$JAR" "$(dirname "$0")/JettySink.java" "$PORT" ${FLOOR_ARGS:-}
+    # the floor: a minimal callback-style Jetty sink (the tools jar's jettysink), not framewire
+    start_listener transport-floor "$JAVA" $SERVER_JAVA_OPTS -jar "$BENCH_JAR" jettysink "$PORT" ${FLOOR_ARGS:-}
 else
     start_server transport-server --detector none --workers "$WORKERS" "${REDIS_ARGS[@]}" ${SERVER_ARGS:-}
 fi

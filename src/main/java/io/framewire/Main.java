@@ -3,25 +3,19 @@ package io.framewire;
 import io.framewire.config.Catalog;
 import io.framewire.config.ConfigException;
 import io.framewire.config.Settings;
-import io.framewire.loadgen.LoadGen;
 import io.framewire.server.FramewireServer;
-import java.util.Arrays;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** {@code java -jar framewire.jar [--setting value ...]} serves; {@code ... loadgen [...]} generates load. */
+/** {@code java -jar framewire.jar [--setting value ...]} serves. The load generator is bench/'s tools jar. */
 public final class Main {
 
     private Main() {}
 
     public static void main(String[] args) throws Exception {
-        if (args.length > 0 && args[0].equals("loadgen")) {
-            LoadGen.main(Arrays.copyOfRange(args, 1, args.length));
-            return;
-        }
         if (args.length > 0 && (args[0].equals("--help") || args[0].equals("-h"))) {
             System.out.print(Catalog.usage());
-            System.out.println("\n       java -jar framewire.jar loadgen --help");
+            System.out.println("\nThe load generator and the benchmarks: java -jar bench/target/framewire-bench.jar --help");
             return;
         }
         Settings settings;

@@ -34,8 +34,6 @@ class ArchitectureTest {
     private static final String ROOT = "io.framewire";
     private static final Path SOURCES = Path.of("src/main/java/io/framewire");
     private static final Pattern MAY_USE = Pattern.compile("May use: ([^.]*)\\.");
-    /** Moving out of the server into bench/ (issue #17, part 1), its package-info with it. */
-    private static final Set<String> LEAVING = Set.of("loadgen");
 
     private static JavaClasses classes;
 
@@ -71,7 +69,6 @@ class ArchitectureTest {
         for (JavaClass c : classes) {
             names.add(sub(c.getPackageName()));
         }
-        names.removeAll(LEAVING);
         return names;
     }
 

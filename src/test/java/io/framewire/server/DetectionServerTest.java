@@ -3,9 +3,9 @@ package io.framewire.server;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.framewire.loadgen.FrameSource;
 import io.framewire.testing.ServerExtension;
 import io.framewire.testing.TestData;
+import io.framewire.testing.VideoJpegs;
 import io.framewire.testing.WsClient;
 import java.nio.ByteBuffer;
 import java.time.Duration;
@@ -58,7 +58,7 @@ class DetectionServerTest {
     @Test
     void megamindFramesYieldFaces() throws Exception {
         FramewireServer server = startYunet("workers", "1");
-        List<ByteBuffer> frames = FrameSource.load(TestData.media("Megamind.avi"), 640, 360, 90, 200);
+        List<ByteBuffer> frames = VideoJpegs.load(TestData.media("Megamind.avi"), 640, 360, 90, 200);
         try (WsClient client = WsClient.stream(server.port(), "megamind")) {
             int withFaces = 0, sent = 0;
             for (int i = 0; i < frames.size(); i += 20) {
