@@ -1,5 +1,6 @@
 package io.framewire.metrics;
 
+import static io.framewire.testing.Waits.WAIT;
 import static io.framewire.testing.MetricsText.value;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -10,12 +11,12 @@ import io.framewire.testing.Http;
 import io.framewire.testing.ServerExtension;
 import io.framewire.testing.TestData;
 import io.framewire.testing.Upgrade;
+import io.framewire.testing.Waits;
 import io.framewire.testing.WsClient;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.Arrays;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -26,7 +27,6 @@ import org.junit.jupiter.api.io.TempDir;
 /** /metrics, /readyz and /status over real HTTP after a known load. */
 class MetricsEndpointTest {
 
-    private static final Duration WAIT = Duration.ofSeconds(10);
     private static final ObjectMapper JSON = new ObjectMapper();
 
     @RegisterExtension
@@ -132,11 +132,7 @@ class MetricsEndpointTest {
         }
     }
 
-    private static void awaitStreams(FramewireServer server, int n) throws InterruptedException {
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        while (server.activeStreams() != n && System.nanoTime() < deadline) {
-            Thread.sleep(20);
-        }
-        assertThat(server.activeStreams()).isEqualTo(n);
+    private static void awaitStreams(FramewireServer server, int n) {
+        assertThat(Waits.until(server::activeStreams, a -> a == n)).isEqualTo(n);
     }
 }

@@ -1,5 +1,6 @@
 package io.framewire.server;
 
+import static io.framewire.testing.Waits.WAIT;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -9,7 +10,6 @@ import io.framewire.testing.WsClient;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
@@ -23,7 +23,6 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  */
 class MalformedFrameLeakTest {
 
-    private static final Duration WAIT = Duration.ofSeconds(20);
     private static final int FRAMES = 10_000;
 
     @RegisterExtension
