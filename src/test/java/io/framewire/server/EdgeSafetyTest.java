@@ -4,6 +4,7 @@ import static io.framewire.testing.Waits.WAIT;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.framewire.testing.Gc;
 import io.framewire.testing.Http;
 import io.framewire.testing.MetricsText;
 import io.framewire.testing.RawWs;
@@ -434,10 +435,7 @@ class EdgeSafetyTest {
     /** Heap after GC, direct buffers in use, resident set: this JVM, the server's too. */
     record Memory(long heap, long direct, long rss) {
         static Memory now() throws Exception {
-            for (int i = 0; i < 3; i++) {
-                System.gc();
-                Thread.sleep(50);
-            }
+            Gc.settle();
             long direct = ManagementFactory.getPlatformMXBeans(BufferPoolMXBean.class).stream()
                     .filter(p -> p.getName().equals("direct")).mapToLong(BufferPoolMXBean::getMemoryUsed).sum();
             long rss = 0;

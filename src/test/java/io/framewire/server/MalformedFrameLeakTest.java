@@ -4,6 +4,7 @@ import static io.framewire.testing.Waits.WAIT;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.framewire.testing.Gc;
 import io.framewire.testing.ServerExtension;
 import io.framewire.testing.TestData;
 import io.framewire.testing.WsClient;
@@ -76,10 +77,7 @@ class MalformedFrameLeakTest {
 
     private static long heapAfterGc() throws InterruptedException {
         var memory = ManagementFactory.getMemoryMXBean();
-        for (int i = 0; i < 4; i++) {
-            System.gc();
-            Thread.sleep(100);
-        }
+        Gc.settle();
         return memory.getHeapMemoryUsage().getUsed();
     }
 
