@@ -1,7 +1,7 @@
 package io.framewire.metrics;
 
-import static io.framewire.testing.Waits.WAIT;
 import static io.framewire.testing.MetricsText.value;
+import static io.framewire.testing.Waits.WAIT;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;

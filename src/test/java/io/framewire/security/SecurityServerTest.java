@@ -26,7 +26,6 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 /** Refusals at the upgrade over real sockets: the HTTP status, and no WebSocket opened. */
 class SecurityServerTest {
 
-
     @RegisterExtension
     final ServerExtension servers = new ServerExtension();
 

@@ -12,7 +12,6 @@ import io.framewire.testing.TestData;
 import io.framewire.testing.Waits;
 import io.framewire.testing.WsClient;
 import java.nio.ByteBuffer;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -23,7 +22,6 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Real detectors behind real WebSockets: results, drops under load, fairness, bad frames. */
 class DetectionServerTest {
-
 
     @RegisterExtension
     final ServerExtension servers = new ServerExtension();

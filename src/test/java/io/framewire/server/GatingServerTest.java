@@ -1,7 +1,7 @@
 package io.framewire.server;
 
-import static io.framewire.testing.Waits.WAIT;
 import static io.framewire.testing.MetricsText.value;
+import static io.framewire.testing.Waits.WAIT;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

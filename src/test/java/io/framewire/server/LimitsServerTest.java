@@ -28,7 +28,6 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 /** Each limit over real WebSockets: its outcome for the offender, and no effect on a bystander stream. */
 class LimitsServerTest {
 
-
     @RegisterExtension
     final ServerExtension servers = new ServerExtension();
 

@@ -21,7 +21,6 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  */
 class SplitPipelineServerTest {
 
-
     @RegisterExtension
     final ServerExtension servers = new ServerExtension();
 

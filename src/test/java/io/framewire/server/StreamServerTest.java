@@ -25,7 +25,6 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 /** The data path end to end over real WebSockets, with the transport-only {@code none} detector. */
 class StreamServerTest {
 
-
     @RegisterExtension
     final ServerExtension servers = new ServerExtension();
 

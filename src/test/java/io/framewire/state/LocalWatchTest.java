@@ -25,7 +25,6 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 /** Watchers without Redis: one host, in memory, same protocol. */
 class LocalWatchTest {
 
-
     @RegisterExtension
     final ServerExtension servers = new ServerExtension();
 

@@ -24,7 +24,6 @@ import org.openqa.selenium.chrome.ChromeDriver;
  */
 class BrowserReconnectTest {
 
-
     @RegisterExtension
     final ServerExtension servers = new ServerExtension();
     private ChromeDriver browser;

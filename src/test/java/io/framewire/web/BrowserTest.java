@@ -34,7 +34,6 @@ import org.openqa.selenium.chrome.ChromeDriver;
  */
 class BrowserTest {
 
-
     @RegisterExtension
     final ServerExtension servers = new ServerExtension();
     private ChromeDriver browser;
