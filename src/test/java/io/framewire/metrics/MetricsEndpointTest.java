@@ -101,6 +101,8 @@ class MetricsEndpointTest {
         assertThat(ready.statusCode()).isEqualTo(200);
         assertThat(JSON.readTree(ready.body()).path("checks").path("model_loaded").asBoolean()).isTrue();
         try (WsClient first = WsClient.stream(server.port(), "only")) {
+            // the client sees the 101 before the server has registered the stream: wait for that
+            awaitStreams(server, 1);
             Upgrade.Answer second = Upgrade.request(server.port(), "/ws/streams/one-too-many", Map.of());
             assertThat(second.status()).as("refused at the upgrade").isEqualTo(503);
             assertThat(second.headers()).containsEntry("retry-after", "5");

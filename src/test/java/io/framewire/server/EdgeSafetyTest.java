@@ -229,6 +229,8 @@ class EdgeSafetyTest {
             assertThat(third.headers()).containsEntry("retry-after", "5");
             assertThat(w1.isOpen() && w2.isOpen()).isTrue();
         }
+        // the server counts a watcher out once it has handled the close, after our close returns
+        Waits.until(() -> gauge(server, "framewire_watchers"), n -> n == 0);
         try (WsClient again = new WsClient(java.net.URI.create("ws://127.0.0.1:" + server.port() + "/ws/watch/c"))) {
             assertThat(Waits.until(() -> gauge(server, "framewire_watchers"), n -> n == 1)).isEqualTo(1);
             assertThat(again.isOpen()).isTrue();

@@ -231,6 +231,8 @@ class LimitsServerTest {
             first.send(jpeg);
             assertThat(first.next(WAIT).path("seq").asLong()).as("the admitted stream is untouched").isEqualTo(1);
         }
+        // the server lets the stream go once it has handled the close, after our close returns
+        Waits.until(server::activeStreams, n -> n == 0);
         try (WsClient again = WsClient.stream(server.port(), "after")) {
             again.send(jpeg);
             assertThat(again.next(WAIT).path("type").asText()).as("the slot is free again").isEqualTo("result");
