@@ -1,6 +1,7 @@
 package io.framewire.metrics;
 
 import static io.framewire.testing.MetricsText.value;
+import static io.framewire.testing.Waits.WAIT;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -10,12 +11,12 @@ import io.framewire.testing.Http;
 import io.framewire.testing.ServerExtension;
 import io.framewire.testing.TestData;
 import io.framewire.testing.Upgrade;
+import io.framewire.testing.Waits;
 import io.framewire.testing.WsClient;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.Arrays;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -26,7 +27,6 @@ import org.junit.jupiter.api.io.TempDir;
 /** /metrics, /readyz and /status over real HTTP after a known load. */
 class MetricsEndpointTest {
 
-    private static final Duration WAIT = Duration.ofSeconds(10);
     private static final ObjectMapper JSON = new ObjectMapper();
 
     @RegisterExtension
@@ -101,6 +101,8 @@ class MetricsEndpointTest {
         assertThat(ready.statusCode()).isEqualTo(200);
         assertThat(JSON.readTree(ready.body()).path("checks").path("model_loaded").asBoolean()).isTrue();
         try (WsClient first = WsClient.stream(server.port(), "only")) {
+            // the client sees the 101 before the server has registered the stream: wait for that
+            awaitStreams(server, 1);
             Upgrade.Answer second = Upgrade.request(server.port(), "/ws/streams/one-too-many", Map.of());
             assertThat(second.status()).as("refused at the upgrade").isEqualTo(503);
             assertThat(second.headers()).containsEntry("retry-after", "5");
@@ -132,11 +134,7 @@ class MetricsEndpointTest {
         }
     }
 
-    private static void awaitStreams(FramewireServer server, int n) throws InterruptedException {
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        while (server.activeStreams() != n && System.nanoTime() < deadline) {
-            Thread.sleep(20);
-        }
-        assertThat(server.activeStreams()).isEqualTo(n);
+    private static void awaitStreams(FramewireServer server, int n) {
+        assertThat(Waits.until(server::activeStreams, a -> a == n)).isEqualTo(n);
     }
 }

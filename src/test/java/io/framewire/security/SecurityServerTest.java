@@ -1,5 +1,6 @@
 package io.framewire.security;
 
+import static io.framewire.testing.Waits.WAIT;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -24,8 +25,6 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Refusals at the upgrade over real sockets: the HTTP status, and no WebSocket opened. */
 class SecurityServerTest {
-
-    private static final Duration WAIT = Duration.ofSeconds(10);
 
     @RegisterExtension
     final ServerExtension servers = new ServerExtension();

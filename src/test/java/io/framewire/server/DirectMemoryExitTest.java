@@ -1,10 +1,11 @@
 package io.framewire.server;
 
+import static io.framewire.testing.Waits.WAIT;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.framewire.testing.RawWs;
+import io.framewire.testing.ServerProcess;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,19 +25,15 @@ class DirectMemoryExitTest {
 
     @Test
     void aServerOutOfDirectMemoryExitsInsteadOfLimping(@TempDir Path dir) throws Exception {
-        int port;
-        try (ServerSocket s = new ServerSocket(0)) {
-            port = s.getLocalPort();
-        }
         Path log = dir.resolve("server.log");
         Process server = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-XX:MaxDirectMemorySize=24m", "-Xmx256m", "-cp", System.getProperty("java.class.path"),
-                "io.framewire.Main", "--host", "127.0.0.1", "--port", String.valueOf(port), "--detector", "none",
+                "io.framewire.Main", "--host", "127.0.0.1", "--port", "0", "--detector", "none",
                 "--workers", "1", "--ws.maxBufferedBytes", String.valueOf(256 << 20))
                 .redirectErrorStream(true).redirectOutput(log.toFile()).start();
         List<RawWs> clients = new ArrayList<>();
         try {
-            waitForPort(port, server);
+            int port = ServerProcess.awaitPort(server, log);
             byte[] part = new byte[1 << 20];
             // fragmented messages, each growing towards 4 MiB: held until they end, which they never do
             for (int c = 0; c < 16 && server.isAlive(); c++) {
@@ -51,7 +48,7 @@ class DirectMemoryExitTest {
                     break; // the server went away
                 }
             }
-            assertThat(server.waitFor(30, TimeUnit.SECONDS)).as("the server exited").isTrue();
+            assertThat(server.waitFor(WAIT.toMillis(), TimeUnit.MILLISECONDS)).as("the server exited").isTrue();
             String out = Files.readString(log, StandardCharsets.UTF_8);
             assertThat(server.exitValue()).as(out).isEqualTo(3);
             assertThat(out).contains("out of memory, exiting").contains("direct buffer memory");
@@ -59,17 +56,5 @@ class DirectMemoryExitTest {
             clients.forEach(RawWs::close);
             server.destroyForcibly();
         }
-    }
-
-    private static void waitForPort(int port, Process server) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (System.nanoTime() < deadline && server.isAlive()) {
-            try (var s = new java.net.Socket("127.0.0.1", port)) {
-                return;
-            } catch (IOException e) {
-                Thread.sleep(100);
-            }
-        }
-        throw new AssertionError("server did not open port " + port);
     }
 }

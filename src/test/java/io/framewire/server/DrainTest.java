@@ -1,5 +1,6 @@
 package io.framewire.server;
 
+import static io.framewire.testing.Waits.WAIT;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -8,11 +9,11 @@ import io.framewire.testing.MetricsText;
 import io.framewire.testing.ServerExtension;
 import io.framewire.testing.TestData;
 import io.framewire.testing.Upgrade;
+import io.framewire.testing.Waits;
 import io.framewire.testing.WsClient;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.nio.ByteBuffer;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -25,7 +26,6 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 /** The drain SIGTERM runs, started programmatically under load. */
 class DrainTest {
 
-    private static final Duration WAIT = Duration.ofSeconds(15);
     private static final int GRACE_MS = 6000;
     @RegisterExtension
     final ServerExtension servers = new ServerExtension();
@@ -34,7 +34,10 @@ class DrainTest {
     void drainUnderLoadAnswersEveryAcceptedFrameThenClosesEveryPublisherWith1001() throws Exception {
         // gating off: the same frame over and over would be gated, answered cheaply, and the worker
         // would not be the bottleneck this test drains behind
-        FramewireServer server = servers.start("detector", "haar", "workers", "1", "shutdown.graceMs", String.valueOf(GRACE_MS),
+        // a grace far above the work in flight (a frame or two per publisher): the drain ends by
+        // answering them, however slow a loaded machine runs Haar, not by the grace running out
+        long graceMs = WAIT.toMillis();
+        FramewireServer server = servers.start("detector", "haar", "workers", "1", "shutdown.graceMs", String.valueOf(graceMs),
                 "gating.enabled", "false");
         byte[] jpeg = TestData.messi();
         int publishers = 8;
@@ -42,7 +45,9 @@ class DrainTest {
         for (int i = 0; i < publishers; i++) {
             clients.add(new Publisher(server.port(), "pub-" + i, jpeg)); // far more than one Haar worker can take
         }
-        Thread.sleep(1500);
+        // loaded: every publisher is sending and frames are being replaced behind the busy worker
+        Waits.await().until(() -> clients.stream().allMatch(c -> c.sent.get() >= 5)
+                && MetricsText.value(Http.metrics(server.port()), "framewire_frames_dropped_total{reason=\"replaced\"}") > 0);
 
         long t0 = System.nanoTime();
         CompletableFuture<Void> drained = CompletableFuture.runAsync(() -> {
@@ -52,14 +57,14 @@ class DrainTest {
                 throw new IllegalStateException(e);
             }
         });
-        Thread.sleep(50);
+        Waits.await().until(server::draining); // drain() runs on another thread: it has begun
         assertThat(Http.get(server.port(), "/readyz").statusCode()).as("not ready from the start of the drain").isEqualTo(503);
         Upgrade.Answer late = Upgrade.request(server.port(), "/ws/streams/late", Map.of());
         assertThat(late.status()).as("new streams are turned away at the upgrade").isEqualTo(503);
         assertThat(late.headers()).containsEntry("retry-after", "1");
-        drained.get(GRACE_MS + 5000, TimeUnit.MILLISECONDS);
+        drained.get(graceMs + WAIT.toMillis(), TimeUnit.MILLISECONDS);
         long drainMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
-        assertThat(drainMs).as("drain within the grace period").isLessThan(GRACE_MS);
+        assertThat(drainMs).as("drain within the grace period").isLessThan(graceMs);
 
         for (Publisher c : clients) {
             c.closeCode.get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
@@ -124,11 +129,11 @@ class DrainTest {
         Publisher(int port, String id, byte[] frame) throws Exception {
             this.id = id;
             java.net.http.WebSocket ws = HttpClient.newHttpClient().newWebSocketBuilder()
-                    .buildAsync(URI.create("ws://127.0.0.1:" + port + "/ws/streams/" + id), this).get(10, TimeUnit.SECONDS);
+                    .buildAsync(URI.create("ws://127.0.0.1:" + port + "/ws/streams/" + id), this).get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
             sender = Thread.ofVirtual().start(() -> {
                 try {
                     while (!closeCode.isDone()) {
-                        ws.sendBinary(ByteBuffer.wrap(frame), true).get(10, TimeUnit.SECONDS);
+                        ws.sendBinary(ByteBuffer.wrap(frame), true).get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
                         sent.incrementAndGet();
                     }
                 } catch (Exception closed) {
@@ -192,10 +197,10 @@ class DrainTest {
                     public void onOpen(java.net.http.WebSocket webSocket) {
                         // no request(): never reads, so never sees the close frame
                     }
-                }).get(10, TimeUnit.SECONDS);
+                }).get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
         try (WsClient healthy = WsClient.stream(server.port(), "healthy")) {
             for (int i = 0; i < 2000; i++) {
-                stuck.sendBinary(ByteBuffer.wrap(TestData.messi()), true).get(10, TimeUnit.SECONDS);
+                stuck.sendBinary(ByteBuffer.wrap(TestData.messi()), true).get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
             }
             healthy.send(TestData.messi());
             healthy.next(WAIT);

@@ -1,20 +1,20 @@
 package io.framewire.server;
 
+import static io.framewire.testing.Waits.WAIT;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.code_intelligence.jazzer.api.FuzzedDataProvider;
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import com.fasterxml.jackson.databind.JsonNode;
-import io.framewire.testing.Poll;
 import io.framewire.testing.Servers;
 import io.framewire.testing.TestData;
+import io.framewire.testing.Waits;
 import io.framewire.testing.WsClient;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.Arrays;
 import java.util.Set;
 import java.util.SplittableRandom;
@@ -48,7 +48,6 @@ import org.junit.jupiter.api.Tag;
 @Tag("fuzz")
 class FrameFuzzTest {
 
-    private static final Duration WAIT = Duration.ofSeconds(20);
     private static final Set<String> ERROR_CODES = Set.of("bad_image", "image_too_large", "empty_frame", "inference_failed");
     /** Raw inputs and overlays are at most this long (libFuzzer's default -max_len). */
     private static final int MAX_RAW = 4096;
@@ -109,7 +108,7 @@ class FrameFuzzTest {
             // the camera still gets its faces after the last fuzz frame (and had a fair number of turns
             // even when Jazzer only replays a few inputs)
             long seen = cameraResults.get();
-            Poll.until(WAIT, cameraResults::get, n -> n >= Math.max(seen + 2, 10) || cameraFailure.get() != null);
+            Waits.until(cameraResults::get, n -> n >= Math.max(seen + 2, 10) || cameraFailure.get() != null);
         } finally {
             cameraStop = true;
             camera.join(WAIT.toMillis());

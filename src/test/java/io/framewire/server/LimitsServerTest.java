@@ -1,5 +1,6 @@
 package io.framewire.server;
 
+import static io.framewire.testing.Waits.WAIT;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -8,6 +9,7 @@ import io.framewire.testing.MetricsText;
 import io.framewire.testing.ServerExtension;
 import io.framewire.testing.TestData;
 import io.framewire.testing.Upgrade;
+import io.framewire.testing.Waits;
 import io.framewire.testing.WsClient;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
@@ -18,14 +20,13 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Each limit over real WebSockets: its outcome for the offender, and no effect on a bystander stream. */
 class LimitsServerTest {
-
-    private static final Duration WAIT = Duration.ofSeconds(10);
 
     @RegisterExtension
     final ServerExtension servers = new ServerExtension();
@@ -36,23 +37,40 @@ class LimitsServerTest {
         byte[] jpeg = TestData.messi();
         try (WsClient fast = WsClient.stream(server.port(), "fast");
              WsClient polite = WsClient.stream(server.port(), "polite")) {
+            long t0 = System.nanoTime();
             for (int i = 0; i < 30; i++) {
                 fast.send(jpeg);
             }
-            Thread.sleep(1200); // the bucket refills
-            fast.send(jpeg); // seq 30: within the rate again
-            List<JsonNode> results = StreamServerTest.untilSeq(fast, 30);
+            // Seqs 0..29 took the burst (2) and the refill while they arrived. Then a frame at a
+            // camera's pace until one is within the rate again: the bucket refills with time.
+            AtomicLong sent = new AtomicLong(30);
+            List<JsonNode> results = new ArrayList<>();
+            Waits.await().pollInterval(Duration.ofMillis(250)).until(() -> {
+                results.addAll(fast.drain(Duration.ZERO));
+                if (!results.isEmpty() && results.get(results.size() - 1).path("seq").asLong() >= 30) {
+                    return true;
+                }
+                fast.send(jpeg);
+                sent.incrementAndGet();
+                return false;
+            });
+            double seconds = (System.nanoTime() - t0) / 1e9;
+            long lastSeq = results.get(results.size() - 1).path("seq").asLong();
             long dropped = results.stream().mapToLong(r -> r.path("dropped").asLong()).sum();
-            assertThat(results.size() + dropped).as("every frame answered or reported dropped").isEqualTo(31);
+            assertThat(results.size() + dropped).as("every frame up to the last answer answered or reported dropped").isEqualTo(lastSeq + 1);
             long expectedSeq = 0;
             for (JsonNode r : results) {
                 expectedSeq += r.path("dropped").asLong();
                 assertThat(r.path("seq").asLong()).as("dropped covers exactly the seqs skipped before").isEqualTo(expectedSeq++);
             }
-            assertThat(counter(server, "framewire_frames_dropped_total{reason=\"rate_limited\"}"))
-                    .as("at 2 fps, sending 30 frames in well under 4 s").isGreaterThanOrEqualTo(20);
-            assertThat(counter(server, "framewire_frames_dropped_total{reason=\"rate_limited\"}") + counter(server, "framewire_frames_dropped_total{reason=\"replaced\"}"))
-                    .isEqualTo(dropped);
+            // at 2 fps with a burst of 2, at most 2 + 2 per second of the run were let through
+            double rateLimited = counter(server, "framewire_frames_dropped_total{reason=\"rate_limited\"}");
+            assertThat(rateLimited).as("%d frames in %.1f s at 2 fps", lastSeq + 1, seconds)
+                    .isGreaterThanOrEqualTo(lastSeq + 1 - (2 + 2 * seconds));
+            // the server's counts hold the drops reported so far, and perhaps the frames sent after
+            // the last answer (one dropped over the rate is reported only with a later answer)
+            assertThat(rateLimited + counter(server, "framewire_frames_dropped_total{reason=\"replaced\"}"))
+                    .isBetween((double) dropped, (double) dropped + (sent.get() - 1 - lastSeq));
 
             polite.send(jpeg);
             JsonNode r = polite.next(WAIT);
@@ -155,13 +173,13 @@ class LimitsServerTest {
     @Test
     void idleConnectionsAreClosed() throws Exception {
         FramewireServer server = servers.start("detector", "none", "ws.idleTimeoutMs", "1000");
+        long t0 = System.nanoTime(); // before connecting: the server's idle clock starts later
         try (WsClient silent = WsClient.stream(server.port(), "silent")) {
-            long t0 = System.nanoTime();
             WsClient.Close close = silent.awaitClose(WAIT);
             long ms = (System.nanoTime() - t0) / 1_000_000;
             assertThat(close.code()).isEqualTo(1001);
             assertThat(close.reason()).containsIgnoringCase("idle");
-            assertThat(ms).isBetween(800L, 5000L);
+            assertThat(ms).as("not before ws.idleTimeoutMs").isGreaterThanOrEqualTo(1000L);
         }
     }
 
@@ -213,6 +231,8 @@ class LimitsServerTest {
             first.send(jpeg);
             assertThat(first.next(WAIT).path("seq").asLong()).as("the admitted stream is untouched").isEqualTo(1);
         }
+        // the server lets the stream go once it has handled the close, after our close returns
+        Waits.until(server::activeStreams, n -> n == 0);
         try (WsClient again = WsClient.stream(server.port(), "after")) {
             again.send(jpeg);
             assertThat(again.next(WAIT).path("type").asText()).as("the slot is free again").isEqualTo("result");
@@ -222,8 +242,9 @@ class LimitsServerTest {
     @Test
     void quietConnectionsArePingedAndSilentPublishersStillCloseAsIdle() throws Exception {
         FramewireServer server = servers.start("detector", "none", "ws.pingMs", "200", "ws.idleTimeoutMs", "1500");
+        long t0 = System.nanoTime(); // before connecting: the server's clocks start later
         try (Socket camera = new Socket("127.0.0.1", server.port())) {
-            camera.setSoTimeout(5_000);
+            camera.setSoTimeout((int) WAIT.toMillis());
             camera.getOutputStream().write(Upgrade.requestBytes(server.port(), "/ws/streams/quiet", Map.of()));
             InputStream in = camera.getInputStream();
             StringBuilder head = new StringBuilder();
@@ -232,7 +253,6 @@ class LimitsServerTest {
             }
             assertThat(head.toString()).startsWith("HTTP/1.1 101");
             // a raw client answers no ping: it sees pings every ~200 ms, then the idle close
-            long t0 = System.nanoTime();
             int pings = 0;
             int code;
             while (true) {
@@ -247,9 +267,11 @@ class LimitsServerTest {
                 }
             }
             long ms = (System.nanoTime() - t0) / 1_000_000;
-            assertThat(pings).as("pings while the server had nothing else to send").isBetween(4, 10);
             assertThat(code).isEqualTo(1001);
-            assertThat(ms).as("the idle rule, though pings kept the socket busy").isBetween(1000L, 3000L);
+            assertThat(ms).as("the idle rule, though pings kept the socket busy").isGreaterThanOrEqualTo(1500L);
+            // bounds from the time it took, not from a schedule a loaded machine may not keep
+            assertThat(pings).as("pings while the server had nothing else to send, over %d ms", ms)
+                    .isBetween(2, (int) (ms / 200) + 1);
         }
     }
 
@@ -259,23 +281,21 @@ class LimitsServerTest {
         byte[] jpeg = TestData.messi();
         try (WsClient silent = WsClient.stream(server.port(), "silent");
              WsClient busy = WsClient.stream(server.port(), "busy")) {
-            long until = System.nanoTime() + 3_000_000_000L;
-            double stale = -1;
-            while (System.nanoTime() < until) { // the busy camera keeps sending, the silent one never does
+            // the busy camera keeps sending, the silent one never does
+            double stale = Waits.await().pollInterval(Duration.ofMillis(50)).until(() -> {
                 busy.send(jpeg);
                 busy.next(WAIT);
-                stale = MetricsText.value(Http.metrics(server.port()), "framewire_streams_stale");
-                if (stale == 1) {
-                    break;
-                }
-                Thread.sleep(50);
-            }
+                return MetricsText.value(Http.metrics(server.port()), "framewire_streams_stale");
+            }, v -> v == 1);
             assertThat(stale).as("only the silent stream").isEqualTo(1.0);
-            silent.send(jpeg);
-            silent.next(WAIT);
-            busy.send(jpeg);
-            busy.next(WAIT);
-            assertThat(MetricsText.value(Http.metrics(server.port()), "framewire_streams_stale")).as("both sent just now").isZero();
+            // both send: neither is stale (polled, since a loaded machine may take streams.staleMs between)
+            assertThat(Waits.await().pollInterval(Duration.ofMillis(50)).until(() -> {
+                silent.send(jpeg);
+                silent.next(WAIT);
+                busy.send(jpeg);
+                busy.next(WAIT);
+                return MetricsText.value(Http.metrics(server.port()), "framewire_streams_stale");
+            }, v -> v == 0)).as("both sent just now").isZero();
         }
     }
 }

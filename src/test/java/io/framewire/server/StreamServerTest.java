@@ -1,5 +1,6 @@
 package io.framewire.server;
 
+import static io.framewire.testing.Waits.WAIT;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -7,13 +8,13 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.framewire.testing.Http;
 import io.framewire.testing.ServerExtension;
 import io.framewire.testing.TestData;
+import io.framewire.testing.Waits;
 import io.framewire.testing.WsClient;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpResponse;
 import java.net.http.WebSocket;
 import java.nio.ByteBuffer;
-import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
@@ -23,8 +24,6 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The data path end to end over real WebSockets, with the transport-only {@code none} detector. */
 class StreamServerTest {
-
-    private static final Duration WAIT = Duration.ofSeconds(10);
 
     @RegisterExtension
     final ServerExtension servers = new ServerExtension();
@@ -119,11 +118,8 @@ class StreamServerTest {
             if (close.code() != -1) {
                 assertThat(close.code()).isEqualTo(1009);
             }
-            String metrics = Http.metrics(server.port());
-            for (long end = System.nanoTime() + WAIT.toNanos();
-                    !metrics.contains("code=\"1009\"") && System.nanoTime() < end; Thread.sleep(20)) {
-                metrics = Http.metrics(server.port()); // the server counts the close once its reader loop ends
-            }
+            // the server counts the close once its reader loop ends
+            String metrics = Waits.until(() -> Http.metrics(server.port()), m -> m.contains("code=\"1009\""));
             assertThat(metrics).contains("framewire_ws_closes_total{code=\"1009\"} 1.0")
                     .contains("framewire_frames_dropped_total{reason=\"too_big\"} 1.0");
             other.send(TestData.messi());
@@ -142,26 +138,23 @@ class StreamServerTest {
                     public void onOpen(WebSocket webSocket) {
                         // no request(): never read
                     }
-                }).get(10, TimeUnit.SECONDS);
+                }).get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
         try (WsClient healthy = WsClient.stream(server.port(), "healthy")) {
             ByteBuffer header = ByteBuffer.wrap(TINY_JPEG_HEADER);
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-            int sent = 0;
-            while (server.activeStreams() == 2 && System.nanoTime() < deadline) {
-                try {
-                    stuck.sendBinary(header.duplicate(), true).get(10, TimeUnit.SECONDS);
-                } catch (Exception closedUnderUs) {
-                    break;
+            // fills the socket buffers, a thousand frames at a time, until the server lets the stuck stream go
+            Waits.await(WAIT.multipliedBy(2)).until(() -> {
+                for (int i = 0; i < 1000 && server.activeStreams() == 2; i++) {
+                    try {
+                        stuck.sendBinary(header.duplicate(), true).get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+                    } catch (Exception closedUnderUs) {
+                        return true;
+                    }
                 }
-                if (++sent % 1000 == 0) {
-                    healthy.send(TestData.messi());
-                    assertThat(healthy.next(WAIT).path("type").asText()).isEqualTo("result");
-                }
-            }
-            long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
-            while (server.activeStreams() > 1 && System.nanoTime() < until) {
-                Thread.sleep(50);
-            }
+                healthy.send(TestData.messi());
+                assertThat(healthy.next(WAIT).path("type").asText()).isEqualTo("result");
+                return server.activeStreams() != 2;
+            });
+            Waits.until(server::activeStreams, n -> n <= 1);
             assertThat(server.activeStreams()).as("the stuck stream is gone, the healthy one stays").isEqualTo(1);
             healthy.send(TestData.messi());
             assertThat(healthy.next(WAIT).path("type").asText()).isEqualTo("result");

@@ -1,17 +1,17 @@
 package io.framewire.server;
 
+import static io.framewire.testing.Waits.WAIT;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.framewire.testing.Http;
-import io.framewire.testing.Poll;
 import io.framewire.testing.RedisServer;
 import io.framewire.testing.ServerExtension;
 import io.framewire.testing.TestData;
+import io.framewire.testing.Waits;
 import io.framewire.testing.WsClient;
 import java.net.http.HttpResponse;
-import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -19,7 +19,6 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class WebUiTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final Duration WAIT = Duration.ofSeconds(10);
 
     @RegisterExtension
     final ServerExtension servers = new ServerExtension();
@@ -87,7 +86,7 @@ class WebUiTest {
         try (RedisServer redis = RedisServer.start()) {
             FramewireServer a = servers.start("detector", "none", "redis", redis.url(), "host.id", "host-a");
             FramewireServer b = servers.start("detector", "none", "redis", redis.url(), "host.id", "host-b");
-            JsonNode hosts = Poll.until(WAIT, () -> {
+            JsonNode hosts = Waits.until(() -> {
                 try {
                     return JSON.readTree(Http.get(a.port(), "/dashboard.json").body()).path("fleet").path("hosts");
                 } catch (Exception e) {

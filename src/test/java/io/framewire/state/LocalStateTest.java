@@ -1,7 +1,9 @@
 package io.framewire.state;
 
+import static io.framewire.testing.Waits.WAIT;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.framewire.testing.Waits;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -80,16 +82,13 @@ class LocalStateTest {
             }
         };
         Thread watcher = Thread.ofPlatform().start(() -> state.watch("cam-1", null, slow));
-        assertThat(told.await(10, TimeUnit.SECONDS)).isTrue();
+        assertThat(told.await(WAIT.toMillis(), TimeUnit.MILLISECONDS)).isTrue();
         Thread publisher = Thread.ofPlatform().start(() -> state.publish("cam-1", "r0"));
         // the publish either waits for the watcher's registration or has already returned
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (publisher.getState() != Thread.State.BLOCKED && publisher.isAlive() && System.nanoTime() < deadline) {
-            Thread.onSpinWait();
-        }
+        Waits.await().until(() -> publisher.getState() == Thread.State.BLOCKED || publisher.getState() == Thread.State.WAITING || !publisher.isAlive());
         letGo.countDown();
-        watcher.join(10_000);
-        publisher.join(10_000);
+        watcher.join(WAIT);
+        publisher.join(WAIT);
         assertThat(got).containsExactly("r0");
     }
 

@@ -1,5 +1,6 @@
 package io.framewire.state;
 
+import static io.framewire.testing.Waits.WAIT;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -9,12 +10,12 @@ import io.framewire.testing.Http;
 import io.framewire.testing.MetricsText;
 import io.framewire.testing.ServerExtension;
 import io.framewire.testing.TestData;
+import io.framewire.testing.Waits;
 import io.framewire.testing.WsClient;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpResponse;
 import java.net.http.WebSocket;
-import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
@@ -23,8 +24,6 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Watchers without Redis: one host, in memory, same protocol. */
 class LocalWatchTest {
-
-    private static final Duration WAIT = Duration.ofSeconds(10);
 
     @RegisterExtension
     final ServerExtension servers = new ServerExtension();
@@ -79,9 +78,9 @@ class LocalWatchTest {
                         first.complete(data.toString());
                         return null;
                     }
-                }).get(10, TimeUnit.SECONDS);
+                }).get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
         try {
-            assertThat(first.get(10, TimeUnit.SECONDS))
+            assertThat(first.get(WAIT.toMillis(), TimeUnit.MILLISECONDS))
                     .contains("\"type\":\"watching\"").contains("\"from\":\"1764080000000-7\"");
         } finally {
             ws.abort();
@@ -110,18 +109,16 @@ class LocalWatchTest {
                         public void onOpen(WebSocket webSocket) {
                             // no request(): never read
                         }
-                    }).get(10, TimeUnit.SECONDS);
+                    }).get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
             try {
-                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-                while (watchers(server) == 1 && System.nanoTime() < deadline) {
+                // answered with errors, which watchers get too: 200 at a time until the stuck one is let go
+                Waits.await(WAIT.multipliedBy(2)).until(() -> {
                     for (int i = 0; i < 200; i++) {
-                        cam.send(new byte[0]); // answered with an error, which watchers get too
+                        cam.send(new byte[0]);
                     }
-                }
-                long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
-                while (watchers(server) > 0 && System.nanoTime() < until) {
-                    Thread.sleep(50);
-                }
+                    return watchers(server) != 1;
+                });
+                Waits.until(() -> watchers(server), n -> n == 0);
                 assertThat(watchers(server)).as("the watcher that stopped reading is gone").isZero();
                 cam.send(TestData.messi());
                 JsonNode r;

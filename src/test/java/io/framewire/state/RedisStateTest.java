@@ -1,15 +1,16 @@
 package io.framewire.state;
 
+import static io.framewire.testing.Waits.WAIT;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.framewire.server.FramewireServer;
 import io.framewire.testing.Http;
-import io.framewire.testing.Poll;
 import io.framewire.testing.RedisServer;
 import io.framewire.testing.ServerExtension;
 import io.framewire.testing.TestData;
+import io.framewire.testing.Waits;
 import io.framewire.testing.WsClient;
 import java.net.URI;
 import java.net.http.HttpResponse;
@@ -28,7 +29,6 @@ import redis.clients.jedis.Protocol;
 /** Shared state through a real redis-server: records, takeover, resume, watchers, outages. */
 class RedisStateTest {
 
-    private static final Duration WAIT = Duration.ofSeconds(10);
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final AtomicInteger HOSTS = new AtomicInteger();
     private static RedisServer redis;
@@ -81,7 +81,7 @@ class RedisStateTest {
         long before = System.currentTimeMillis();
         try (WsClient cam = WsClient.stream(a.port(), "rec-1")) {
             publish(cam, 5);
-            Map<String, String> rec = Poll.until(WAIT, () -> hash(redis, "fw:{rec-1}:stream"),
+            Map<String, String> rec = Waits.until(() -> hash(redis, "fw:{rec-1}:stream"),
                     h -> "5".equals(h.get("received")) && "5".equals(h.get("processed")));
             assertThat(rec).containsEntry("stream", "rec-1").containsEntry("owner", host)
                     .containsEntry("received", "5").containsEntry("processed", "5").containsEntry("dropped", "0");
@@ -93,13 +93,13 @@ class RedisStateTest {
                 assertThat(j.pttl("fw:{rec-1}:stream")).isBetween(1L, 4000L);
                 assertThat(j.zscore("fw:hosts", host)).isNotNull();
             }
-            Map<String, String> h = Poll.until(WAIT, () -> hash(redis, "fw:host:" + host), m -> "1".equals(m.get("streams")));
+            Map<String, String> h = Waits.until(() -> hash(redis, "fw:host:" + host), m -> "1".equals(m.get("streams")));
             assertThat(h).containsEntry("id", host).containsEntry("streams", "1").containsEntry("capacity", "2000")
                     .containsKeys("address", "version", "heartbeat", "started_at");
             assertThat(Long.parseLong(h.get("heartbeat"))).isGreaterThan(System.currentTimeMillis() - 5000);
         }
         // A clean disconnect removes the live record; the totals stay for a resume.
-        Map<String, String> gone = Poll.until(WAIT, () -> hash(redis, "fw:{rec-1}:stream"), Map::isEmpty);
+        Map<String, String> gone = Waits.until(() -> hash(redis, "fw:{rec-1}:stream"), Map::isEmpty);
         assertThat(gone).isEmpty();
         assertThat(hash(redis, "fw:{rec-1}:totals")).containsEntry("received", "5").containsEntry("processed", "5");
         // A host that dies without a word: its records expire (TTL), nobody deletes them.
@@ -107,7 +107,7 @@ class RedisStateTest {
             j.hset("fw:{ghost}:stream", Map.of("owner", "dead-host"));
             j.pexpire("fw:{ghost}:stream", 300);
         }
-        assertThat(Poll.until(WAIT, () -> hash(redis, "fw:{ghost}:stream"), Map::isEmpty)).isEmpty();
+        assertThat(Waits.until(() -> hash(redis, "fw:{ghost}:stream"), Map::isEmpty)).isEmpty();
     }
 
     @Test
@@ -118,15 +118,15 @@ class RedisStateTest {
         FramewireServer b = server(redis, hostB);
         try (WsClient onA = WsClient.stream(a.port(), "cam-x")) {
             publish(onA, 1);
-            Poll.until(WAIT, () -> hash(redis, "fw:{cam-x}:stream"), m -> hostA.equals(m.get("owner")));
+            Waits.until(() -> hash(redis, "fw:{cam-x}:stream"), m -> hostA.equals(m.get("owner")));
             try (WsClient onB = WsClient.stream(b.port(), "cam-x")) {
                 WsClient.Close close = onA.awaitClose(WAIT);
                 assertThat(close.code()).isEqualTo(4000);
                 assertThat(close.reason()).contains("replaced");
                 assertThat(publish(onB, 1).get(0).path("seq").asLong()).isZero();
-                assertThat(Poll.until(WAIT, () -> hash(redis, "fw:{cam-x}:stream"), m -> hostB.equals(m.get("owner"))))
+                assertThat(Waits.until(() -> hash(redis, "fw:{cam-x}:stream"), m -> hostB.equals(m.get("owner"))))
                         .containsEntry("owner", hostB);
-                assertThat(Poll.until(WAIT, a::activeStreams, n -> n == 0)).isZero();
+                assertThat(Waits.until(a::activeStreams, n -> n == 0)).isZero();
                 assertThat(onB.isOpen()).as("the newest publisher stays").isTrue();
                 assertThat(b.activeStreams()).isEqualTo(1);
             }
@@ -140,13 +140,13 @@ class RedisStateTest {
         try (WsClient onA = WsClient.stream(a.port(), "resume-1")) {
             publish(onA, 3);
         }
-        Map<String, String> totals = Poll.until(WAIT, () -> hash(redis, "fw:{resume-1}:totals"),
+        Map<String, String> totals = Waits.until(() -> hash(redis, "fw:{resume-1}:totals"),
                 m -> "3".equals(m.get("received")));
         assertThat(totals).containsEntry("received", "3");
         String firstSeen = totals.get("first_seen");
         try (WsClient onB = WsClient.stream(b.port(), "resume-1")) {
             publish(onB, 2);
-            Map<String, String> rec = Poll.until(WAIT, () -> hash(redis, "fw:{resume-1}:stream"),
+            Map<String, String> rec = Waits.until(() -> hash(redis, "fw:{resume-1}:stream"),
                     m -> "5".equals(m.get("received")));
             assertThat(rec).containsEntry("received", "5").containsEntry("processed", "5")
                     .containsEntry("first_seen", firstSeen);
@@ -155,20 +155,16 @@ class RedisStateTest {
     }
 
     /** Publishes until the watcher gets results (a first watcher starts within about a second); the last it got. */
-    private static JsonNode untilWatched(WsClient cam, WsClient watcher) throws Exception {
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        while (System.nanoTime() < deadline) {
+    private static JsonNode untilWatched(WsClient cam, WsClient watcher) {
+        List<JsonNode> got = Waits.await().until(() -> {
             publish(cam, 1);
-            List<JsonNode> got = watcher.drain(Duration.ofMillis(50));
-            if (!got.isEmpty()) {
-                long first = got.get(0).path("seq").asLong();
-                for (int i = 0; i < got.size(); i++) {
-                    assertThat(got.get(i).path("seq").asLong()).as("consecutive once started").isEqualTo(first + i);
-                }
-                return got.get(got.size() - 1);
-            }
+            return watcher.drain(Duration.ofMillis(50)); // what came so far; later ones stay queued in order
+        }, g -> !g.isEmpty());
+        long first = got.get(0).path("seq").asLong();
+        for (int i = 0; i < got.size(); i++) {
+            assertThat(got.get(i).path("seq").asLong()).as("consecutive once started").isEqualTo(first + i);
         }
-        throw new AssertionError("the watcher got no result within " + WAIT);
+        return got.get(got.size() - 1);
     }
 
     private static long updatedAt(String stream) {
@@ -213,13 +209,13 @@ class RedisStateTest {
             // Missed by the watcher. Host A rewrites its record (and re-reads the marker) after the
             // watcher left: the stream stays watched for the retention, so the gap is kept.
             long left = redisMillis(redis);
-            int gap = 0;
-            long deadline = System.nanoTime() + WAIT.toNanos();
-            while (updatedAt("w-1") <= left && System.nanoTime() < deadline) {
+            AtomicInteger published = new AtomicInteger();
+            Waits.await().pollInterval(Duration.ofMillis(100)).until(() -> {
                 publish(cam, 1);
-                gap++;
-                Poll.until(Duration.ofMillis(100), () -> updatedAt("w-1"), t -> t > left);
-            }
+                published.incrementAndGet();
+                return updatedAt("w-1") > left;
+            });
+            int gap = published.get();
             assertThat(updatedAt("w-1")).as("host A re-read the marker").isGreaterThan(left);
             publish(cam, 3);
             gap += 3;
@@ -236,7 +232,8 @@ class RedisStateTest {
                 assertThat(seqs).as("the gap, in order").isEqualTo(expected);
                 publish(cam, 1);
                 assertThat(again.next(WAIT).path("seq").asLong()).as("then live").isEqualTo(lastSeq + gap + 1);
-                assertThat(again.drain(Duration.ofMillis(300))).as("nothing twice").isEmpty();
+                publish(cam, 1); // a marker: anything sent twice would arrive before it
+                assertThat(again.next(WAIT).path("seq").asLong()).as("nothing twice").isEqualTo(lastSeq + gap + 2);
             }
         }
     }
@@ -254,7 +251,7 @@ class RedisStateTest {
             for (int i = 1; i <= 5; i++) {
                 assertThat(watcher.next(WAIT).path("seq").asLong()).isEqualTo(last + i);
             }
-            assertThat(Poll.until(WAIT, () -> metricsUnchecked(a), m -> m.contains("framewire_redis_watched_streams 1.0")))
+            assertThat(Waits.until(() -> metricsUnchecked(a), m -> m.contains("framewire_redis_watched_streams 1.0")))
                     .as("one of host A's two streams is watched").contains("framewire_redis_watched_streams 1.0");
             try (Jedis j = redis.client()) {
                 assertThat(j.exists("fw:{unw-1}:results")).as("an unwatched stream costs no XADD").isFalse();
@@ -262,7 +259,7 @@ class RedisStateTest {
                 assertThat(j.xlen("fw:{wat-1}:results")).isGreaterThanOrEqualTo(6);
                 assertThat(j.pttl("fw:{wat-1}:watched")).as("marked for the retention").isBetween(1L, 86_400_000L);
             }
-            assertThat(Poll.until(WAIT, () -> {
+            assertThat(Waits.until(() -> {
                 try (Jedis j = redis.client()) {
                     return j.pttl("fw:{wat-1}:results");
                 }
@@ -331,12 +328,12 @@ class RedisStateTest {
                  WsClient watcher = new WsClient(URI.create("ws://127.0.0.1:" + a.port() + "/ws/watch/crash-1"))) {
                 assertThat(watcher.next(WAIT).path("type").asText()).isEqualTo("watching"); // watched: results go to Redis
                 publish(cam, 3);
-                Poll.until(WAIT, () -> hash(own, "fw:{crash-1}:stream"), m -> "3".equals(m.get("received")));
+                Waits.until(() -> hash(own, "fw:{crash-1}:stream"), m -> "3".equals(m.get("received")));
                 assertThat(readiness(a).path("checks").path("redis").asText()).isEqualTo("up");
 
                 own.kill();
                 publish(cam, 4);
-                JsonNode ready = Poll.until(WAIT, () -> readiness(a), r -> "degraded".equals(r.path("checks").path("redis").asText()));
+                JsonNode ready = Waits.until(() -> readiness(a), r -> "degraded".equals(r.path("checks").path("redis").asText()));
                 assertThat(ready.path("checks").path("redis").asText()).isEqualTo("degraded");
                 assertThat(ready.path("ready").asBoolean()).as("a Redis outage does not take the host out").isTrue();
                 assertThat(Http.metrics(a.port())).contains("framewire_redis_up 0.0");
@@ -345,12 +342,12 @@ class RedisStateTest {
                 own.restart(); // empty: everything Redis knew is gone
                 publish(cam, 2);
                 // Reconciled: the record is back, and the totals hold every frame Redis did not see.
-                Map<String, String> rec = Poll.until(Duration.ofSeconds(20), () -> hash(own, "fw:{crash-1}:stream"),
+                Map<String, String> rec = Waits.until(() -> hash(own, "fw:{crash-1}:stream"),
                         m -> "32".equals(m.get("received")));
                 assertThat(rec).containsEntry("owner", host).containsEntry("received", "32").containsEntry("processed", "32");
-                assertThat(Poll.until(WAIT, () -> readiness(a), r -> "up".equals(r.path("checks").path("redis").asText()))
+                assertThat(Waits.until(() -> readiness(a), r -> "up".equals(r.path("checks").path("redis").asText()))
                         .path("checks").path("redis").asText()).isEqualTo("up");
-                assertThat(Poll.until(WAIT, () -> hash(own, "fw:host:" + host), m -> !m.isEmpty())).containsEntry("id", host);
+                assertThat(Waits.until(() -> hash(own, "fw:host:" + host), m -> !m.isEmpty())).containsEntry("id", host);
                 assertThat(cam.isOpen()).as("the publisher never noticed").isTrue();
                 String text = Http.metrics(a.port());
                 assertThat(text).contains("framewire_redis_up 1.0").doesNotContain("framewire_redis_errors_total 0.0")
@@ -369,17 +366,17 @@ class RedisStateTest {
             FramewireServer b = server(own, hostB);
             try (WsClient onA = WsClient.stream(a.port(), "split-1")) {
                 publish(onA, 1);
-                Poll.until(WAIT, () -> hash(own, "fw:{split-1}:stream"), m -> !m.isEmpty());
+                Waits.until(() -> hash(own, "fw:{split-1}:stream"), m -> !m.isEmpty());
                 own.kill();
                 try (WsClient onB = WsClient.stream(b.port(), "split-1")) {
                     publish(onB, 1);
                     publish(onA, 1);
                     assertThat(onA.isOpen()).as("no way to tell host A while Redis is down").isTrue();
                     own.restart();
-                    WsClient.Close close = onA.awaitClose(Duration.ofSeconds(20));
+                    WsClient.Close close = onA.awaitClose(WAIT);
                     assertThat(close.code()).isEqualTo(4000);
                     assertThat(close.reason()).contains("replaced");
-                    assertThat(Poll.until(WAIT, () -> hash(own, "fw:{split-1}:stream"), m -> hostB.equals(m.get("owner"))))
+                    assertThat(Waits.until(() -> hash(own, "fw:{split-1}:stream"), m -> hostB.equals(m.get("owner"))))
                             .containsEntry("owner", hostB);
                     assertThat(publish(onB, 1).get(0).path("seq").asLong()).isEqualTo(1);
                 }
@@ -395,7 +392,7 @@ class RedisStateTest {
         FramewireServer a = server(redis, hostId("cap"), "results.maxLen", "10");
         try (WsClient cam = WsClient.stream(a.port(), "cap-1")) {
             publish(cam, 300);
-            String newest = Poll.until(WAIT, () -> {
+            String newest = Waits.until(() -> {
                 try (Jedis j = redis.client()) {
                     return j.xrevrange("fw:{cap-1}:results", "+", "-", 1).get(0).getFields().get("m");
                 }
@@ -419,7 +416,7 @@ class RedisStateTest {
                 publish(cam, 4);
                 own.restart();
                 publish(cam, 1);
-                assertThat(Poll.until(Duration.ofSeconds(20), () -> hash(own, "fw:{late-1}:stream"),
+                assertThat(Waits.until(() -> hash(own, "fw:{late-1}:stream"),
                         m -> "5".equals(m.get("received")))).containsEntry("owner", host).containsEntry("received", "5");
                 assertThat(readiness(a).path("checks").path("redis").asText()).isEqualTo("up");
             }

@@ -38,7 +38,7 @@ public final class WsClient implements AutoCloseable {
         client.start();
         ClientUpgradeRequest request = new ClientUpgradeRequest();
         headers.forEach(request::setHeader);
-        session = client.connect(new Listener(messages, closed), uri, request).get(10, TimeUnit.SECONDS);
+        session = client.connect(new Listener(messages, closed), uri, request).get(Waits.WAIT.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     /** Public: Jetty binds listener methods through method handles. */
@@ -79,13 +79,13 @@ public final class WsClient implements AutoCloseable {
     public void send(byte[] data) throws Exception {
         CompletableFuture<Void> done = new CompletableFuture<>();
         session.sendBinary(ByteBuffer.wrap(data), Callback.from(() -> done.complete(null), done::completeExceptionally));
-        done.get(10, TimeUnit.SECONDS);
+        done.get(Waits.WAIT.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     public void sendText(String text) throws Exception {
         CompletableFuture<Void> done = new CompletableFuture<>();
         session.sendText(text, Callback.from(() -> done.complete(null), done::completeExceptionally));
-        done.get(10, TimeUnit.SECONDS);
+        done.get(Waits.WAIT.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     /** The next message, failing the test if none arrives in time. */

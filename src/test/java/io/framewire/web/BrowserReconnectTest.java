@@ -7,10 +7,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.framewire.server.FramewireServer;
 import io.framewire.testing.Chromium;
-import io.framewire.testing.Poll;
 import io.framewire.testing.ServerExtension;
+import io.framewire.testing.Waits;
 import io.framewire.testing.WsClient;
-import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -24,8 +23,6 @@ import org.openqa.selenium.chrome.ChromeDriver;
  * and keeps publishing. The detector is {@code none}: these are about the connection, not faces.
  */
 class BrowserReconnectTest {
-
-    private static final Duration WAIT = Duration.ofSeconds(30);
 
     @RegisterExtension
     final ServerExtension servers = new ServerExtension();
@@ -79,10 +76,10 @@ class BrowserReconnectTest {
     void hostFullRefusesThenAdmits() throws Exception {
         FramewireServer server = servers.start("detector", "none", "streams.max", "1");
         try (WsClient occupant = WsClient.stream(server.port(), "someone-else")) {
-            Poll.until(WAIT, server::activeStreams, n -> n == 1);
+            Waits.until(server::activeStreams, n -> n == 1);
             browser.get("http://127.0.0.1:" + server.port() + "/?stream=full-1&fps=10&size=320&start=1");
             // today a 1013 close after the upgrade; a 503 at the upgrade reads as 1006 without open
-            List<String> log = Poll.until(WAIT, () -> texts(browser, "#log li"),
+            List<String> log = Waits.until(() -> texts(browser, "#log li"),
                     l -> l.stream().filter(s -> s.contains("closed 1013") || s.contains("closed 1006 (no open)")).count() >= 2);
             assertThat(log).as("refused twice, retrying with backoff")
                     .filteredOn(s -> s.contains("closed 1013") || s.contains("closed 1006 (no open)")).hasSizeGreaterThanOrEqualTo(2);
@@ -95,19 +92,19 @@ class BrowserReconnectTest {
     /** Opens the publisher page on {@code port} and waits for its first results; returns their count. */
     private double publish(int port, String stream) throws InterruptedException {
         browser.get("http://127.0.0.1:" + port + "/?stream=" + stream + "&fps=10&size=320&start=1");
-        double results = Poll.until(WAIT, () -> number(browser, "results"), v -> v >= 5);
+        double results = Waits.until(() -> number(browser, "results"), v -> v >= 5);
         assertThat(results).as("results before the close").isGreaterThanOrEqualTo(5);
         return results;
     }
 
     private void awaitLog(String line) throws InterruptedException {
-        List<String> log = Poll.until(WAIT, () -> texts(browser, "#log li"), l -> l.stream().anyMatch(s -> s.contains(line)));
+        List<String> log = Waits.until(() -> texts(browser, "#log li"), l -> l.stream().anyMatch(s -> s.contains(line)));
         assertThat(log).as("connection log").anyMatch(s -> s.contains(line));
     }
 
     /** Open again, and at least 10 more results than {@code before}: it publishes on the new connection. */
     private void assertKeepsPublishing(double before) throws InterruptedException {
-        double after = Poll.until(WAIT, () -> number(browser, "results"), v -> v >= before + 10);
+        double after = Waits.until(() -> number(browser, "results"), v -> v >= before + 10);
         assertThat(after).as("results after reconnecting").isGreaterThanOrEqualTo(before + 10);
         assertThat(texts(browser, "#log li").get(0)).as("newest log line").endsWith("open");
         assertThat(text(browser, "#status [data-k=state]")).isEqualTo("open");

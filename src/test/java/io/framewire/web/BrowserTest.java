@@ -1,20 +1,20 @@
 package io.framewire.web;
 
+import static io.framewire.testing.Waits.WAIT;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.framewire.server.FramewireServer;
 import io.framewire.testing.Chromium;
-import io.framewire.testing.Poll;
+import io.framewire.testing.Http;
 import io.framewire.testing.RedisServer;
 import io.framewire.testing.ServerExtension;
 import io.framewire.testing.TestData;
+import io.framewire.testing.Waits;
 import io.framewire.testing.WsClient;
-import io.framewire.testing.Http;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
@@ -33,8 +33,6 @@ import org.openqa.selenium.chrome.ChromeDriver;
  * lists it with a live FPS. Screenshots land in target/browser/.
  */
 class BrowserTest {
-
-    static final Duration WAIT = Duration.ofSeconds(30);
 
     @RegisterExtension
     final ServerExtension servers = new ServerExtension();
@@ -63,10 +61,10 @@ class BrowserTest {
         String base = "http://127.0.0.1:" + server.port();
         browser.get(base + "/?stream=browser-1&fps=8&size=480&start=1");
 
-        List<String> faces = Poll.until(WAIT, () -> texts(browser, "#detections li.detection .label"),
+        List<String> faces = Waits.until(() -> texts(browser, "#detections li.detection .label"),
                 labels -> labels.contains("face"));
         assertThat(faces).as("the page's detection list").contains("face");
-        assertThat(Poll.until(WAIT, () -> number(browser, "resultFps"), v -> v > 0)).isPositive();
+        assertThat(Waits.until(() -> number(browser, "resultFps"), v -> v > 0)).isPositive();
         assertThat(number(browser, "sentFps")).isPositive();
         assertThat(text(browser, "#status [data-k=state]")).isEqualTo("open");
         assertThat(text(browser, "#status [data-k=p50]")).endsWith(" ms");
@@ -77,26 +75,26 @@ class BrowserTest {
         // tab: browsers slow down a hidden tab, and the publisher must keep its frame rate)
         browser.switchTo().newWindow(WindowType.WINDOW);
         browser.get(base + "/watch/browser-1");
-        assertThat(Poll.until(WAIT, () -> number(browser, "results"), v -> v >= 5)).isGreaterThanOrEqualTo(5);
-        assertThat(Poll.until(WAIT, () -> texts(browser, "#detections li.detection .label"), l -> l.contains("face")))
+        assertThat(Waits.until(() -> number(browser, "results"), v -> v >= 5)).isGreaterThanOrEqualTo(5);
+        assertThat(Waits.until(() -> texts(browser, "#detections li.detection .label"), l -> l.contains("face")))
                 .contains("face");
-        assertThat(Poll.until(WAIT, () -> number(browser, "resultFps"), v -> v > 0)).isPositive();
+        assertThat(Waits.until(() -> number(browser, "resultFps"), v -> v > 0)).isPositive();
         long seq = Long.parseLong(text(browser, "#seq"));
-        assertThat(Poll.until(WAIT, () -> Long.parseLong(text(browser, "#seq")), s -> s > seq))
+        assertThat(Waits.until(() -> Long.parseLong(text(browser, "#seq")), s -> s > seq))
                 .as("the watched stream's seq advances").isGreaterThan(seq);
         Chromium.screenshot(browser, "watch");
 
         // the dashboard lists the stream with a live FPS (rates need two polls)
         browser.switchTo().newWindow(WindowType.WINDOW);
         browser.get(base + "/dashboard");
-        Double fps = Poll.until(WAIT, () -> streamFps(browser, "browser-1"), v -> v > 0);
+        Double fps = Waits.until(() -> streamFps(browser, "browser-1"), v -> v > 0);
         assertThat(fps).as("dashboard FPS of browser-1").isPositive();
         assertThat(text(browser, "#streams")).isEqualTo("1 / 2000");
-        assertThat(Poll.until(WAIT, () -> text(browser, "#results-rate"), t -> !t.equals("–") && Double.parseDouble(t) > 0))
+        assertThat(Waits.until(() -> text(browser, "#results-rate"), t -> !t.equals("–") && Double.parseDouble(t) > 0))
                 .isNotEqualTo("–");
-        assertThat(Poll.until(WAIT, () -> Integer.parseInt(browser.findElement(By.id("chart-throughput")).getDomAttribute("data-points")),
+        assertThat(Waits.until(() -> Integer.parseInt(browser.findElement(By.id("chart-throughput")).getDomAttribute("data-points")),
                 n -> n >= 8)).as("chart points").isGreaterThanOrEqualTo(8);
-        assertThat(Poll.until(WAIT, () -> streamFps(browser, "browser-1"), v -> v > 0)).as("FPS still live").isPositive();
+        assertThat(Waits.until(() -> streamFps(browser, "browser-1"), v -> v > 0)).as("FPS still live").isPositive();
         Chromium.screenshot(browser, "dashboard");
 
         browser.switchTo().window(publisher);
@@ -113,9 +111,9 @@ class BrowserTest {
                 cam.send(TestData.messi());
                 cam.next(WAIT);
                 browser.get("http://127.0.0.1:" + a.adminPort() + "/dashboard");
-                List<String> hosts = Poll.until(WAIT, () -> texts(browser, "#fleet-table tbody tr td:first-child"), l -> l.size() == 2);
+                List<String> hosts = Waits.until(() -> texts(browser, "#fleet-table tbody tr td:first-child"), l -> l.size() == 2);
                 assertThat(hosts).containsExactly("host-a (this)", "host-b");
-                assertThat(Poll.until(WAIT, () -> text(browser, "#fleet-note"), t -> t.startsWith("2 host(s), 1 stream(s)")))
+                assertThat(Waits.until(() -> text(browser, "#fleet-note"), t -> t.startsWith("2 host(s), 1 stream(s)")))
                         .startsWith("2 host(s), 1 stream(s)");
                 Chromium.screenshot(browser, "dashboard-fleet");
             }
@@ -130,37 +128,53 @@ class BrowserTest {
         browser.get("http://127.0.0.1:" + server.port() + "/?stream=file-1&source=file&fps=8&size=480");
         browser.findElement(By.id("file")).sendKeys(Chromium.videoFile().toAbsolutePath().toString());
         browser.findElement(By.id("start")).click();
-        assertThat(Poll.until(WAIT, () -> texts(browser, "#detections li.detection .label"), l -> l.contains("face")))
+        assertThat(Waits.until(() -> texts(browser, "#detections li.detection .label"), l -> l.contains("face")))
                 .as("faces found in the file's frames").contains("face");
-        assertThat(Poll.until(WAIT, () -> number(browser, "results"), v -> v >= 10)).isGreaterThanOrEqualTo(10);
+        assertThat(Waits.until(() -> number(browser, "results"), v -> v >= 10)).isGreaterThanOrEqualTo(10);
         Chromium.screenshot(browser, "publisher-file");
         browser.findElement(By.id("stop")).click();
-        assertThat(Poll.until(WAIT, () -> text(browser, "#status [data-k=state]"), "stopped"::equals)).isEqualTo("stopped");
-        assertThat(Poll.until(WAIT, server::activeStreams, n -> n == 0)).as("stop closes the stream").isZero();
+        assertThat(Waits.until(() -> text(browser, "#status [data-k=state]"), "stopped"::equals)).isEqualTo("stopped");
+        assertThat(Waits.until(server::activeStreams, n -> n == 0)).as("stop closes the stream").isZero();
     }
 
     @Test
     void publishAndWatchThroughTheShippedNginxConfig() throws Exception {
         Assumptions.assumeTrue(Files.isExecutable(Path.of("/usr/sbin/nginx")), "no nginx (apt-get install nginx)");
         FramewireServer server = servers.start("detector", "none");
-        int port;
-        try (ServerSocket free = new ServerSocket(0)) {
-            port = free.getLocalPort();
-        }
         Path dir = Files.createTempDirectory("framewire-nginx-");
-        run("bash", "nginx/render.sh", dir.toString(), "127.0.0.1:" + server.port(), "127.0.0.1:" + port);
-        Process nginx = new ProcessBuilder("nginx", "-p", dir.toString(), "-c", dir + "/nginx.conf", "-e", dir + "/logs/error.log",
-                "-g", "pid " + dir + "/nginx.pid; daemon off;").inheritIO().start();
+        // nginx cannot listen on port 0 and say which it got: a free port is picked, and if another
+        // socket takes it before nginx binds, nginx exits with "Address already in use" and the
+        // next attempt picks another. Ours answers /nginx-health once it listens.
+        Process nginx = null;
+        int port = -1;
+        for (int attempt = 0; attempt < 5 && nginx == null; attempt++) {
+            try (ServerSocket free = new ServerSocket(0)) {
+                port = free.getLocalPort();
+            }
+            run("bash", "nginx/render.sh", dir.toString(), "127.0.0.1:" + server.port(), "127.0.0.1:" + port);
+            Files.createDirectories(dir.resolve("logs"));
+            Path errors = dir.resolve("logs/error.log");
+            Files.deleteIfExists(errors);
+            Process started = new ProcessBuilder("nginx", "-p", dir.toString(), "-c", dir + "/nginx.conf", "-e", errors.toString(),
+                    "-g", "pid " + dir + "/nginx.pid; daemon off;").inheritIO().start();
+            int lb = port;
+            Waits.await().until(() -> !started.isAlive() || status(lb, "/nginx-health") == 200);
+            if (started.isAlive()) {
+                nginx = started;
+            } else {
+                assertThat(Files.readString(errors)).as("nginx exited").contains("Address already in use");
+            }
+        }
+        assertThat(nginx).as("nginx found a free port").isNotNull();
         try {
             int lb = port;
-            assertThat(Poll.until(WAIT, () -> status(lb, "/nginx-health"), c -> c == 200)).isEqualTo(200);
             assertThat(status(lb, "/dashboard")).as("the dashboard is not public").isEqualTo(404);
             browser.get("http://127.0.0.1:" + port + "/?stream=via-nginx&fps=10&size=320&start=1");
-            assertThat(Poll.until(WAIT, () -> number(browser, "results"), v -> v >= 10)).isGreaterThanOrEqualTo(10);
+            assertThat(Waits.until(() -> number(browser, "results"), v -> v >= 10)).isGreaterThanOrEqualTo(10);
             assertThat(server.activeStreams()).isEqualTo(1);
             browser.switchTo().newWindow(WindowType.TAB);
             browser.get("http://127.0.0.1:" + port + "/watch/via-nginx");
-            assertThat(Poll.until(WAIT, () -> number(browser, "results"), v -> v >= 5)).isGreaterThanOrEqualTo(5);
+            assertThat(Waits.until(() -> number(browser, "results"), v -> v >= 5)).isGreaterThanOrEqualTo(5);
             Chromium.screenshot(browser, "watch-via-nginx");
         } finally {
             nginx.destroy();
