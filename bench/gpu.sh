@@ -93,7 +93,7 @@ run_one() {
         "$(awk -v s="$fill_sum" -v n="$fill_n" -v b="$B" 'BEGIN {printf "%.2f", (n ? s / n / b : 0)}')" "$gpu"
     jq -r '"  accounting (whole run): sent \(.accounting.sent) = results \(.accounting.results) + errors \(.accounting.errors) + dropped \(.accounting.dropped) + unanswered tail \(.accounting.unanswered); streams mismatched \(.accounting.streams_mismatched)/\(.accounting.streams_checked)"' "$J"
     awk -v c="$SERVER_CPU_S" -v l="$LOADGEN_CPU_S" -v d="$(jq .window_s "$J")" \
-        'BEGIN {printf "  cpu: server %.2f cores, load generator %.2f cores; load average %s\n", c / d, l / d, "'"$(cut -d' ' -f1-3 /proc/loadavg)"'"}'
+        -v r="$RPS_ONE" 'BEGIN {printf "  cpu: server %.2f cores, load generator %.2f cores; %.0f results per server core-second; load average %s\n", c / d, l / d, (c > 0 ? r * d / c : 0), "'"$(cut -d' ' -f1-3 /proc/loadavg)"'"}'
     check "$P b=$B w=$W s=$S jain >= $TARGET_JAIN" "$(awk -v a="$(jq '.fairness.jain // 0' "$J")" -v b="$TARGET_JAIN" 'BEGIN {print (a >= b)}')" "$(jq '.fairness.jain // 0' "$J")"
     check "$P b=$B w=$W s=$S frames accounted" "$(jq '(.accounting.streams_mismatched == 0 and .accounting.streams_checked > 0) | if . then 1 else 0 end' "$J")" \
         "$(jq -r '"\(.accounting.streams_mismatched) streams mismatched"' "$J")"
