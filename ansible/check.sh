@@ -103,6 +103,12 @@ echo "PASS every FRAMEWIRE_* variable in the env files names a real setting"
 # read like systemd's EnvironmentFile= (a value runs to the end of the line, spaces and all)
 while IFS='=' read -r k v; do export "$k=$v"; done < <(grep -E '^[A-Z_][A-Z0-9_]*=' "$fw/etc/framewire/framewire.env")
 JAVA_OPTS=${JAVA_OPTS//\/var\/lib\/framewire/$fw/var/lib/framewire}
+# systemd's side of sd_notify (Type=notify, WatchdogSec=2s): a datagram socket that logs what the JVM sends
+python3 -c 'import socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM); s.bind(sys.argv[1])
+while True: print(s.recv(4096).decode().replace("\n", " "), flush=True)' "$fw/notify.sock" >"$fw/notify.log" 2>&1 & pids+=($!)
+for _ in $(seq 50); do [[ -S $fw/notify.sock ]] && break; sleep 0.1; done
+NOTIFY_SOCKET=$fw/notify.sock WATCHDOG_USEC=2000000 \
 "$fw/opt/framewire/current/runtime/bin/java" $JAVA_OPTS -jar "$fw/opt/framewire/current/framewire.jar" >"$fw/framewire.log" 2>&1 & fwpid=$!; pids+=($fwpid)
 for _ in $(seq 600); do port_open "$FRAMEWIRE_PORT" && break; kill -0 $fwpid 2>/dev/null || break; sleep 0.1; done
 code() { curl -s -o /dev/null -w '%{http_code}' "$1"; }
@@ -115,9 +121,14 @@ redis_check=$(curl -s "http://127.0.0.1:$FRAMEWIRE_PORT/readyz" | jq -r .checks.
 ws=(-H 'Upgrade: websocket' -H 'Connection: Upgrade' -H 'Sec-WebSocket-Version: 13' -H 'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==')
 [[ $(curl -s -o /dev/null -w '%{http_code}' "${ws[@]}" "http://127.0.0.1:$FRAMEWIRE_PORT/ws/streams/cam-1") == 401 ]] \
     || fail "authentication is not on: an upgrade without a token was not refused with 401"
+for _ in $(seq 100); do (( $(grep -c '^WATCHDOG=1' "$fw/notify.log") >= 2 )) && break; sleep 0.1; done
+grep -q '^READY=1 STATUS=serving' "$fw/notify.log" && (( $(grep -c '^WATCHDOG=1' "$fw/notify.log") >= 2 )) \
+    || { cat "$fw/notify.log"; fail "sd_notify from the jlink runtime: no READY=1 and periodic WATCHDOG=1"; }
 kill -TERM $fwpid; wait $fwpid || true
+grep -q '^STOPPING=1' "$fw/notify.log" || { cat "$fw/notify.log"; fail "sd_notify: no STOPPING=1 on SIGTERM"; }
 redis-cli -p 16379 shutdown nosave >/dev/null 2>&1 || true
 echo "PASS installed release runs: jlink runtime + jar + generated env; /readyz 200 with Redis up, /metrics only on the admin port, upgrade without a token 401"
+echo "PASS sd_notify from the jlink runtime: READY=1, WATCHDOG=1 every WATCHDOG_USEC/4, STOPPING=1 on SIGTERM"
 
 # 4. the real root untouched
 for p in /etc/framewire /opt/framewire /etc/sysctl.d/60-framewire.conf /etc/systemd/system/framewire.service /etc/nginx/framewire \

@@ -9,6 +9,11 @@
 #             its streams must be served again within 10 s / 15 s (p99), the other hosts' streams
 #             must see no close; after kill -CONT it must hold no stream (no second publisher) and
 #             rejoin the upstream (nginx/health-agent runs beside NGINX for the whole fleet).
+#             The hosts run without systemd (here and in CI): the unit's watchdog (WatchdogSec=30s,
+#             README "Hung hosts") is not exercised. HANG_FOR stays below it, as a short stall
+#             that systemd would ride out; with HANG_FOR > 30 systemd would SIGQUIT + SIGKILL the
+#             stopped JVM at 30 s (+5 s) and start a fresh one, which then rejoins like the resumed
+#             one. The heartbeat itself is tested in SystemdWatchdogTest and ansible/check.sh.
 #   redis     kill -STOP Redis for REDIS_STOP_FOR s under STREAMS x FPS: no publisher closed, results
 #             keep flowing, every host back to redis_up 1 and every stream's totals reconciled.
 #   rolling   drain and restart the three instances one by one the way ansible/rolling-upgrade.yml

@@ -35,3 +35,13 @@ if [[ -z $stop_s || -z $grace_ms ]] || (( stop_s * 1000 < grace_ms + 5000 )); th
     echo "FAIL TimeoutStopSec=${stop_s:-?}s must exceed FRAMEWIRE_SHUTDOWN_GRACEMS=${grace_ms:-?} + 5 s"; exit 1
 fi
 echo "PASS TimeoutStopSec=${stop_s}s > shutdown.graceMs ${grace_ms} ms + 5 s"
+
+# The watchdog: the JVM speaks sd_notify (Type=notify, only the main process), and systemd restarts a
+# process whose heartbeat stops for WatchdogSec; the JVM's stall time is WatchdogSec/2, which must stay
+# above the longest legitimate forward pass (seconds for YOLO on a CPU).
+grep -qx 'Type=notify' framewire.service && grep -qx 'NotifyAccess=main' framewire.service \
+    || { echo "FAIL the unit must be Type=notify with NotifyAccess=main"; exit 1; }
+wd_s=$(sed -n 's/^WatchdogSec=\([0-9]*\)s$/\1/p' framewire.service)
+if [[ -z $wd_s ]] || (( wd_s < 10 )); then echo "FAIL WatchdogSec=${wd_s:-?}s: set it, >= 10 s (stall after WatchdogSec/2)"; exit 1; fi
+grep -Eq '^Restart=(on-failure|on-watchdog|always)$' framewire.service || { echo "FAIL Restart= does not cover watchdog timeouts"; exit 1; }
+echo "PASS Type=notify, NotifyAccess=main, WatchdogSec=${wd_s}s (stall after $((wd_s / 2)) s), restarted on watchdog timeout"

@@ -65,9 +65,12 @@ public final class Catalog {
             "unprocessed frames kept per stream; a newer frame replaces the oldest");
     public static final Setting<Integer> BATCH_MAX = integer("batch.max", 8, 1, 256,
             "frames a worker takes per turn, run as one forward pass where the model's batch dimension is dynamic "
-                    + "(YuNet, Haar: 1)");
+                    + "(YuNet, Haar: 1); 8 with a 2 ms wait gave the most results per core on the accelerator stand-in "
+                    + "(sweep of 4/8/16 × 0/2 ms, bench/RESULTS.md); on CPU YuNet runs frame by frame, where batches cost "
+                    + "more per frame");
     public static final Setting<Integer> BATCH_MAX_WAIT_MS = integer("batch.maxWaitMs", 2, 0, 1000,
-            "how long a worker waits to fill a batch (only for batching models)");
+            "how long a worker waits to fill a batch (only for batching models); 0 ran part-empty passes: 1.3–1.4 × "
+                    + "fewer results (bench/RESULTS.md)");
     public static final Setting<String> PIPELINE = choice("pipeline", PipelineConfig.DEFAULT.mode(), PipelineConfig.MODES,
             Function.identity(), "`inline`: each worker decodes its batch, then runs its forward pass; `split`: decoder "
                     + "threads decode batches ahead and one executor per device runs forward passes back to back; `auto`: "

@@ -18,6 +18,9 @@ import io.framewire.stream.FrameBuffers;
 import io.framewire.stream.Keepalive;
 import io.framewire.stream.StreamSession;
 import io.framewire.stream.WatchSession;
+import io.framewire.watchdog.DetectorWatch;
+import io.framewire.watchdog.JettyProbe;
+import io.framewire.watchdog.Watchdog;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.time.Duration;
@@ -26,6 +29,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.UnaryOperator;
 import java.util.regex.Pattern;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpStatus;
@@ -86,6 +90,7 @@ public final class FramewireServer implements AutoCloseable {
     private volatile boolean draining;
     private volatile String hostId;
     private volatile long drainDeadline;
+    private volatile Watchdog watchdog;
 
     private FramewireServer(Settings settings, WorkerPool workers, Scheduler scheduler, Metrics metrics, String detector,
                             Authorizer authorizer, SharedState state, Advisor advisor) {
@@ -194,7 +199,17 @@ public final class FramewireServer implements AutoCloseable {
 
     /** Loads the model, starts the workers, then opens the port. */
     public static FramewireServer start(Settings settings) throws Exception {
-        DetectorFactory factory = Detectors.open(settings.detector());
+        return start(settings, System.getenv(), UnaryOperator.identity());
+    }
+
+    /**
+     * As {@link #start(Settings)}, with the environment the systemd watchdog reads ({@code NOTIFY_SOCKET},
+     * {@code WATCHDOG_USEC}) and a wrapper around the detector factory: seams for tests.
+     */
+    public static FramewireServer start(Settings settings, Map<String, String> env, UnaryOperator<DetectorFactory> detectors)
+            throws Exception {
+        DetectorWatch progress = new DetectorWatch();
+        DetectorFactory factory = progress.watch(detectors.apply(Detectors.open(settings.detector())));
         int size = settings.workers() > 0 ? settings.workers() : factory.defaultWorkers();
         Scheduler scheduler = new Scheduler();
         Metrics metrics = new Metrics();
@@ -223,6 +238,8 @@ public final class FramewireServer implements AutoCloseable {
                 factory.description(), size,
                 split ? " as device executors fed by " + pool.decoders() + " decoder thread(s) (pipeline split)" : " (pipeline inline)", settings.mailboxDepth(), settings.batchMax(),
                 settings.batchMaxWait().toMillis(), settings.maxStreams());
+        server.watchdog = Watchdog.start(env, List.of(new JettyProbe(server.jetty), progress));
+        server.watchdog.ready("serving on port " + server.port());
         if (authorizer.enabled() && server.adminConnector == null) {
             log.warn(settings.auth().publicStatus()
                     ? "/status and /metrics are PUBLIC on port {} (security.publicStatus=true): every stream id and client address"
@@ -453,6 +470,9 @@ public final class FramewireServer implements AutoCloseable {
         long start = System.nanoTime();
         drainDeadline = start + settings.shutdownGrace().toNanos();
         draining = true;
+        if (watchdog != null) {
+            watchdog.stopping();
+        }
         log.info("draining: {} stream(s), {} frame(s) in flight, grace {} ms", registry.size(), framesInFlight(),
                 settings.shutdownGrace().toMillis());
         registry.all().forEach(s -> s.drain(drainDeadline));
@@ -481,6 +501,9 @@ public final class FramewireServer implements AutoCloseable {
     @Override
     public void close() throws Exception {
         drain();
+        if (watchdog != null) {
+            watchdog.close();
+        }
         keepalive.close();
         workers.close();
         try {
