@@ -251,7 +251,7 @@ final class InferenceWorker implements Runnable {
         if (ctx == null) {
             return null;
         }
-        List<Tracker.Observation> obs = new ArrayList<>(found.size());
+        List<Tracker.Observation> obs = found.isEmpty() ? List.of() : new ArrayList<>(found.size());
         for (Detection d : found) {
             obs.add(new Tracker.Observation(d.label(), d.score(), new Box(d.x(), d.y(), d.w(), d.h())));
         }

@@ -15,9 +15,14 @@ import org.bytedeco.opencv.opencv_core.Mat;
 /**
  * One stream's motion gate: decides whether a frame differs enough from the frame the detector
  * last saw to be worth a forward pass. The comparison is a reduced greyscale decode of the same
- * JPEG bytes (libjpeg scales in the DCT, so a 1/4 decode costs a fraction of a full one) and the
- * share of pixels whose grey level moved by more than {@link #PIXEL_DELTA}: sensor noise and JPEG
- * requantisation stay below it, a person stepping into view does not. Bytes identical to the
+ * JPEG bytes (libjpeg scales in the DCT, so a 1/4 decode costs a fraction of a full one), the
+ * pixels whose grey level moved by more than {@link #PIXEL_DELTA} (sensor noise and JPEG
+ * requantisation stay below it), and the size of the largest connected region of them. A region,
+ * not the share of all changed pixels: a fixed camera over a street always has a few small movers
+ * (pedestrians far off, leaves) whose changes add up to more than a large share of the frame over a
+ * few hundred milliseconds, while what makes a new detection likely is one object-sized change.
+ * Objects smaller than the threshold that move are covered by the tracks' predictions and, new
+ * ones, by the forced refresh. Bytes identical to the
  * reference frame's (a camera re-sending its last JPEG, a still test pattern) are recognised by
  * length and CRC-32C, in about a microsecond, without decoding.
  *
@@ -33,6 +38,21 @@ public final class MotionGate {
      * smaller scale saves less than it seems (1/4 is about half a full colour decode).
      */
     private static final int MIN_REDUCED_WIDTH = 80;
+    /**
+     * Changed pixels this close (in reduced pixels, either axis) belong to one region: a walking
+     * person's leading and trailing edges change while the uniform middle does not.
+     */
+    static final int LINK = 2;
+    /**
+     * A stream whose frames keep changing stops paying for the gate's decode: after this many
+     * checks in a row found a change, frames go to the detector unchecked for a span that doubles
+     * with every further change found, up to {@link #MAX_UNCHECKED} frames. The last frame of a span
+     * is decoded only to become the reference, so that the next check compares neighbours, not a
+     * frame from a span ago. A moving camera then pays about 2/{@value #MAX_UNCHECKED} of a gate
+     * decode per frame, and a scene that goes still is noticed at most that many frames late.
+     */
+    static final int CHECK_AFTER = 3;
+    static final int MAX_UNCHECKED = 16;
 
     private final double threshold;
     private final long refreshNanos;
@@ -42,9 +62,15 @@ public final class MotionGate {
     private long refAtNanos;
     private int refLength; // the reference frame's encoded length and CRC-32C
     private int refCrc;
+    /** Checks in a row that found a change (the stream is moving), and frames left to let through unchecked. */
+    private int changedInARow;
+    private int uncheckedLeft;
+    private int[] stack = new int[0]; // scratch for the region search, reused
+    private boolean[] seen = new boolean[0];
 
     /**
-     * @param threshold    share of reduced pixels (0..1) that must change for a frame to pass
+     * @param threshold    share of the reduced frame (0..1) the largest changed region must reach
+     *                     for a frame to pass; 0: any changed pixel
      * @param refreshNanos a frame this long after the detector's last pass always passes
      */
     public MotionGate(double threshold, long refreshNanos) {
@@ -63,7 +89,15 @@ public final class MotionGate {
         int sum = (int) crc.getValue();
         boolean fresh = nowNanos - refAtNanos < refreshNanos;
         if (reference != null && fresh && encoded.limit() == refLength && sum == refCrc) {
+            changedInARow = 0;
             return true; // the very same bytes
+        }
+        boolean referenceOnly = false;
+        if (uncheckedLeft > 0) {
+            if (--uncheckedLeft > 0) {
+                return false; // a moving stream: no decode, straight to the detector
+            }
+            referenceOnly = true;
         }
         int flag = header.width() >= 8 * MIN_REDUCED_WIDTH ? IMREAD_REDUCED_GRAYSCALE_8
                 : header.width() >= 4 * MIN_REDUCED_WIDTH ? IMREAD_REDUCED_GRAYSCALE_4 : IMREAD_REDUCED_GRAYSCALE_2;
@@ -87,8 +121,14 @@ public final class MotionGate {
             return false;
         }
         byte[] ref = reference;
-        if (ref != null && w == refWidth && h == refHeight && fresh && changedShare(ref, grey) < threshold) {
-            return true;
+        if (!referenceOnly && ref != null && w == refWidth && h == refHeight && fresh) {
+            if (!changed(ref, grey, w, h)) {
+                changedInARow = 0;
+                return true;
+            }
+            if (++changedInARow >= CHECK_AFTER) {
+                uncheckedLeft = Math.min(MAX_UNCHECKED, 1 << Math.min(changedInARow - CHECK_AFTER + 1, 16));
+            }
         }
         reference = grey;
         refLength = encoded.limit();
@@ -99,14 +139,59 @@ public final class MotionGate {
         return false;
     }
 
-    static double changedShare(byte[] a, byte[] b) {
-        int changed = 0;
-        for (int i = 0; i < a.length; i++) {
-            if (Math.abs((a[i] & 0xff) - (b[i] & 0xff)) > PIXEL_DELTA) {
-                changed++;
-            }
+    /** True when some connected region of changed pixels covers at least the threshold's share. */
+    private boolean changed(byte[] a, byte[] b, int w, int h) {
+        int n = a.length;
+        int need = Math.max(1, (int) Math.ceil(threshold * n));
+        if (seen.length < n) {
+            seen = new boolean[n];
+            stack = new int[n];
         }
-        return a.length == 0 ? 0 : (double) changed / a.length;
+        boolean[] hit = seen; // true: changed and not yet taken into a region
+        int total = 0;
+        for (int i = 0; i < n; i++) {
+            boolean c = Math.abs((a[i] & 0xff) - (b[i] & 0xff)) > PIXEL_DELTA;
+            hit[i] = c;
+            total += c ? 1 : 0;
+        }
+        if (total < need) {
+            return false; // no region can be larger than all changes together
+        }
+        return largestRegion(hit, w, h, need, stack) >= need;
+    }
+
+    /**
+     * Size of the largest region of {@code hit} pixels linked within {@link #LINK} pixels, stopping
+     * early once one reaches {@code enough}. Clears {@code hit} as it goes.
+     */
+    static int largestRegion(boolean[] hit, int w, int h, int enough, int[] stack) {
+        int best = 0;
+        for (int start = 0; start < w * h && best < enough; start++) {
+            if (!hit[start]) {
+                continue;
+            }
+            hit[start] = false;
+            int top = 0;
+            int size = 0;
+            stack[top++] = start;
+            while (top > 0) {
+                int p = stack[--top];
+                size++;
+                int px = p % w;
+                int py = p / w;
+                for (int y = Math.max(0, py - LINK); y <= Math.min(h - 1, py + LINK); y++) {
+                    for (int x = Math.max(0, px - LINK); x <= Math.min(w - 1, px + LINK); x++) {
+                        int q = y * w + x;
+                        if (hit[q]) {
+                            hit[q] = false;
+                            stack[top++] = q;
+                        }
+                    }
+                }
+            }
+            best = Math.max(best, size);
+        }
+        return best;
     }
 
     private static BytePointer copy(ByteBuffer heap) {

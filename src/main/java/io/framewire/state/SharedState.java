@@ -3,6 +3,7 @@ package io.framewire.state;
 import io.framewire.config.Settings;
 import io.framewire.metrics.Metrics;
 import io.framewire.stream.StreamSession;
+import io.framewire.tracking.TrackHandover;
 import java.util.List;
 import java.util.Map;
 
@@ -29,6 +30,12 @@ public interface SharedState extends AutoCloseable {
 
     /** A publisher connected here (after the local registry has taken the id). */
     void opened(StreamSession session);
+
+    /**
+     * The tracks of a publisher that {@link #opened} here: with Redis they are saved for, and
+     * restored from, other connections of the same stream (best effort); in memory, nothing.
+     */
+    default void tracks(StreamSession session, TrackHandover tracks) {}
 
     /** That publisher's connection ended. */
     void closed(StreamSession session);
