@@ -7,6 +7,8 @@ import static org.bytedeco.opencv.global.opencv_imgcodecs.IMREAD_REDUCED_GRAYSCA
 import static org.bytedeco.opencv.global.opencv_imgcodecs.IMREAD_REDUCED_GRAYSCALE_8;
 import static org.bytedeco.opencv.global.opencv_imgcodecs.imdecode;
 
+import io.framewire.tracking.Box;
+import io.framewire.tracking.Tracker;
 import java.nio.ByteBuffer;
 import java.util.zip.CRC32C;
 import org.bytedeco.javacpp.BytePointer;
@@ -21,8 +23,10 @@ import org.bytedeco.opencv.opencv_core.Mat;
  * not the share of all changed pixels: a fixed camera over a street always has a few small movers
  * (pedestrians far off, leaves) whose changes add up to more than a large share of the frame over a
  * few hundred milliseconds, while what makes a new detection likely is one object-sized change.
- * Objects smaller than the threshold that move are covered by the tracks' predictions and, new
- * ones, by the forced refresh. Bytes identical to the
+ * Any change at a tracked object (its predicted box, widened by {@link #TRACK_MARGIN} of its size
+ * each side) runs the detector too, whatever its size: the boxes of what the detector already
+ * found stay exact, and only changes away from every known object are measured against the
+ * threshold; a new object smaller than that is found at the forced refresh. Bytes identical to the
  * reference frame's (a camera re-sending its last JPEG, a still test pattern) are recognised by
  * length and CRC-32C, in about a microsecond, without decoding.
  *
@@ -54,8 +58,12 @@ public final class MotionGate {
     static final int CHECK_AFTER = 3;
     static final int MAX_UNCHECKED = 16;
 
+    /** Share of a tracked box's width and height its watched area extends beyond it on each side. */
+    static final double TRACK_MARGIN = 0.5;
+
     private final double threshold;
     private final long refreshNanos;
+    private final Tracker tracker; // null: no tracks to watch
     private byte[] reference; // the reduced frame the detector last saw
     private int refWidth;
     private int refHeight;
@@ -74,8 +82,14 @@ public final class MotionGate {
      * @param refreshNanos a frame this long after the detector's last pass always passes
      */
     public MotionGate(double threshold, long refreshNanos) {
+        this(threshold, refreshNanos, null);
+    }
+
+    /** @param tracker the stream's tracker: a change at one of its tracks always runs the detector */
+    public MotionGate(double threshold, long refreshNanos, Tracker tracker) {
         this.threshold = threshold;
         this.refreshNanos = refreshNanos;
+        this.tracker = tracker;
     }
 
     /**
@@ -122,7 +136,7 @@ public final class MotionGate {
         }
         byte[] ref = reference;
         if (!referenceOnly && ref != null && w == refWidth && h == refHeight && fresh) {
-            if (!changed(ref, grey, w, h)) {
+            if (!changed(ref, grey, w, h, (double) w / header.width(), nowNanos)) {
                 changedInARow = 0;
                 return true;
             }
@@ -139,8 +153,11 @@ public final class MotionGate {
         return false;
     }
 
-    /** True when some connected region of changed pixels covers at least the threshold's share. */
-    private boolean changed(byte[] a, byte[] b, int w, int h) {
+    /**
+     * True when a changed pixel lies at a tracked object, or some connected region of changed pixels
+     * covers at least the threshold's share. {@code scale}: reduced pixels per frame pixel.
+     */
+    private boolean changed(byte[] a, byte[] b, int w, int h, double scale, long nowNanos) {
         int n = a.length;
         int need = Math.max(1, (int) Math.ceil(threshold * n));
         if (seen.length < n) {
@@ -154,10 +171,36 @@ public final class MotionGate {
             hit[i] = c;
             total += c ? 1 : 0;
         }
+        if (total == 0) {
+            return false;
+        }
+        if (tracker != null && changedAtTracks(hit, w, h, scale, nowNanos)) {
+            return true;
+        }
         if (total < need) {
             return false; // no region can be larger than all changes together
         }
         return largestRegion(hit, w, h, need, stack) >= need;
+    }
+
+    private boolean changedAtTracks(boolean[] hit, int w, int h, double scale, long nowNanos) {
+        for (Tracker.Tracked t : tracker.predict(nowNanos)) {
+            Box b = t.box();
+            double mx = TRACK_MARGIN * b.w();
+            double my = TRACK_MARGIN * b.h();
+            int x0 = Math.max(0, (int) Math.floor((b.x() - mx) * scale));
+            int y0 = Math.max(0, (int) Math.floor((b.y() - my) * scale));
+            int x1 = Math.min(w - 1, (int) Math.ceil((b.x() + b.w() + mx) * scale));
+            int y1 = Math.min(h - 1, (int) Math.ceil((b.y() + b.h() + my) * scale));
+            for (int y = y0; y <= y1; y++) {
+                for (int x = x0; x <= x1; x++) {
+                    if (hit[y * w + x]) {
+                        return true;
+                    }
+                }
+            }
+        }
+        return false;
     }
 
     /**

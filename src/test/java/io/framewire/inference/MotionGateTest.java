@@ -150,4 +150,25 @@ class MotionGateTest {
         assertThat(skip(gate, rightQ60, t += MS)).as("checked again, against its neighbour").isTrue();
         assertThat(skip(gate, rightQ70, t += MS)).as("a skip resets the moving count").isTrue();
     }
+
+    @Test
+    void aSmallChangeAtATrackedObjectRunsTheDetectorAndTheSameChangeElsewhereDoesNot() {
+        io.framewire.tracking.Tracker tracker = new io.framewire.tracking.Tracker(1, 10_000 * MS);
+        tracker.update(java.util.List.of(new io.framewire.tracking.Tracker.Observation("face", 0.9f,
+                new io.framewire.tracking.Box(100, 100, 40, 40))), 0);
+        byte[] atTrack = withSquare(110, 110, 12); // ~0.1 % of the frame: far below the threshold
+        byte[] nearTrack = withSquare(150, 150, 12); // within half a box of it
+        byte[] elsewhere = withSquare(420, 260, 12);
+        for (byte[] frame : new byte[][] {atTrack, nearTrack}) {
+            MotionGate gate = new MotionGate(0.01, 10_000 * MS, tracker);
+            skip(gate, MESSI, 0);
+            assertThat(skip(gate, frame, 10 * MS)).as("a change at a tracked object").isFalse();
+        }
+        MotionGate gate = new MotionGate(0.01, 10_000 * MS, tracker);
+        skip(gate, MESSI, 0);
+        assertThat(skip(gate, elsewhere, 10 * MS)).as("the same change away from every track").isTrue();
+        MotionGate untracked = new MotionGate(0.01, 10_000 * MS, new io.framewire.tracking.Tracker(1, 10_000 * MS));
+        skip(untracked, MESSI, 0);
+        assertThat(skip(untracked, atTrack, 10 * MS)).as("no tracks: the threshold alone").isTrue();
+    }
 }
