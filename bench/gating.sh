@@ -137,6 +137,13 @@ if [[ $SCENARIOS == *advice* ]]; then
     uplink=$(jq -s '1 - .[1].advice.uplink_bytes / .[0].advice.uplink_bytes' "$full" "$follow")
     echo "advice at overload: results/s following / full rate = $ratio; uplink saved vs full rate = $uplink"
     check "advice: same results/s (+-5 %)" "$(awk -v r="$ratio" 'BEGIN {print (r >= 0.95 && r <= 1.05)}')" "$ratio"
+    # Above the band is not advice being wrong: at full rate the host also receives and replaces the
+    # frames it drops, on the same cores as the worker; following gives that CPU back. What the
+    # advice promises is one-sided (no fewer results) and that it matches what a stream is served.
+    check "advice: following loses no results (>= 0.95x full rate)" "$(awk -v r="$ratio" 'BEGIN {print (r >= 0.95)}')" "$ratio"
+    for f in "$full" "$follow"; do
+        jq -r --argjson n "$STREAMS" '"  \(input_filename | sub(".*/"; "")): served \(.results_per_s / $n * 100 | round / 100) fps per stream, advised median \(.advice.fps_median), sent \(.frames_sent_per_s / $n * 100 | round / 100) fps per stream, dropped \(.dropped_ratio)"' "$f"
+    done
     check "advice: >= 80 % less uplink" "$(awk -v u="$uplink" 'BEGIN {print (u >= 0.8)}')" "$uplink"
 
     name=gating-advice-calm
