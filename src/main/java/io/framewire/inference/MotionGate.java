@@ -23,9 +23,10 @@ import org.bytedeco.opencv.opencv_core.Mat;
  * not the share of all changed pixels: a fixed camera over a street always has a few small movers
  * (pedestrians far off, leaves) whose changes add up to more than a large share of the frame over a
  * few hundred milliseconds, while what makes a new detection likely is one object-sized change.
- * Any change at a tracked object (its predicted box, widened by {@link #TRACK_MARGIN} of its size
- * each side) runs the detector too, whatever its size: the boxes of what the detector already
- * found stay exact, and only changes away from every known object are measured against the
+ * Any change where the detector lately found something (a track's predicted box, or a detection of
+ * the last {@code tracking.maxAgeMs}, widened by {@link #TRACK_MARGIN} of its size each side) runs
+ * the detector too, whatever its size: the boxes of what the detector already found stay exact,
+ * and a small object that comes and goes between passes is not lost, and only changes away from every known object are measured against the
  * threshold; a new object smaller than that is found at the forced refresh. Bytes identical to the
  * reference frame's (a camera re-sending its last JPEG, a still test pattern) are recognised by
  * length and CRC-32C, in about a microsecond, without decoding.
@@ -43,10 +44,11 @@ public final class MotionGate {
      */
     private static final int MIN_REDUCED_WIDTH = 80;
     /**
-     * Changed pixels this close (in reduced pixels, either axis) belong to one region: a walking
-     * person's leading and trailing edges change while the uniform middle does not.
+     * Changed pixels this close (in reduced pixels, either axis) belong to one region: touching
+     * pixels, diagonals included. Linking wider (2) merged pedestrians a few metres apart into one
+     * "object" and halved what vtest.avi could gate (bench/RESULTS.md).
      */
-    static final int LINK = 2;
+    static final int LINK = 1;
     /**
      * A stream whose frames keep changing stops paying for the gate's decode: after this many
      * checks in a row found a change, frames go to the detector unchecked for a span that doubles
@@ -57,6 +59,15 @@ public final class MotionGate {
      */
     static final int CHECK_AFTER = 3;
     static final int MAX_UNCHECKED = 16;
+
+    /**
+     * A stream whose detector found anything this recently is a busy scene: there the gate is as
+     * cautious as a plain pixel count (all changed pixels together against half the threshold),
+     * since what the detector finds there may be smaller than an object-sized region (a distant
+     * face in a crowd). The region threshold alone applies to scenes where the detector keeps
+     * finding nothing, where only an object-sized change is likely to change that.
+     */
+    static final long BUSY_NANOS = 10_000_000_000L;
 
     /** Share of a tracked box's width and height its watched area extends beyond it on each side. */
     static final double TRACK_MARGIN = 0.5;
@@ -177,6 +188,9 @@ public final class MotionGate {
         if (tracker != null && changedAtTracks(hit, w, h, scale, nowNanos)) {
             return true;
         }
+        if (tracker != null && tracker.observedWithin(BUSY_NANOS, nowNanos)) {
+            return total >= Math.max(1, Math.ceil(threshold / 2 * n));
+        }
         if (total < need) {
             return false; // no region can be larger than all changes together
         }
@@ -184,8 +198,7 @@ public final class MotionGate {
     }
 
     private boolean changedAtTracks(boolean[] hit, int w, int h, double scale, long nowNanos) {
-        for (Tracker.Tracked t : tracker.predict(nowNanos)) {
-            Box b = t.box();
+        for (Box b : tracker.watched(nowNanos)) {
             double mx = TRACK_MARGIN * b.w();
             double my = TRACK_MARGIN * b.h();
             int x0 = Math.max(0, (int) Math.floor((b.x() - mx) * scale));

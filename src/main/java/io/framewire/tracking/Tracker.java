@@ -38,6 +38,14 @@ public final class Tracker {
     private final int minHits;
     private final long maxAgeNanos;
     private final List<Track> tracks = new ArrayList<>();
+    // every detection of the last maxAge, also those whose tentative track died: where the detector
+    // has lately found something (a small face that comes and goes between passes)
+    private final java.util.ArrayDeque<Seen> recent = new java.util.ArrayDeque<>();
+
+    private record Seen(Box box, long at) {}
+
+    private long lastObservedAt;
+    private boolean observed;
     private int nextId = 1;
 
     private static final int[] NO_IDS = new int[0];
@@ -55,8 +63,21 @@ public final class Tracker {
      * (0 when its track is still tentative). Tracks unmatched for longer than maxAge are dropped.
      */
     public int[] update(List<Observation> observations, long nowNanos) {
+        while (!recent.isEmpty() && nowNanos - recent.peekFirst().at > maxAgeNanos) {
+            recent.pollFirst();
+        }
         if (observations.isEmpty() && tracks.isEmpty()) {
             return NO_IDS; // the common case of an empty scene (and of --detector none): nothing allocated
+        }
+        if (!observations.isEmpty()) {
+            observed = true;
+            lastObservedAt = nowNanos;
+        }
+        for (Observation ob : observations) {
+            if (recent.size() >= MAX_SNAPSHOT_TRACKS * 8) {
+                recent.pollFirst();
+            }
+            recent.addLast(new Seen(ob.box(), nowNanos));
         }
         for (Iterator<Track> it = tracks.iterator(); it.hasNext(); ) {
             if (nowNanos - it.next().lastSeen > maxAgeNanos) {
@@ -240,6 +261,31 @@ public final class Tracker {
         tracks.addAll(restored);
         nextId = next;
         return true;
+    }
+
+    /**
+     * Where something is or lately was, for the motion gate: every live track's box predicted for
+     * {@code nowNanos} (confirmed ones also while unmatched) and every detection of the last maxAge.
+     */
+    public List<Box> watched(long nowNanos) {
+        if (tracks.isEmpty() && recent.isEmpty()) {
+            return List.of();
+        }
+        List<Box> out = new ArrayList<>(tracks.size() + recent.size());
+        for (Track tr : tracks) {
+            out.add(tr.predict(nowNanos));
+        }
+        for (Seen s : recent) {
+            if (nowNanos - s.at <= maxAgeNanos) {
+                out.add(s.box);
+            }
+        }
+        return out;
+    }
+
+    /** True when a detector pass found anything within {@code windowNanos} before {@code nowNanos}. */
+    public boolean observedWithin(long windowNanos, long nowNanos) {
+        return observed && nowNanos - lastObservedAt <= windowNanos;
     }
 
     /** Tracks with an id (confirmed), alive now. */
