@@ -171,4 +171,23 @@ class MotionGateTest {
         skip(untracked, MESSI, 0);
         assertThat(skip(untracked, atTrack, 10 * MS)).as("no tracks: the threshold alone").isTrue();
     }
+
+    @Test
+    void inABusySceneSmallChangesApartCountTogether() {
+        int[][] corners = new int[24][];
+        for (int i = 0; i < corners.length; i++) {
+            corners[i] = new int[] {20 + (i % 8) * 60, 20 + (i / 8) * 100};
+        }
+        byte[] scattered = withSquares(16, 90, corners); // 3.3 % changed in all, no region above 0.2 %
+        long tenSeconds = MotionGate.BUSY_NANOS;
+        io.framewire.tracking.Tracker found = new io.framewire.tracking.Tracker(3, 100 * MS);
+        found.update(java.util.List.of(new io.framewire.tracking.Tracker.Observation("face", 0.9f,
+                new io.framewire.tracking.Box(500, 300, 20, 20))), 0); // a detection long gone by frame time, far from the squares
+        MotionGate busy = new MotionGate(0.02, 100_000 * MS, found);
+        skip(busy, MESSI, tenSeconds / 2);
+        assertThat(skip(busy, scattered, tenSeconds / 2 + 10 * MS)).as("the detector found something 5 s ago").isFalse();
+        MotionGate quiet = new MotionGate(0.02, 100_000 * MS, found);
+        skip(quiet, MESSI, 2 * tenSeconds);
+        assertThat(skip(quiet, scattered, 2 * tenSeconds + 10 * MS)).as("nothing found for 20 s: regions only").isTrue();
+    }
 }

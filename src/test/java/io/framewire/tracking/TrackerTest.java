@@ -201,4 +201,18 @@ class TrackerTest {
         assertThat(b.restore(t.snapshot(0), 0)).isTrue();
         assertThat(b.confirmed()).isEqualTo(Tracker.MAX_SNAPSHOT_TRACKS);
     }
+
+    @Test
+    void watchedAreasIncludeATentativeDetectionThatVanishedUntilMaxAge() {
+        Tracker t = new Tracker(3, SECOND);
+        assertThat(t.watched(0)).isEmpty();
+        assertThat(t.observedWithin(10 * SECOND, 0)).isFalse();
+        t.update(List.of(face(100, 100)), 0);
+        t.update(List.of(), FRAME); // its tentative track dies at this miss
+        assertThat(t.predict(FRAME)).isEmpty();
+        assertThat(t.watched(2 * FRAME)).as("the detector saw something there lately").containsExactly(new Box(100, 100, 40, 40));
+        assertThat(t.watched(SECOND + FRAME)).as("forgotten after maxAge").isEmpty();
+        assertThat(t.observedWithin(10 * SECOND, 5 * SECOND)).isTrue();
+        assertThat(t.observedWithin(10 * SECOND, 11 * SECOND)).isFalse();
+    }
 }
