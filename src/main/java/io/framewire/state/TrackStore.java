@@ -109,7 +109,7 @@ final class TrackStore extends RedisLoop {
         if (h != null) {
             exchange(jedis, h, System.currentTimeMillis());
         }
-        if (arrived.isEmpty()) {
+        if (h == null || arrived.isEmpty()) {
             LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(TICK_MS));
         }
     }
