@@ -12,7 +12,8 @@
 #  4. TRANSPORT=1: bench/transport.sh (--detector none) with $BASE_JAR and with this build, interleaved.
 # Env (defaults): STREAMS (10x overload of one worker, from a 10 s calibration run with gating off), FPS=15, DURATION=20, WARMUP=5, RAMP=5,
 # CALM_STREAMS=4, AGREE_FRAMES=300, BASE_JAR=/work/base/target/framewire.jar, TRANSPORT_STREAMS=300,
-# TRANSPORT_DURATION=20, TRANSPORT_ROUNDS=2.
+# TRANSPORT_DURATION=20, TRANSPORT_ROUNDS=2, GATE_ARGS (more server settings for the gated servers, e.g.
+# "--gating.threshold 0.03").
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
@@ -66,7 +67,7 @@ if [[ $SCENARIOS == *overload* ]]; then
         for g in off on; do
             name=gating-$scene-$g
             start_server "$name-server" --detector yunet --model "$MODEL" --workers 1 \
-                --gating.enabled "$([[ $g == on ]] && echo true || echo false)"
+                --gating.enabled "$([[ $g == on ]] && echo true || echo false)" ${GATE_ARGS:-}
             echo "$name: $STREAMS streams x $FPS fps of $scene, gating $g, ${DURATION}s measured" >&2
             run_loadgen "$name" --source "$src" --streams "$STREAMS" --fps "$FPS" \
                 --ramp "${RAMP}s" --warmup "${WARMUP}s" --duration "${DURATION}s" --drain 5s
@@ -104,7 +105,7 @@ if [[ $SCENARIOS == *agreement* ]]; then
         loadgen --source "$SHARED/testdata/vtest.avi" --size 768x576 \
             --quality 90 --frames "$AGREE_FRAMES" --extract "$VT" >&2
     fi
-    start_server gating-agreement-server --detector yunet --model "$MODEL" --workers 1
+    start_server gating-agreement-server --detector yunet --model "$MODEL" --workers 1 ${GATE_ARGS:-}
     for clip in megamind vtest; do
         dir=$([[ $clip == megamind ]] && echo "$MEGA" || echo "$VT")
         tool agreement "ws://127.0.0.1:$PORT" "$dir" "$FPS" "$clip" \
@@ -136,6 +137,13 @@ if [[ $SCENARIOS == *advice* ]]; then
     uplink=$(jq -s '1 - .[1].advice.uplink_bytes / .[0].advice.uplink_bytes' "$full" "$follow")
     echo "advice at overload: results/s following / full rate = $ratio; uplink saved vs full rate = $uplink"
     check "advice: same results/s (+-5 %)" "$(awk -v r="$ratio" 'BEGIN {print (r >= 0.95 && r <= 1.05)}')" "$ratio"
+    # Above the band is not advice being wrong: at full rate the host also receives and replaces the
+    # frames it drops, on the same cores as the worker; following gives that CPU back. What the
+    # advice promises is one-sided (no fewer results) and that it matches what a stream is served.
+    check "advice: following loses no results (>= 0.95x full rate)" "$(awk -v r="$ratio" 'BEGIN {print (r >= 0.95)}')" "$ratio"
+    for f in "$full" "$follow"; do
+        jq -r --argjson n "$STREAMS" '"  \(input_filename | sub(".*/"; "")): served \(.results_per_s / $n * 100 | round / 100) fps per stream, advised median \(.advice.fps_median), sent \(.frames_sent_per_s / $n * 100 | round / 100) fps per stream, dropped \(.dropped_ratio)"' "$f"
+    done
     check "advice: >= 80 % less uplink" "$(awk -v u="$uplink" 'BEGIN {print (u >= 0.8)}')" "$uplink"
 
     name=gating-advice-calm

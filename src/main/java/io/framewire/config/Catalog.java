@@ -188,8 +188,11 @@ public final class Catalog {
             "motion gating for every stream (a client can still turn it off for its connection with `?gating=off`); "
                     + "never with `--detector none`, where there is nothing to save");
     public static final Setting<Double> GATING_THRESHOLD = decimal("gating.threshold", GatingConfig.DEFAULT.threshold(),
-            0.0, 1.0, "share of the reduced frame's pixels whose grey level must change by more than 24 (of 255) "
-                    + "since the detector's last pass for the detector to run again; `0`: any change");
+            0.0, 1.0, "share of the reduced frame that the largest connected region of changed pixels (grey level "
+                    + "moved by more than 24 of 255 since the detector's last pass) away from the stream's tracks must "
+                    + "cover for the detector to run again; any change at a track runs it regardless, and while the "
+                    + "stream's detector found anything in the last 10 s all changed pixels together are held against "
+                    + "half of it; `0`: any change");
     public static final Setting<Integer> GATING_REFRESH_MS = integer("gating.refreshMs",
             (int) GatingConfig.DEFAULT.refresh().toMillis(), 0, 3_600_000,
             "the detector runs on a stream at least this often, however still its picture (`0`: gating never skips)");

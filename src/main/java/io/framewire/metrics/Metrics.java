@@ -42,6 +42,7 @@ public final class Metrics {
     public final CounterDataPoint workerBusySeconds;
     public final CounterDataPoint framesGated;
     public final CounterDataPoint detectorPassesSaved;
+    public final CounterDataPoint tracksHandedOver;
     public final DistributionDataPoint advisedFps;
     public final CounterDataPoint redisErrors;
     public final CounterDataPoint redisResultsDropped;
@@ -84,6 +85,8 @@ public final class Metrics {
                 "Frames answered without the detector: too little changed since its last pass (motion gating)");
         detectorPassesSaved = counter("framewire_detector_passes_saved",
                 "Forward passes not run because every frame of the batch was gated");
+        tracksHandedOver = counter("framewire_tracks_handed_over",
+                "Streams that connected here and found tracks a previous connection left in Redis (their ids continue)");
         advisedFps = Histogram.builder().name("framewire_advised_fps")
                 .help("Send rate advised to streams (advice.fps), one observation per result")
                 .classicUpperBounds(ADVICE_BUCKETS).classicOnly().register(registry);

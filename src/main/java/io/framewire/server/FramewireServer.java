@@ -434,6 +434,7 @@ public final class FramewireServer implements AutoCloseable {
                 settings.maxFps(), metrics, message -> state.publish(id, message), context);
         registry.register(session);
         state.opened(session);
+        state.tracks(session, context);
         if (draining) {
             session.drain(drainDeadline); // the drain began between the check above and register
         }

@@ -22,6 +22,11 @@ final class Keys {
         return "fw:{" + streamId + "}:totals";
     }
 
+    /** The stream's last track snapshot, for the next host that takes it (record TTL). */
+    static String tracks(String streamId) {
+        return "fw:{" + streamId + "}:tracks";
+    }
+
     /** The stream's results: a capped Redis Stream. */
     static String results(String streamId) {
         return "fw:{" + streamId + RESULTS_SUFFIX;

@@ -1,6 +1,7 @@
 package io.framewire.state;
 
 import io.framewire.metrics.Metrics;
+import io.framewire.tracking.TrackHandover;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -22,6 +23,7 @@ final class RedisState implements SharedState {
     private final ResultsPublisher results;
     private final WatchReader watch;
     private final WatchedStreams watched;
+    private final TrackStore tracks;
     private final boolean feed;
     private Jedis dashboard;
     private List<Map<String, String>> hosts;
@@ -35,6 +37,7 @@ final class RedisState implements SharedState {
         this.feed = resultsMaxLen > 0;
         this.results = new ResultsPublisher(link, Math.max(1, resultsMaxLen), watched, metrics);
         this.watch = new WatchReader(link);
+        this.tracks = new TrackStore(link, metrics);
         metrics.gauge("framewire_redis_up", "1 while this host reaches Redis (absent without --redis)",
                 () -> link.up() ? 1 : 0);
         metrics.gauge("framewire_redis_watched_streams",
@@ -51,6 +54,7 @@ final class RedisState implements SharedState {
         }
         records.start(host);
         takeovers.start();
+        tracks.start(host);
         if (feed) {
             results.start();
             watch.start();
@@ -63,8 +67,14 @@ final class RedisState implements SharedState {
     }
 
     @Override
+    public void tracks(Publisher session, TrackHandover handover) {
+        tracks.opened(session, handover);
+    }
+
+    @Override
     public void closed(Publisher session) {
         records.closed(session);
+        tracks.closed(session);
     }
 
     @Override
@@ -138,6 +148,7 @@ final class RedisState implements SharedState {
         long wait = 2_000 + link.config().timeout().toMillis();
         watch.stop(wait);
         takeovers.stop(wait);
+        tracks.stop(wait);
         results.stop(wait);
         records.stop(wait);
         synchronized (this) {

@@ -1,6 +1,7 @@
 package io.framewire.state;
 
 import io.framewire.metrics.Metrics;
+import io.framewire.tracking.TrackHandover;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -33,6 +34,12 @@ public interface SharedState extends AutoCloseable {
 
     /** A publisher connected here (after the local registry has taken the id). */
     void opened(Publisher session);
+
+    /**
+     * The tracks of a publisher that {@link #opened} here: with Redis they are saved for, and
+     * restored from, other connections of the same stream (best effort); in memory, nothing.
+     */
+    default void tracks(Publisher session, TrackHandover tracks) {}
 
     /** That publisher's connection ended. */
     void closed(Publisher session);

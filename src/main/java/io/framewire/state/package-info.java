@@ -5,6 +5,6 @@
  * publishing connection as a {@code Publisher} and a watcher as a {@code Watcher}, both implemented
  * in {@code stream}, so the dependency goes one way: stream uses state.
  *
- * <p>May use: {@code protocol}, {@code metrics}.
+ * <p>May use: {@code protocol}, {@code metrics}, {@code tracking}.
  */
 package io.framewire.state;

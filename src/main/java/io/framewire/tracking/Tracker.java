@@ -38,7 +38,17 @@ public final class Tracker {
     private final int minHits;
     private final long maxAgeNanos;
     private final List<Track> tracks = new ArrayList<>();
+    // every detection of the last maxAge, also those whose tentative track died: where the detector
+    // has lately found something (a small face that comes and goes between passes)
+    private final java.util.ArrayDeque<Seen> recent = new java.util.ArrayDeque<>();
+
+    private record Seen(Box box, long at) {}
+
+    private long lastObservedAt;
+    private boolean observed;
     private int nextId = 1;
+
+    private static final int[] NO_IDS = new int[0];
 
     public Tracker(int minHits, long maxAgeNanos) {
         if (minHits < 1 || maxAgeNanos < 0) {
@@ -53,6 +63,22 @@ public final class Tracker {
      * (0 when its track is still tentative). Tracks unmatched for longer than maxAge are dropped.
      */
     public int[] update(List<Observation> observations, long nowNanos) {
+        while (!recent.isEmpty() && nowNanos - recent.peekFirst().at > maxAgeNanos) {
+            recent.pollFirst();
+        }
+        if (observations.isEmpty() && tracks.isEmpty()) {
+            return NO_IDS; // the common case of an empty scene (and of --detector none): nothing allocated
+        }
+        if (!observations.isEmpty()) {
+            observed = true;
+            lastObservedAt = nowNanos;
+        }
+        for (Observation ob : observations) {
+            if (recent.size() >= MAX_SNAPSHOT_TRACKS * 8) {
+                recent.pollFirst();
+            }
+            recent.addLast(new Seen(ob.box(), nowNanos));
+        }
         for (Iterator<Track> it = tracks.iterator(); it.hasNext(); ) {
             if (nowNanos - it.next().lastSeen > maxAgeNanos) {
                 it.remove();
@@ -121,6 +147,9 @@ public final class Tracker {
      * that skips the detector is answered with. Tentative tracks come with id 0.
      */
     public List<Tracked> predict(long nowNanos) {
+        if (tracks.isEmpty()) {
+            return List.of();
+        }
         List<Tracked> out = new ArrayList<>(tracks.size());
         for (Track tr : tracks) {
             if (tr.seenInLastPass) {
@@ -128,6 +157,135 @@ public final class Tracker {
             }
         }
         return out;
+    }
+
+    /** Most tracks a snapshot carries (the most confident first): it stays a few kilobytes at worst. */
+    public static final int MAX_SNAPSHOT_TRACKS = 64;
+    private static final String SNAPSHOT_VERSION = "t1";
+    private static final double NANOS_PER_SECOND = 1e9;
+
+    /** True once this tracker has given out an id: only then has it anything to hand over. */
+    public boolean hasIds() {
+        return nextId > 1;
+    }
+
+    /**
+     * The confirmed tracks and the next id, as a compact line of text, for another host that takes
+     * the stream over (see {@link #restore}). Times are kept relative ({@code nowNanos} minus the
+     * track's last match), since another host's monotonic clock has another origin. Null before any id.
+     */
+    public String snapshot(long nowNanos) {
+        if (!hasIds()) {
+            return null;
+        }
+        StringBuilder b = new StringBuilder(32 + 96 * Math.min(tracks.size(), MAX_SNAPSHOT_TRACKS));
+        b.append(SNAPSHOT_VERSION).append(' ').append(nextId);
+        List<Track> confirmed = new ArrayList<>(tracks.size());
+        for (Track tr : tracks) {
+            if (tr.id != 0) {
+                confirmed.add(tr);
+            }
+        }
+        if (confirmed.size() > MAX_SNAPSHOT_TRACKS) {
+            confirmed.sort(Comparator.comparingDouble((Track tr) -> tr.score).reversed());
+            confirmed = confirmed.subList(0, MAX_SNAPSHOT_TRACKS);
+        }
+        for (Track tr : confirmed) {
+            b.append(' ').append(tr.id)
+                    .append(',').append(java.net.URLEncoder.encode(tr.label, java.nio.charset.StandardCharsets.UTF_8))
+                    .append(',').append(tr.score)
+                    .append(',').append(Math.max(0, (nowNanos - tr.lastSeen) / 1_000_000))
+                    .append(',').append((float) tr.cx).append(',').append((float) tr.cy)
+                    .append(',').append((float) tr.w).append(',').append((float) tr.h)
+                    .append(',').append((float) (tr.vx * NANOS_PER_SECOND)).append(',').append((float) (tr.vy * NANOS_PER_SECOND))
+                    .append(',').append((float) (tr.vw * NANOS_PER_SECOND)).append(',').append((float) (tr.vh * NANOS_PER_SECOND));
+        }
+        return b.toString();
+    }
+
+    /**
+     * Adopts another host's {@link #snapshot} of this stream: its confirmed tracks, with their ids,
+     * boxes, velocities and ages, and ids continue after its last. Only a tracker that has not given
+     * out an id of its own adopts one (two sets of ids must never mix); its tentative tracks are
+     * dropped for the restored ones. Returns false, changing nothing, when it does not adopt it
+     * (already has ids, or the text is not a snapshot).
+     */
+    public boolean restore(String snapshot, long nowNanos) {
+        if (hasIds() || snapshot == null) {
+            return false;
+        }
+        String[] parts = snapshot.trim().split(" ");
+        if (parts.length < 2 || !SNAPSHOT_VERSION.equals(parts[0])) {
+            return false;
+        }
+        List<Track> restored = new ArrayList<>(parts.length - 2);
+        int next;
+        try {
+            next = Integer.parseInt(parts[1]);
+            for (int i = 2; i < parts.length && restored.size() < MAX_SNAPSHOT_TRACKS; i++) {
+                String[] f = parts[i].split(",", -1);
+                if (f.length != 12) {
+                    return false;
+                }
+                int id = Integer.parseInt(f[0]);
+                String label = java.net.URLDecoder.decode(f[1], java.nio.charset.StandardCharsets.UTF_8);
+                float score = Float.parseFloat(f[2]);
+                long ageNanos = Long.parseLong(f[3]) * 1_000_000;
+                double[] v = new double[8];
+                for (int k = 0; k < 8; k++) {
+                    v[k] = Float.parseFloat(f[4 + k]);
+                    if (!Double.isFinite(v[k])) {
+                        return false;
+                    }
+                }
+                if (id < 1 || id >= next || v[2] <= 0 || v[3] <= 0 || ageNanos < 0) {
+                    return false;
+                }
+                Track tr = new Track(new Observation(label, score,
+                        new Box(v[0] - v[2] / 2, v[1] - v[3] / 2, v[2], v[3])), nowNanos - ageNanos);
+                tr.id = id;
+                tr.hits = minHits;
+                tr.vx = v[4] / NANOS_PER_SECOND;
+                tr.vy = v[5] / NANOS_PER_SECOND;
+                tr.vw = v[6] / NANOS_PER_SECOND;
+                tr.vh = v[7] / NANOS_PER_SECOND;
+                restored.add(tr);
+            }
+        } catch (IllegalArgumentException e) { // NumberFormatException too
+            return false;
+        }
+        if (next < 2) {
+            return false;
+        }
+        tracks.clear();
+        tracks.addAll(restored);
+        nextId = next;
+        return true;
+    }
+
+    /**
+     * Where something is or lately was, for the motion gate: every live track's box predicted for
+     * {@code nowNanos} (confirmed ones also while unmatched) and every detection of the last maxAge.
+     */
+    public List<Box> watched(long nowNanos) {
+        if (tracks.isEmpty() && recent.isEmpty()) {
+            return List.of();
+        }
+        List<Box> out = new ArrayList<>(tracks.size() + recent.size());
+        for (Track tr : tracks) {
+            out.add(tr.predict(nowNanos));
+        }
+        for (Seen s : recent) {
+            if (nowNanos - s.at <= maxAgeNanos) {
+                out.add(s.box);
+            }
+        }
+        return out;
+    }
+
+    /** True when a detector pass found anything within {@code windowNanos} before {@code nowNanos}. */
+    public boolean observedWithin(long windowNanos, long nowNanos) {
+        return observed && nowNanos - lastObservedAt <= windowNanos;
     }
 
     /** Tracks with an id (confirmed), alive now. */

@@ -20,10 +20,19 @@ class MotionGateTest {
 
     /** messi5.jpg with a filled white square of {@code side} px at (x, y), re-encoded as JPEG. */
     private static byte[] withSquare(int x, int y, int side) {
-        try (Mat image = ImageCodec.decode(MESSI); Point a = new Point(x, y); Point b = new Point(x + side, y + side);
-                Scalar white = new Scalar(255, 255, 255, 0); BytePointer out = new BytePointer()) {
-            rectangle(image, a, b, white, -1, 8, 0);
-            assertThat(opencv_imgcodecs.imencode(".jpg", image, out)).isTrue();
+        return withSquares(side, 90, new int[] {x, y});
+    }
+
+    /** messi5.jpg with filled white squares of {@code side} px at the given (x, y), re-encoded at {@code quality}. */
+    private static byte[] withSquares(int side, int quality, int[]... corners) {
+        try (Mat image = ImageCodec.decode(MESSI); Scalar white = new Scalar(255, 255, 255, 0); BytePointer out = new BytePointer();
+                org.bytedeco.javacpp.IntPointer q = new org.bytedeco.javacpp.IntPointer(opencv_imgcodecs.IMWRITE_JPEG_QUALITY, quality)) {
+            for (int[] c : corners) {
+                try (Point a = new Point(c[0], c[1]); Point b = new Point(c[0] + side, c[1] + side)) {
+                    rectangle(image, a, b, white, -1, 8, 0);
+                }
+            }
+            assertThat(opencv_imgcodecs.imencode(".jpg", image, out, q)).isTrue();
             byte[] bytes = new byte[(int) out.limit()];
             out.get(bytes);
             return bytes;
@@ -101,5 +110,84 @@ class MotionGateTest {
         MotionGate gate = new MotionGate(1.0, 10_000 * MS);
         skip(gate, MESSI, 0);
         assertThat(skip(gate, ImageHeaderTest.encode(".jpg", 640, 480), 10 * MS)).isFalse();
+    }
+
+    @Test
+    void manySmallChangesApartDoNotAddUpToOneObject() {
+        // 24 squares of 16 px, 60 px apart: 3.3 % of the frame changed in all, each 0.14 %
+        int[][] corners = new int[24][];
+        for (int i = 0; i < corners.length; i++) {
+            corners[i] = new int[] {20 + (i % 8) * 60, 20 + (i / 8) * 100};
+        }
+        byte[] scattered = withSquares(16, 90, corners);
+        MotionGate gate = new MotionGate(0.01, 10_000 * MS);
+        skip(gate, MESSI, 0);
+        assertThat(skip(gate, scattered, 10 * MS)).as("no changed region reaches 1 %").isTrue();
+        MotionGate fine = new MotionGate(0.001, 10_000 * MS);
+        skip(fine, MESSI, 0);
+        assertThat(skip(fine, scattered, 10 * MS)).as("each square is above 0.1 %").isFalse();
+        MotionGate gate2 = new MotionGate(0.01, 10_000 * MS);
+        skip(gate2, MESSI, 0);
+        assertThat(skip(gate2, withSquare(200, 150, 60), 10 * MS)).as("one object of ~2 %").isFalse();
+    }
+
+    @Test
+    void aStreamThatKeepsMovingGoesUncheckedForAWhileThenIsCheckedAgain() {
+        byte[] left = withSquares(80, 90, new int[] {40, 100});
+        byte[] right = withSquares(80, 90, new int[] {400, 100});
+        byte[] rightQ70 = withSquares(80, 70, new int[] {400, 100}); // right's picture in other bytes
+        byte[] rightQ60 = withSquares(80, 60, new int[] {400, 100});
+        MotionGate gate = new MotionGate(0.01, 10_000 * MS);
+        long t = 0;
+        assertThat(skip(gate, left, t += MS)).isFalse();
+        for (int i = 0; i < MotionGate.CHECK_AFTER; i++) { // every check finds a change
+            assertThat(skip(gate, i % 2 == 0 ? right : left, t += MS)).isFalse();
+        }
+        // right was last; a checked rightQ70 would skip, but the first span goes through unchecked:
+        // one frame without decode, the last one decoded as the reference only
+        assertThat(skip(gate, rightQ70, t += MS)).as("unchecked").isFalse();
+        assertThat(skip(gate, rightQ70, t += MS)).as("decoded as the reference only").isFalse();
+        assertThat(skip(gate, rightQ60, t += MS)).as("checked again, against its neighbour").isTrue();
+        assertThat(skip(gate, rightQ70, t += MS)).as("a skip resets the moving count").isTrue();
+    }
+
+    @Test
+    void aSmallChangeAtATrackedObjectRunsTheDetectorAndTheSameChangeElsewhereDoesNot() {
+        io.framewire.tracking.Tracker tracker = new io.framewire.tracking.Tracker(1, 10_000 * MS);
+        tracker.update(java.util.List.of(new io.framewire.tracking.Tracker.Observation("face", 0.9f,
+                new io.framewire.tracking.Box(100, 100, 40, 40))), 0);
+        byte[] atTrack = withSquare(110, 110, 12); // ~0.1 % of the frame: far below the threshold
+        byte[] nearTrack = withSquare(150, 150, 12); // within half a box of it
+        byte[] elsewhere = withSquare(420, 260, 12);
+        for (byte[] frame : new byte[][] {atTrack, nearTrack}) {
+            MotionGate gate = new MotionGate(0.01, 10_000 * MS, tracker);
+            skip(gate, MESSI, 0);
+            assertThat(skip(gate, frame, 10 * MS)).as("a change at a tracked object").isFalse();
+        }
+        MotionGate gate = new MotionGate(0.01, 10_000 * MS, tracker);
+        skip(gate, MESSI, 0);
+        assertThat(skip(gate, elsewhere, 10 * MS)).as("the same change away from every track").isTrue();
+        MotionGate untracked = new MotionGate(0.01, 10_000 * MS, new io.framewire.tracking.Tracker(1, 10_000 * MS));
+        skip(untracked, MESSI, 0);
+        assertThat(skip(untracked, atTrack, 10 * MS)).as("no tracks: the threshold alone").isTrue();
+    }
+
+    @Test
+    void inABusySceneSmallChangesApartCountTogether() {
+        int[][] corners = new int[24][];
+        for (int i = 0; i < corners.length; i++) {
+            corners[i] = new int[] {20 + (i % 8) * 60, 20 + (i / 8) * 100};
+        }
+        byte[] scattered = withSquares(16, 90, corners); // 3.3 % changed in all, no region above 0.2 %
+        long tenSeconds = MotionGate.BUSY_NANOS;
+        io.framewire.tracking.Tracker found = new io.framewire.tracking.Tracker(3, 100 * MS);
+        found.update(java.util.List.of(new io.framewire.tracking.Tracker.Observation("face", 0.9f,
+                new io.framewire.tracking.Box(500, 300, 20, 20))), 0); // a detection long gone by frame time, far from the squares
+        MotionGate busy = new MotionGate(0.02, 100_000 * MS, found);
+        skip(busy, MESSI, tenSeconds / 2);
+        assertThat(skip(busy, scattered, tenSeconds / 2 + 10 * MS)).as("the detector found something 5 s ago").isFalse();
+        MotionGate quiet = new MotionGate(0.02, 100_000 * MS, found);
+        skip(quiet, MESSI, 2 * tenSeconds);
+        assertThat(skip(quiet, scattered, 2 * tenSeconds + 10 * MS)).as("nothing found for 20 s: regions only").isTrue();
     }
 }

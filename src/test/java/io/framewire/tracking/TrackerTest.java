@@ -123,4 +123,96 @@ class TrackerTest {
     void rejectsNonsenseSettings() {
         assertThatThrownBy(() -> new Tracker(0, SECOND)).isInstanceOf(IllegalArgumentException.class);
     }
+
+    @Test
+    void anEmptySceneAllocatesNoIdsArrayAndHasNothingToHandOver() {
+        Tracker t = new Tracker(3, SECOND);
+        int[] a = t.update(List.of(), 0);
+        int[] b = t.update(List.of(), FRAME);
+        assertThat(a).isEmpty();
+        assertThat(b).as("one shared empty array, not one per result").isSameAs(a);
+        assertThat(t.predict(FRAME)).isEmpty();
+        assertThat(t.hasIds()).isFalse();
+        assertThat(t.snapshot(FRAME)).isNull();
+    }
+
+    @Test
+    void aSnapshotCarriesIdsBoxesAndVelocitiesToAnotherTracker() {
+        Tracker a = new Tracker(2, SECOND);
+        int id = 0;
+        for (int i = 0; i < 5; i++) { // moving right at 3 px per frame (45 px/s)
+            id = a.update(List.of(face(100 + 3 * i, 100), new Tracker.Observation("person,x y", 0.5f, new Box(300, 50, 30, 90))),
+                    i * FRAME)[0];
+        }
+        assertThat(id).isPositive();
+        long saved = 4 * FRAME + 100_000_000L; // 100 ms after the last pass
+        String snapshot = a.snapshot(saved);
+        assertThat(snapshot).startsWith("t1 ");
+
+        // another host, another clock origin
+        long origin = 777 * SECOND;
+        Tracker b = new Tracker(2, SECOND);
+        assertThat(b.restore(snapshot, origin)).isTrue();
+        assertThat(b.confirmed()).isEqualTo(2);
+        List<Tracker.Tracked> here = b.predict(origin);
+        List<Tracker.Tracked> there = a.predict(saved);
+        assertThat(here).hasSize(2);
+        for (int k = 0; k < 2; k++) {
+            assertThat(here.get(k).id()).isEqualTo(there.get(k).id());
+            assertThat(here.get(k).label()).isEqualTo(there.get(k).label());
+            assertThat(here.get(k).box().iou(there.get(k).box())).isGreaterThan(0.99);
+        }
+        assertThat(here.get(1).label()).isEqualTo("person,x y");
+        // the face keeps its id at its next detection, without minHits matches again
+        assertThat(b.update(List.of(face(100 + 3 * 6, 100)), origin + FRAME)).containsExactly(id);
+        // ids continue after the last the other tracker gave out
+        int fresh = b.update(List.of(face(100 + 3 * 7, 100), face(500, 300)), origin + 2 * FRAME)[1];
+        assertThat(fresh).isZero(); // tentative first
+        int born = b.update(List.of(face(100 + 3 * 8, 100), face(500, 300)), origin + 3 * FRAME)[1];
+        assertThat(born).isGreaterThan(Math.max(here.get(0).id(), here.get(1).id()));
+    }
+
+    @Test
+    void aTrackerWithIdsOfItsOwnOrBadTextRestoresNothing() {
+        Tracker a = new Tracker(1, SECOND);
+        a.update(List.of(face(100, 100)), 0);
+        String snapshot = a.snapshot(FRAME);
+        Tracker own = new Tracker(1, SECOND);
+        int id = own.update(List.of(face(400, 100)), 0)[0];
+        assertThat(own.restore(snapshot, FRAME)).isFalse();
+        assertThat(own.predict(FRAME)).singleElement().satisfies(tr -> assertThat(tr.id()).isEqualTo(id));
+        for (String bad : new String[] {"", "t1", "t0 5", "t1 x", "t1 5 1,face,0.9,0,1,2,3", "t1 5 9,face,0.9,0,1,2,3,4,0,0,0,0",
+                "t1 5 1,face,0.9,0,1,2,-3,4,0,0,0,0", "t1 5 1,face,0.9,0,NaN,2,3,4,0,0,0,0"}) {
+            Tracker fresh = new Tracker(1, SECOND);
+            assertThat(fresh.restore(bad, 0)).as(bad).isFalse();
+            assertThat(fresh.hasIds()).isFalse();
+        }
+    }
+
+    @Test
+    void aSnapshotIsBounded() {
+        Tracker t = new Tracker(1, SECOND);
+        List<Tracker.Observation> many = new java.util.ArrayList<>();
+        for (int i = 0; i < Tracker.MAX_SNAPSHOT_TRACKS + 20; i++) {
+            many.add(face(50 * (i % 20), 50 * (i / 20)));
+        }
+        t.update(many, 0);
+        Tracker b = new Tracker(1, SECOND);
+        assertThat(b.restore(t.snapshot(0), 0)).isTrue();
+        assertThat(b.confirmed()).isEqualTo(Tracker.MAX_SNAPSHOT_TRACKS);
+    }
+
+    @Test
+    void watchedAreasIncludeATentativeDetectionThatVanishedUntilMaxAge() {
+        Tracker t = new Tracker(3, SECOND);
+        assertThat(t.watched(0)).isEmpty();
+        assertThat(t.observedWithin(10 * SECOND, 0)).isFalse();
+        t.update(List.of(face(100, 100)), 0);
+        t.update(List.of(), FRAME); // its tentative track dies at this miss
+        assertThat(t.predict(FRAME)).isEmpty();
+        assertThat(t.watched(2 * FRAME)).as("the detector saw something there lately").containsExactly(new Box(100, 100, 40, 40));
+        assertThat(t.watched(SECOND + FRAME)).as("forgotten after maxAge").isEmpty();
+        assertThat(t.observedWithin(10 * SECOND, 5 * SECOND)).isTrue();
+        assertThat(t.observedWithin(10 * SECOND, 11 * SECOND)).isFalse();
+    }
 }
