@@ -184,3 +184,21 @@ async def stream(ws: WebSocket, stream_id: str):
     finally:
         if _redis is not None:
             await _redis.delete(key)
+
+
+if __name__ == "__main__":
+    # --bench DIR SECONDS: detect() on DIR's JPEGs in one thread, no network: this OpenCV's own rate.
+    import glob
+    import sys
+    if len(sys.argv) != 4 or sys.argv[1] != "--bench":
+        raise SystemExit("usage: fastapi_peer.py --bench FRAMES_DIR SECONDS   (serve it with gunicorn/uvicorn: see the top)")
+    frames = [open(f, "rb").read() for f in sorted(glob.glob(os.path.join(sys.argv[2], "*.jpg")))]
+    if not frames:
+        raise SystemExit(f"no .jpg in {sys.argv[2]}")
+    detect(frames[0])  # the first pass plans the network
+    n, t0 = 0, time.perf_counter()
+    while time.perf_counter() - t0 < float(sys.argv[3]):
+        detect(frames[n % len(frames)])
+        n += 1
+    dt = time.perf_counter() - t0
+    print(json.dumps({"frames": n, "fps": round(n / dt, 1), "ms_per_frame": round(dt * 1e3 / n, 2)}))
