@@ -14,7 +14,11 @@
 # Prints a Markdown table (also in $OUT/sidebyside.md) and leaves every row in $OUT/sidebyside.tsv.
 # Server CPU and memory count the whole process tree (gunicorn's master and its workers).
 # Env: PORT, REDIS_PORT, JAR, PYTHON (default /usr/bin/python3: Debian's fastapi/uvicorn/opencv), DURATION,
-# SWEEP_DURATION, CHART ("" skips the chart).
+# RAMP, WARMUP, DRAIN, SWEEP_DURATION, BASELINE_SECONDS, CHART ("" skips the chart), STRICT=1 (exit 1 on
+# any FAIL line: CI's smoke run; otherwise a peer that falls over is a result, not an error).
+# Uses bench/lib.sh's build_jar, ensure_frames ($FRAMES), start_redis, start_server, start_listener,
+# run_loadgen (SERVER_CPU_S, LOADGEN_CPU_S, OTHER_CPU_S, REDIS_CPU_S), stop_server, check, and
+# overrides its cpu_seconds to count a process tree.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
