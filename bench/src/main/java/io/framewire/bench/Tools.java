@@ -13,7 +13,7 @@ import picocli.CommandLine.HelpCommand;
         usageHelpAutoWidth = true,
         description = "framewire's load generator and benchmark tools (bench/README.md).",
         subcommands = {LoadGen.class, StandaloneBench.class, Attacks.class, Agreement.class, BigFrames.class,
-            GateCost.class, JettySink.class, HelpCommand.class})
+            GateCost.class, GateReplay.class, JettySink.class, HelpCommand.class})
 public final class Tools implements Runnable {
 
     @CommandLine.Spec

@@ -1,22 +1,56 @@
-import io.framewire.inference.*;
-import io.framewire.tracking.*;
+package io.framewire.bench;
+
+import io.framewire.inference.Detector;
+import io.framewire.inference.DetectorConfig;
+import io.framewire.inference.DetectorKind;
+import io.framewire.inference.Detectors;
+import io.framewire.inference.Device;
+import io.framewire.inference.ImageCodec;
+import io.framewire.inference.ImageHeader;
+import io.framewire.inference.MotionGate;
+import io.framewire.protocol.Detection;
+import io.framewire.tracking.Box;
+import io.framewire.tracking.Tracker;
 import java.nio.ByteBuffer;
-import java.nio.file.*;
-import java.util.*;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
 /**
- * Gated vs ungated boxes without a server (issue #13): every frame of a directory through YuNet, and the same
- * frames through MotionGate + Tracker as a worker runs them (frame times at 15 FPS, every STEP-th frame, as a
- * stream served at 15/STEP FPS sees them). Prints recall of the ungated detections at IoU >= 0.5, the share
- * gated, the main (largest) object's id stability, and the gate's time per frame. Deterministic: no network,
- * no dropped frames, so a loaded machine changes only the times.
- * Run: java --enable-native-access=ALL-UNNAMED -cp target/framewire.jar bench/GateReplay.java DIR STEP THRESHOLD [MAX_FRAMES [MODEL]]
+ * Gated vs ungated boxes without a server (issue #13): deterministic, so a loaded machine changes
+ * only the times, never which frames are seen.
  */
-public class GateReplay {
-    public static void main(String[] a) throws Exception {
-        Path dir = Path.of(a[0]); int step = Integer.parseInt(a[1]); double thr = Double.parseDouble(a[2]); int max = a.length > 3 ? Integer.parseInt(a[3]) : 300;
+@Command(name = "gatereplay", usageHelpAutoWidth = true,
+        description = "Every JPEG of DIR through YuNet, and the same frames through MotionGate + Tracker as a worker runs "
+            + "them (frame times at 15 FPS, every STEP-th frame). Prints JSON: recall of the ungated detections at "
+            + "IoU >= 0.5, the share gated, the main (largest) object's id stability, the gate's time per frame.")
+public class GateReplay implements Callable<Integer> {
+    @Option(names = {"-h", "--help"}, usageHelp = true, description = "show this help and exit")
+    boolean help;
+    @Parameters(index = "0", paramLabel = "DIR", description = "directory of .jpg frames (sorted by name)")
+    Path dir;
+    @Parameters(index = "1", paramLabel = "STEP", description = "take every STEP-th frame (a stream served at 15/STEP FPS)")
+    int step;
+    @Parameters(index = "2", paramLabel = "THRESHOLD", description = "gating.threshold")
+    double thr;
+    @Option(names = "--max-frames", defaultValue = "300", description = "frames read at most (default: ${DEFAULT-VALUE})")
+    int max;
+    @Option(names = "--model", defaultValue = "../shared/models/yunet_s_640_640.onnx", description = "YuNet ONNX (default: ${DEFAULT-VALUE})")
+    Path model;
+
+    @Override
+    public Integer call() throws Exception {
         long frameNs = 66_666_667L;
         List<Path> ps; try (var s = Files.list(dir)) { ps = s.filter(p -> p.toString().endsWith(".jpg")).sorted().limit(max).toList(); }
-        var cfg = new DetectorConfig("yunet", Path.of(a.length > 4 ? a[4] : "../shared/models/yunet_s_640_640.onnx"), "cpu", null, 0.6f, 0.45f, 640);
+        var cfg = new DetectorConfig(DetectorKind.YUNET, model, Device.CPU, null, 0.6f, 0.45f, 640);
         try (Detector det = Detectors.open(cfg).newDetector()) {
             Tracker tracker = new Tracker(3, 1_000_000_000L);
             MotionGate gate = new MotionGate(thr, 1_000_000_000L, tracker);
@@ -59,5 +93,6 @@ public class GateReplay {
             System.out.printf(Locale.ROOT, "{\"dir\":\"%s\",\"step\":%d,\"threshold\":%s,\"answers\":%d,\"gated\":%d,\"gated_share\":%.3f,\"ungated_detections\":%d,\"matched\":%d,\"recall\":%.4f,\"main_pairs\":%d,\"main_same_id\":%d,\"stability\":%.3f,\"distinct_main_ids\":%d,\"gate_us_per_frame\":%.0f}%n",
                     dir, step, thr, answers, gated, (double) gated / answers, total, matched, total == 0 ? 1.0 : (double) matched / total, pairs, same, pairs == 0 ? 0 : (double) same / pairs, ids.size(), gateNs / 1e3 / answers);
         }
+        return 0;
     }
 }
