@@ -15,6 +15,8 @@
 #
 # Sweeps: BATCHES x WAITS (batch.maxWaitMs) x PIPELINES, each combination ROUNDS times with the
 # pipelines interleaved within a round. YUNET_BATCHED=true|false passes --yunet.batched.
+# GATING (default false): --gating.enabled for the server; off so that every answer is a forward pass
+# (a gated answer skips the device, and would count above the device's ceiling).
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
@@ -71,7 +73,8 @@ printf '%-8s %-6s %-5s %-7s %10s %9s %9s %7s %8s %8s %s\n' pipeline batch wait s
 # run_one NAME PIPELINE BATCH WAIT STREAMS EXTRA_ARGS...: one server + load generator run; sets RPS_ONE.
 run_one() {
     local name=$1 P=$2 B=$3 W=$4 S=$5; shift 5
-    start_server "$name-server" "${det_args[@]}" "$@" --batch.max "$B" --batch.maxWaitMs "$W" --pipeline "$P"
+    start_server "$name-server" "${det_args[@]}" "$@" --batch.max "$B" --batch.maxWaitMs "$W" --pipeline "$P" \
+        --gating.enabled "${GATING:-false}"
     local smi_pid=""
     if (( HAVE_SMI )); then
         nvidia-smi --query-gpu=index,utilization.gpu,memory.used --format=csv,noheader,nounits -lms 500 >"$OUT/$name.smi" &
