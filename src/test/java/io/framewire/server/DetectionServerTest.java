@@ -78,7 +78,9 @@ class DetectionServerTest {
 
     @Test
     void slowDetectorMakesTheMailboxDropAndReportOlderFrames() throws Exception {
-        FramewireServer server = startYunet("workers", "1", "mailbox.depth", "1");
+        // gating off: the repeated frame would be gated (identical bytes), answered without a forward
+        // pass, and the detector would not be slow
+        FramewireServer server = startYunet("workers", "1", "mailbox.depth", "1", "gating.enabled", "false");
         int frames = 120;
         try (WsClient client = WsClient.stream(server.port(), "burst")) {
             for (int i = 0; i < frames; i++) {
