@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # One short GPU check for a CUDA host (an H100/H200 lent for a few minutes): builds with -Pgpu,
-# runs YuNet on CUDA once frame by frame and once batched, then bench/gpu.sh on CUDA (inline vs
-# split). Prints PASS/FAIL lines and the numbers; exit 1 when a check failed.
+# runs YuNet on CUDA once frame by frame and once batched, then bench/gpu.sh on CUDA (inline, one
+# executor per GPU, two: the default). Prints PASS/FAIL lines and the numbers; exit 1 when a check failed.
 #   bench/gpu-check.sh                       # defaults: 250 streams x 15 fps, batch 8, 20 s
 #   STREAM_COUNTS="250 500" BATCHES="8 16" bench/gpu-check.sh
 set -uo pipefail
@@ -58,7 +58,7 @@ check "server answers on cuda" "$(jq '(.results > 0 and .errors == 0) | if . the
 
 echo "== bench/gpu.sh on CUDA"
 DETECTOR=yunet MODEL="$MODEL" DEVICE=cuda PORT=$((PORT + 1)) STREAM_COUNTS=${STREAM_COUNTS:-250} BATCHES=${BATCHES:-8} \
-    PIPELINES=${PIPELINES:-inline split} DURATION=${DURATION:-20} RAMP=${RAMP:-5} WARMUP=${WARMUP:-3} \
+    PIPELINES=${PIPELINES:-inline split1 split} DURATION=${DURATION:-20} RAMP=${RAMP:-5} WARMUP=${WARMUP:-3} \
     bash bench/gpu.sh 2>&1 | grep -v '^\[loadgen\] t=' || FAILED=1
 echo "== gpu-check: $([[ $FAILED == 0 ]] && echo PASS || echo FAIL)"
 exit "$FAILED"

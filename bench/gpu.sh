@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Does the pipeline keep an accelerator busy? Throughput, p99 and fairness by stream count, batch
-# size and pipeline (inline = today's design: each worker decodes its batch, then runs its forward
-# pass; split = decoder threads feed one executor per device). GPU utilisation and memory from
-# nvidia-smi when there is one.
+# size and pipeline: inline = the design before #16 (one worker per device decodes its batch, then
+# runs its forward pass); split = decoder threads feed the device's executors (two per device, the
+# default); split1 = split with one executor per device (wave 3's split, for comparison). GPU
+# utilisation and memory from nvidia-smi when there is one.
 #
 # Without a GPU it runs --detector sim (a forward pass sleeps SIM_MS per batch of up to batch.max
 # frames after a real JPEG decode). On a CUDA host: DETECTOR=yunet MODEL=... DEVICE=cuda bench/gpu.sh
@@ -26,8 +27,8 @@ DEVICE=${DEVICE:-auto}
 SIM_MS=${SIM_MS:-5}
 STREAM_COUNTS=${STREAM_COUNTS:-1000}
 BATCHES=${BATCHES:-8}
-PIPELINES=${PIPELINES:-inline split}
-WORKERS=${WORKERS:-0}              # 0: the detector's default (1 for sim, one per GPU for cuda)
+PIPELINES=${PIPELINES:-inline split}  # inline | split | split1
+WORKERS=${WORKERS:-0}              # 0: inline and split1 one per device, split the default (two per device)
 DECODERS=${DECODERS:-0}            # 0: one per core
 FPS=${FPS:-15}
 DURATION=${DURATION:-30}
@@ -63,7 +64,7 @@ echo "decode: one core $DECODE_1 frames/s; $CORES cores $(awk -v d="$DECODE_1" -
 
 HAVE_SMI=0
 command -v nvidia-smi >/dev/null && nvidia-smi -L >/dev/null 2>&1 && HAVE_SMI=1
-(( HAVE_SMI )) && nvidia-smi -L
+(( HAVE_SMI )) && nvidia-smi -L && DEVICES=${DEVICES:-$(nvidia-smi -L | wc -l)}
 
 metric() { # metric NAME_WITH_LABELS: one sample from the server's /metrics, 0 when absent
     curl -fsS "http://127.0.0.1:$PORT/metrics" | awk -v m="$1" '$1 == m {print $2; found=1} END {if (!found) print 0}'
@@ -73,8 +74,13 @@ printf '%-8s %-6s %-5s %-7s %10s %9s %9s %7s %8s %8s %s\n' pipeline batch wait s
 # run_one NAME PIPELINE BATCH WAIT STREAMS EXTRA_ARGS...: one server + load generator run; sets RPS_ONE.
 run_one() {
     local name=$1 P=$2 B=$3 W=$4 S=$5; shift 5
-    start_server "$name-server" "${det_args[@]}" "$@" --batch.max "$B" --batch.maxWaitMs "$W" --pipeline "$P" \
-        --gating.enabled "${GATING:-false}"
+    local label=$P
+    [[ $name == gpu-floor-* ]] && label=floor
+    local per_device=()
+    # one worker per device, as before #16 (DEVICES: GPUs on a CUDA host; one sim device)
+    [[ $P != split ]] && (( WORKERS == 0 )) && per_device=(--workers "${DEVICES:-1}")
+    start_server "$name-server" "${det_args[@]}" "${per_device[@]}" "$@" --batch.max "$B" --batch.maxWaitMs "$W" \
+        --pipeline "${P%1}" --gating.enabled "${GATING:-false}"
     local smi_pid=""
     if (( HAVE_SMI )); then
         nvidia-smi --query-gpu=index,utilization.gpu,memory.used --format=csv,noheader,nounits -lms 500 >"$OUT/$name.smi" &
@@ -91,14 +97,14 @@ run_one() {
     if (( HAVE_SMI )); then
         gpu=$(awk -F', *' '{u+=$2; n++; if ($3 > m) m = $3} END {if (n) printf "util %.0f%% mem %d MiB", u / n, m}' "$OUT/$name.smi")
     fi
-    printf '%-8s %-6s %-5s %-7s %10s %9s %9s %7s %8s %8s %s\n' "$P" "$B" "$W" "$S" "$RPS_ONE" "$(jq .latency_ms.p50 "$J")" \
+    printf '%-8s %-6s %-5s %-7s %10s %9s %9s %7s %8s %8s %s\n' "$label" "$B" "$W" "$S" "$RPS_ONE" "$(jq .latency_ms.p50 "$J")" \
         "$(jq .latency_ms.p99 "$J")" "$(jq '.fairness.jain // 0' "$J")" "$(jq .dropped_ratio "$J")" \
         "$(awk -v s="$fill_sum" -v n="$fill_n" -v b="$B" 'BEGIN {printf "%.2f", (n ? s / n / b : 0)}')" "$gpu"
     jq -r '"  accounting (whole run): sent \(.accounting.sent) = results \(.accounting.results) + errors \(.accounting.errors) + dropped \(.accounting.dropped) + unanswered tail \(.accounting.unanswered); streams mismatched \(.accounting.streams_mismatched)/\(.accounting.streams_checked)"' "$J"
     awk -v c="$SERVER_CPU_S" -v l="$LOADGEN_CPU_S" -v d="$(jq .window_s "$J")" \
         -v r="$RPS_ONE" 'BEGIN {printf "  cpu: server %.2f cores, load generator %.2f cores; %.0f results per server core-second; load average %s\n", c / d, l / d, (c > 0 ? r * d / c : 0), "'"$(cut -d' ' -f1-3 /proc/loadavg)"'"}'
-    check "$P b=$B w=$W s=$S jain >= $TARGET_JAIN" "$(awk -v a="$(jq '.fairness.jain // 0' "$J")" -v b="$TARGET_JAIN" 'BEGIN {print (a >= b)}')" "$(jq '.fairness.jain // 0' "$J")"
-    check "$P b=$B w=$W s=$S frames accounted" "$(jq '(.accounting.streams_mismatched == 0 and .accounting.streams_checked > 0) | if . then 1 else 0 end' "$J")" \
+    check "$label b=$B w=$W s=$S jain >= $TARGET_JAIN" "$(awk -v a="$(jq '.fairness.jain // 0' "$J")" -v b="$TARGET_JAIN" 'BEGIN {print (a >= b)}')" "$(jq '.fairness.jain // 0' "$J")"
+    check "$label b=$B w=$W s=$S frames accounted" "$(jq '(.accounting.streams_mismatched == 0 and .accounting.streams_checked > 0) | if . then 1 else 0 end' "$J")" \
         "$(jq -r '"\(.accounting.streams_mismatched) streams mismatched"' "$J")"
 }
 

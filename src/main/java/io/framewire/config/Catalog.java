@@ -59,8 +59,9 @@ public final class Catalog {
                     + "(5 ms x 8 frames: a 1,600 frames/s device)");
 
     public static final Setting<Integer> WORKERS = integer("workers", 0, 0, 256,
-            "inference threads (device executors in the split pipeline); `0` = one per core on CPU, one per GPU "
-                    + "with CUDA, one for `sim`");
+            "inference threads (device executors in the split pipeline); `0` = one per core on CPU, two per GPU "
+                    + "with CUDA and two for `sim` (the device runs their passes one after another; the second keeps it busy "
+                    + "while the first answers and takes its next batch: 1.04–1.16 × the results of one, bench/RESULTS.md)");
     public static final Setting<Integer> MAILBOX_DEPTH = integer("mailbox.depth", 1, 1, 64,
             "unprocessed frames kept per stream; a newer frame replaces the oldest");
     public static final Setting<Integer> BATCH_MAX = integer("batch.max", 8, 1, 256,
@@ -73,7 +74,7 @@ public final class Catalog {
                     + "fewer results (bench/RESULTS.md)");
     public static final Setting<String> PIPELINE = choice("pipeline", PipelineConfig.DEFAULT.mode(), PipelineConfig.MODES,
             Function.identity(), "`inline`: each worker decodes its batch, then runs its forward pass; `split`: decoder "
-                    + "threads decode batches ahead and one executor per device runs forward passes back to back; `auto`: "
+                    + "threads decode batches ahead and the executors of each device run forward passes back to back; `auto`: "
                     + "split for an accelerator (CUDA, `sim`), inline on CPU (measured: bench/RESULTS.md)");
     public static final Setting<Integer> PIPELINE_DECODERS = integer("pipeline.decoders", 0, 0, 256,
             "decoder threads of the split pipeline; `0` = one per core");

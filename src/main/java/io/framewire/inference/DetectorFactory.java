@@ -6,13 +6,25 @@ package io.framewire.inference;
  */
 public interface DetectorFactory {
 
-    /** A new detector with its own network; called once on each worker's own thread. */
-    Detector newDetector();
+    /**
+     * A new detector with its own network, on worker {@code worker}'s device ({@link #deviceOf});
+     * called once on that worker's own thread.
+     */
+    Detector newDetector(int worker);
+
+    /** A detector on worker 0's device (tests, tools). */
+    default Detector newDetector() {
+        return newDetector(0);
+    }
 
     /** Human-readable summary for the start-up log, e.g. "yunet yunet_s_640_640.onnx on cpu (no CUDA device)". */
     String description();
 
-    /** Worker count when the operator sets none: one per core on CPU, one per GPU with CUDA. */
+    /**
+     * Worker count when the operator sets none: one per core on CPU; two per device on an
+     * accelerator (CUDA, {@code sim}), so that one executor's pass keeps the device busy while the
+     * other is between passes.
+     */
     int defaultWorkers();
 
     /** True for an accelerator (CUDA, {@code sim}) that the split pipeline keeps fed; false on CPU. */
@@ -20,8 +32,16 @@ public interface DetectorFactory {
         return false;
     }
 
-    /** The device kind for metrics labels: cpu, cuda or sim (the executor's index is appended). */
+    /** The device kind for metrics labels: cpu, cuda or sim (the {@link #deviceOf} index is appended). */
     default String deviceLabel() {
         return "cpu";
+    }
+
+    /**
+     * The device that worker {@code worker} runs its forward passes on: its GPU with CUDA (workers
+     * spread round-robin), the one simulated device with {@code sim}; on CPU each worker is its own.
+     */
+    default int deviceOf(int worker) {
+        return worker;
     }
 }

@@ -6,7 +6,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Collections;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.IntFunction;
+import java.util.function.IntUnaryOperator;
 import java.util.function.Supplier;
 import org.bytedeco.opencv.global.opencv_core;
 import org.bytedeco.opencv.opencv_core.Mat;
@@ -51,9 +52,12 @@ public final class Detectors {
         int cores = Runtime.getRuntime().availableProcessors();
         DetectorFactory factory = switch (kind) {
             case NONE -> new Factory("none (frames are not decoded)", cores, NoneDetector::new);
-            // one simulated accelerator: one executor
-            case SIM -> new Factory("sim (a simulated accelerator: " + cfg.simBatchMs() + " ms per forward pass of up to batch.max frames)",
-                    1, () -> new SimDetector(cfg.simBatchMs()), true, "sim");
+            // one simulated accelerator, fed by two executors like a GPU
+            case SIM -> {
+                SimDevice sim = new SimDevice(cfg.simBatchMs());
+                yield new Factory("sim (a simulated accelerator: " + cfg.simBatchMs() + " ms per forward pass of up to batch.max frames)",
+                        2, worker -> new SimDetector(sim), true, "sim", worker -> 0);
+            }
             case HAAR -> haar(cfg.model(), cores);
             case YUNET -> dnn(cfg, device, (dev, batch) -> yunetBatched(cfg, dev)
                     ? new YuNetBatchDetector(cfg.model(), dev, cfg.scoreThreshold(), cfg.nmsThreshold(), batch)
@@ -73,8 +77,7 @@ public final class Detectors {
         } catch (RuntimeException e) {
             throw new IllegalArgumentException("--model: " + e.getMessage(), e);
         }
-        return new Factory("haar " + xml.getFileName() + " on cpu (cascade classifier, no DNN)", cores, () -> new HaarDetector(xml),
-                false, "cpu");
+        return new Factory("haar " + xml.getFileName() + " on cpu (cascade classifier, no DNN)", cores, () -> new HaarDetector(xml));
     }
 
     /** Builds a DNN detector for a device and a batch size. */
@@ -104,11 +107,10 @@ public final class Detectors {
         int batch = batchable.test(device) && runsOnBlank(() -> maker.make(device, YoloDetector.MAX_BATCH), 2) ? YoloDetector.MAX_BATCH : 1;
         String description = cfg.kind() + " " + cfg.model().getFileName() + " on " + device.name()
                 + " (" + device.reason() + ")" + (batch > 1 ? ", batches of up to " + batch : "");
-        AtomicInteger workers = new AtomicInteger();
-        return new Factory(description, device.defaultWorkers(), () -> {
-            device.bindThread(workers.getAndIncrement());
+        return new Factory(description, device.defaultWorkers(), worker -> {
+            device.bindThread(worker);
             return maker.make(device, batch);
-        }, device.isCuda(), device.isCuda() ? "cuda" : "cpu");
+        }, device.isCuda(), device.isCuda() ? "cuda" : "cpu", device::gpuOf);
     }
 
     /** Runs {@code detector} once on {@code images} black frames, then closes it; throws what it throws. */
@@ -128,16 +130,21 @@ public final class Detectors {
         }
     }
 
-    private record Factory(String description, int defaultWorkers, Supplier<Detector> maker, boolean accelerated,
-                           String deviceLabel) implements DetectorFactory {
+    private record Factory(String description, int defaultWorkers, IntFunction<Detector> maker, boolean accelerated,
+                           String deviceLabel, IntUnaryOperator devices) implements DetectorFactory {
 
         Factory(String description, int defaultWorkers, Supplier<Detector> maker) {
-            this(description, defaultWorkers, maker, false, "cpu");
+            this(description, defaultWorkers, worker -> maker.get(), false, "cpu", worker -> worker);
         }
 
         @Override
-        public Detector newDetector() {
-            return maker.get();
+        public Detector newDetector(int worker) {
+            return maker.apply(worker);
+        }
+
+        @Override
+        public int deviceOf(int worker) {
+            return devices.applyAsInt(worker);
         }
     }
 }

@@ -75,15 +75,24 @@ record DnnDevice(String name, int backend, int target, int gpus, String reason) 
         return backend == DNN_BACKEND_CUDA;
     }
 
-    /** One worker per core on CPU; one per GPU with CUDA, since a GPU runs one forward pass at a time. */
+    /**
+     * One worker per core on CPU. Two per GPU with CUDA: a GPU runs the passes of its nets one after
+     * another, and a second net keeps it busy while the first one's thread is between passes
+     * (answering, taking the next batch), as Triton's instance count does.
+     */
     int defaultWorkers() {
-        return isCuda() ? gpus : Runtime.getRuntime().availableProcessors();
+        return isCuda() ? 2 * gpus : Runtime.getRuntime().availableProcessors();
     }
 
-    /** Binds the calling worker thread to its GPU, spreading workers round-robin over the devices. */
+    /** The GPU of worker {@code worker}: workers spread round-robin over the devices. */
+    int gpuOf(int worker) {
+        return isCuda() ? worker % gpus : worker;
+    }
+
+    /** Binds the calling worker thread to its GPU ({@link #gpuOf}). */
     void bindThread(int worker) {
         if (isCuda() && gpus > 1) {
-            opencv_core.setDevice(worker % gpus);
+            opencv_core.setDevice(gpuOf(worker));
         }
     }
 }

@@ -25,6 +25,7 @@ final class InferenceWorker implements Runnable {
     private static final Logger log = LoggerFactory.getLogger(InferenceWorker.class);
 
     private final DetectorFactory factory;
+    private final int index;
     private final Scheduler scheduler;
     private final int batchMax;
     private final long batchWaitNanos;
@@ -34,8 +35,10 @@ final class InferenceWorker implements Runnable {
     private final int maxSide;
     private final Advisor advisor;
 
-    InferenceWorker(DetectorFactory factory, Scheduler scheduler, int batchMax, long batchWaitNanos, ImageLimits limits,
+    /** Worker {@code index} of the pool ({@link DetectorFactory#deviceOf}). */
+    InferenceWorker(DetectorFactory factory, int index, Scheduler scheduler, int batchMax, long batchWaitNanos, ImageLimits limits,
                     int maxSide, Metrics metrics, Advisor advisor, Runnable onReady) {
+        this.index = index;
         this.maxSide = maxSide;
         this.advisor = advisor;
         this.metrics = metrics;
@@ -49,7 +52,7 @@ final class InferenceWorker implements Runnable {
 
     @Override
     public void run() {
-        try (Detector detector = factory.newDetector()) {
+        try (Detector detector = factory.newDetector(index)) {
             onReady.run();
             int max = Math.max(1, Math.min(batchMax, detector.maxBatch()));
             // Waiting to fill a batch only pays off when the model runs it as one forward pass.
@@ -181,7 +184,7 @@ final class InferenceWorker implements Runnable {
         metrics.inference.observe(Metrics.seconds(t2 - t1));
         metrics.batchSize.observe(items.size());
         if (device != null) {
-            device.forwardPass(items.size(), t2 - t1);
+            device.forwardPass(items.size(), t1, t2);
         }
         long busy = t2 - t1;
         double advice = advisor.fps();

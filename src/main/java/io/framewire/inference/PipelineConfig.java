@@ -7,9 +7,10 @@ import java.util.List;
  *
  * <p>{@code inline}: each worker takes a batch, decodes it and runs its forward pass on its own
  * thread (one worker per core on CPU). {@code split}: decoding runs on a pool of decoder threads
- * and forward passes on one executor per device that always has the next decoded batch waiting,
- * so an accelerator never idles while frames are decoded. {@code auto}: split for accelerators
- * (CUDA, {@code sim}), inline on CPU, where both stages compete for the same cores anyway.
+ * and forward passes on the executors of each device (two by default), which always have the next
+ * decoded batch waiting, so an accelerator never idles while frames are decoded. {@code auto}:
+ * split for accelerators (CUDA, {@code sim}), inline on CPU, where both stages compete for the
+ * same cores anyway.
  *
  * @param mode     auto | inline | split
  * @param decoders decoder threads of the split pipeline; 0 = one per core

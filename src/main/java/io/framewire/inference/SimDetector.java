@@ -2,23 +2,22 @@ package io.framewire.inference;
 
 import io.framewire.protocol.Detection;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.bytedeco.opencv.opencv_core.Mat;
 
 /**
  * A stand-in for an accelerator ({@code --detector sim}): each forward pass of up to
- * {@code batch.max} decoded frames sleeps a fixed {@code sim.batchMs} on its executor (sleeping,
- * not spinning, so the CPU stays free for decoding as it would beside a GPU) and finds nothing.
- * With 5 ms and batches of 8 the simulated device answers at most 1,600 frames/s: enough to see
- * on a laptop whether the pipeline keeps a device busy.
+ * {@code batch.max} decoded frames takes {@code sim.batchMs} on the {@link SimDevice} that every
+ * executor's detector shares, and finds nothing. With 5 ms and batches of 8 the simulated device
+ * answers at most 1,600 frames/s, however many executors feed it: enough to see on a laptop
+ * whether the pipeline keeps a device busy.
  */
 final class SimDetector implements Detector {
 
-    private final long batchNanos;
+    private final SimDevice device;
     private final NoneDetector nothing = new NoneDetector(); // its answers, allocated once
 
-    SimDetector(double batchMs) {
-        this.batchNanos = Math.round(batchMs * 1e6);
+    SimDetector(SimDevice device) {
+        this.device = device;
     }
 
     @Override
@@ -28,11 +27,8 @@ final class SimDetector implements Detector {
 
     @Override
     public List<List<Detection>> detect(List<Mat> images) {
-        long until = System.nanoTime() + batchNanos;
         try {
-            for (long left = batchNanos; left > 0; left = until - System.nanoTime()) {
-                TimeUnit.NANOSECONDS.sleep(left);
-            }
+            device.run();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted", e);

@@ -15,10 +15,14 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The split pipeline (see {@link PipelineConfig}): decoder threads take batches from the
- * scheduler, decode them and queue them; one executor per device (a platform thread owning its
- * detector, so its {@code Net}) runs the forward passes. The queue holds one decoded batch per
- * executor, and each decoder may hold one more while it waits to queue it: when a forward pass
- * ends, the next batch is already decoded. An executor merges queued batches up to
+ * scheduler, decode them and queue them; executors (platform threads, each owning its detector,
+ * so its {@code Net}) run the forward passes, two per device by default
+ * ({@link DetectorFactory#defaultWorkers}). The device runs their passes one after another, and
+ * while one executor answers its batch and takes the next, the other's pass keeps the device busy:
+ * with one executor the device idled for that time and for the OS's late wake-up of the thread,
+ * 0.7–1.9 ms per 5 ms pass on a loaded 2-core host (bench/RESULTS.md). The queue holds one
+ * decoded batch per executor, and each decoder may hold one more while it waits to queue it: when
+ * a forward pass ends, the next batch is already decoded. An executor merges queued batches up to
  * {@code batch.max} frames, so decoders never wait to fill a batch themselves.
  *
  * <p>Scheduling is untouched: a stream's mailbox stays scheduled from the decoder's take until
@@ -58,10 +62,10 @@ final class SplitPipeline {
     /** Executor {@code index}: builds its detector, counts down {@code ready}, then runs forward passes. */
     Runnable executor(int index, CountDownLatch ready) {
         return () -> {
-            try (Detector detector = factory.newDetector()) {
+            try (Detector detector = factory.newDetector(index)) {
                 max = Math.max(1, Math.min(batchMax, detector.maxBatch()));
                 needsPixels = detector.needsPixels();
-                Metrics.Device device = metrics.device(factory.deviceLabel() + ":" + index, max);
+                Metrics.Device device = metrics.device(factory.deviceLabel() + ":" + factory.deviceOf(index), max);
                 started.countDown();
                 ready.countDown();
                 runExecutor(detector, device);

@@ -10,7 +10,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * A fixed set of platform threads, each owning its own detector (and so its own DNN {@code Net}).
- * In the split pipeline ({@link PipelineConfig}) these are the device executors, fed by decoder threads.
+ * In the split pipeline ({@link PipelineConfig}) these are the device executors, fed by decoder threads;
+ * worker {@code i} runs on device {@link DetectorFactory#deviceOf deviceOf(i)}.
  */
 public final class WorkerPool implements AutoCloseable {
 
@@ -30,7 +31,7 @@ public final class WorkerPool implements AutoCloseable {
         CountDownLatch ready = new CountDownLatch(size);
         if (pipeline.split(factory)) {
             // the stage code only; its own loop (run) is not used here
-            var stages = new InferenceWorker(factory, scheduler, batchMax, batchMaxWait.toNanos(), limits, maxSide, metrics,
+            var stages = new InferenceWorker(factory, -1, scheduler, batchMax, batchMaxWait.toNanos(), limits, maxSide, metrics,
                     advisor, () -> {});
             var split = new SplitPipeline(factory, stages, scheduler, size, batchMax, batchMaxWait.toNanos(), metrics, advisor);
             for (int i = 0; i < size; i++) {
@@ -45,7 +46,7 @@ public final class WorkerPool implements AutoCloseable {
             return;
         }
         for (int i = 0; i < size; i++) {
-            var worker = new InferenceWorker(factory, scheduler, batchMax, batchMaxWait.toNanos(), limits, maxSide, metrics,
+            var worker = new InferenceWorker(factory, i, scheduler, batchMax, batchMaxWait.toNanos(), limits, maxSide, metrics,
                     advisor, ready::countDown);
             threads.add(Thread.ofPlatform().name("inference-" + i).daemon().start(worker));
         }

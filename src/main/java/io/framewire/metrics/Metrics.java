@@ -8,7 +8,10 @@ import io.prometheus.metrics.core.metrics.Histogram;
 import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.prometheus.metrics.model.snapshots.Unit;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.DoubleSupplier;
 
 /**
@@ -55,6 +58,7 @@ public final class Metrics {
     private final Counter wsCloses;
     private final ConcurrentHashMap<Integer, CounterDataPoint> closesByCode = new ConcurrentHashMap<>();
     private final Counter upgradesRefused;
+    private final Map<String, Device> devices = new HashMap<>(); // guarded by this
     private Counter devicePasses;
     private Counter deviceBusy;
     private Histogram deviceFill;
@@ -103,15 +107,20 @@ public final class Metrics {
     }
 
     /**
-     * The instruments of one inference device (an executor of the split pipeline), labelled by
-     * {@code label} only ("cuda:0", "sim:0", "cpu:1"): a handful of series per host, never per stream.
+     * The instruments of one inference device, shared by the executors of the split pipeline that
+     * run on it, labelled by {@code label} only ("cuda:0", "sim:0", "cpu:1"): a handful of series
+     * per host, never per stream.
      */
     public synchronized Device device(String label, int batchMax) {
+        return devices.computeIfAbsent(label, l -> newDevice(l, batchMax));
+    }
+
+    private Device newDevice(String label, int batchMax) {
         if (devicePasses == null) {
             devicePasses = Counter.builder().name("framewire_device_forward_passes")
                     .help("Forward passes run, by inference device").labelNames("device").register(registry);
             deviceBusy = Counter.builder().name("framewire_device_busy_seconds")
-                    .help("Seconds the device spent in forward passes; its rate is the device's busy fraction")
+                    .help("Seconds the device had a forward pass in flight (its executors' overlapping passes counted once); its rate is the device's busy fraction")
                     .labelNames("device").register(registry);
             deviceFill = Histogram.builder().name("framewire_device_batch_fill")
                     .help("Frames per forward pass over batch.max, by inference device")
@@ -122,12 +131,42 @@ public final class Metrics {
     }
 
     /** See {@link #device}. */
-    public record Device(CounterDataPoint passes, CounterDataPoint busySeconds, DistributionDataPoint fill, int batchMax) {
+    public static final class Device {
 
-        /** One forward pass of {@code frames} frames that took {@code nanos}. */
-        public void forwardPass(int frames, long nanos) {
+        private final CounterDataPoint passes;
+        private final CounterDataPoint busySeconds;
+        private final DistributionDataPoint fill;
+        private final int batchMax;
+        private final ReentrantLock lock = new ReentrantLock();
+        private long busyUntil = Long.MIN_VALUE; // guarded by lock: the end of the latest pass counted
+
+        Device(CounterDataPoint passes, CounterDataPoint busySeconds, DistributionDataPoint fill, int batchMax) {
+            this.passes = passes;
+            this.busySeconds = busySeconds;
+            this.fill = fill;
+            this.batchMax = batchMax;
+        }
+
+        /**
+         * One forward pass of {@code frames} frames from {@code startNanos} to {@code endNanos}.
+         * Busy time counts only what no other pass on the device already covered: two executors'
+         * passes overlap (one waits for the device while the other runs), and the device's busy
+         * fraction must stay the share of time it had work.
+         */
+        public void forwardPass(int frames, long startNanos, long endNanos) {
+            long busy;
+            lock.lock();
+            try {
+                long from = busyUntil != Long.MIN_VALUE && busyUntil - startNanos > 0 ? busyUntil : startNanos;
+                busy = Math.max(0, endNanos - from);
+                if (busyUntil == Long.MIN_VALUE || endNanos - busyUntil > 0) {
+                    busyUntil = endNanos;
+                }
+            } finally {
+                lock.unlock();
+            }
             passes.inc();
-            busySeconds.inc(seconds(nanos));
+            busySeconds.inc(seconds(busy));
             fill.observe(Math.min(1.0, (double) frames / batchMax));
         }
     }

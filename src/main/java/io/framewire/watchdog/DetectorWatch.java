@@ -32,10 +32,10 @@ public final class DetectorWatch implements Probe {
     public DetectorFactory watch(DetectorFactory factory) {
         return new DetectorFactory() {
             @Override
-            public Detector newDetector() {
+            public Detector newDetector(int worker) {
                 // called on the worker's own thread: its name says which worker is stuck
                 Slot slot = new Slot(Thread.currentThread().getName());
-                Detector d = factory.newDetector();
+                Detector d = factory.newDetector(worker);
                 slots.add(slot);
                 return new Watched(d, slot);
             }
@@ -58,6 +58,11 @@ public final class DetectorWatch implements Probe {
             @Override
             public String deviceLabel() {
                 return factory.deviceLabel();
+            }
+
+            @Override
+            public int deviceOf(int worker) {
+                return factory.deviceOf(worker);
             }
         };
     }

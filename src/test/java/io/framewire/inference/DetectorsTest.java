@@ -50,7 +50,10 @@ class DetectorsTest {
         assertThat(device.backend()).isEqualTo(opencv_dnn.DNN_BACKEND_CUDA);
         assertThat(device.target()).isEqualTo(opencv_dnn.DNN_TARGET_CUDA);
         assertThat(device.reason()).isEqualTo("2 CUDA device(s) and the probe forward passed");
-        assertThat(device.defaultWorkers()).isEqualTo(2);
+        assertThat(device.defaultWorkers()).as("two executors per GPU").isEqualTo(4);
+        assertThat(device.gpuOf(0)).isZero();
+        assertThat(device.gpuOf(1)).isEqualTo(1);
+        assertThat(device.gpuOf(2)).as("round-robin over the GPUs").isZero();
     }
 
     @Test

@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * The split pipeline (decoder threads feeding one executor per device) behind real WebSockets:
+ * The split pipeline (decoder threads feeding the executors of each device) behind real WebSockets:
  * the simulated accelerator and YuNet, with the inline pipeline's guarantees (order, one frame in
  * flight, exact accounting of every frame).
  */
@@ -26,6 +26,7 @@ class SplitPipelineServerTest {
 
     @Test
     void simulatedDeviceAnswersOrAccountsForEveryFrameOfEveryStream() throws Exception {
+        long started = System.nanoTime();
         FramewireServer server = servers.start("detector", "sim", "sim.batchMs", "20", "batch.max", "8",
                 "pipeline", "split", "pipeline.decoders", "2");
         byte[] jpeg = TestData.messi();
@@ -61,13 +62,17 @@ class SplitPipelineServerTest {
             assertThat(largestBatch).as("frames of several streams share a forward pass").isBetween(2, 8);
 
             String metrics = Http.metrics(server.port());
+            double elapsed = (System.nanoTime() - started) / 1e9;
+            assertThat(metrics).as("two executors (the default), one device").doesNotContain("sim:1");
             double passes = MetricsText.value(metrics, "framewire_device_forward_passes_total{device=\"sim:0\"}");
             double processed = MetricsText.value(metrics, "framewire_frames_processed_total");
             assertThat(passes).isPositive().isLessThan(processed);
             assertThat(MetricsText.value(metrics, "framewire_device_batch_fill_count{device=\"sim:0\"}")).isEqualTo(passes);
-            // each pass sleeps 20 ms
+            // each pass takes 20 ms of the device; the executors' overlapping waits count once
             assertThat(MetricsText.value(metrics, "framewire_device_busy_seconds_total{device=\"sim:0\"}"))
-                    .isGreaterThanOrEqualTo(passes * 0.019);
+                    .isGreaterThanOrEqualTo(passes * 0.019)
+                    .isLessThanOrEqualTo(elapsed);
+            assertThat(passes * 0.020).as("one pass at a time on the device").isLessThanOrEqualTo(elapsed);
         } finally {
             for (WsClient c : clients) {
                 c.close();
@@ -106,6 +111,7 @@ class SplitPipelineServerTest {
         FramewireServer sim = servers.start("detector", "sim", "pipeline.decoders", "3");
         String metrics = Http.metrics(sim.port());
         assertThat(metrics).contains("framewire_device_forward_passes_total{device=\"sim:0\"}");
+        assertThat(MetricsText.value(metrics, "framewire_workers")).as("two executors feed the device").isEqualTo(2);
         assertThat(Thread.getAllStackTraces().keySet().stream().filter(t -> t.getName().startsWith("decode-")).count())
                 .isGreaterThanOrEqualTo(3);
         servers.close(sim);

@@ -49,8 +49,8 @@ class SystemdWatchdogTest {
     private UnaryOperator<DetectorFactory> hangable() {
         return f -> new DetectorFactory() {
             @Override
-            public Detector newDetector() {
-                Detector d = f.newDetector();
+            public Detector newDetector(int worker) {
+                Detector d = f.newDetector(worker);
                 return new Detector() {
                     @Override
                     public int maxBatch() {
