@@ -61,7 +61,7 @@ public final class Catalog {
     public static final Setting<Integer> WORKERS = integer("workers", 0, 0, 256,
             "inference threads (device executors in the split pipeline); `0` = one per core on CPU, two per GPU "
                     + "with CUDA and two for `sim` (the device runs their passes one after another; the second keeps it busy "
-                    + "while the first answers and takes its next batch: 1.04–1.16 × the results of one, bench/RESULTS.md)");
+                    + "while the first answers and takes its next batch: 1.04–1.20 × the results of one, bench/RESULTS.md)");
     public static final Setting<Integer> MAILBOX_DEPTH = integer("mailbox.depth", 1, 1, 64,
             "unprocessed frames kept per stream; a newer frame replaces the oldest");
     public static final Setting<Integer> BATCH_MAX = integer("batch.max", 8, 1, 256,

@@ -2,6 +2,7 @@ package io.framewire.metrics;
 
 import static io.framewire.testing.MetricsText.value;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
 import java.io.ByteArrayOutputStream;
@@ -36,7 +37,7 @@ class DeviceTest {
         device.forwardPass(8, 12 * MS, 15 * MS);    // after an idle gap: adds 3
         device.forwardPass(8, 13 * MS, 14 * MS);    // inside the last one: adds nothing
         assertThat(value(scrape(), "framewire_device_busy_seconds_total{device=\"cuda:0\"}"))
-                .isCloseTo(0.013, org.assertj.core.data.Offset.offset(1e-9));
+                .isCloseTo(0.013, within(1e-9));
     }
 
     private String scrape() throws IOException {
