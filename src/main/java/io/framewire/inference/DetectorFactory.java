@@ -1,5 +1,7 @@
 package io.framewire.inference;
 
+import java.util.function.BiFunction;
+
 /**
  * Resolved once at start (model file checked, DNN device chosen and probed), then asked for one
  * {@link Detector} per inference worker.
@@ -43,5 +45,45 @@ public interface DetectorFactory {
      */
     default int deviceOf(int worker) {
         return worker;
+    }
+
+    /**
+     * This factory with each detector it makes passed through {@code wrap}, on the worker's own
+     * thread; everything else is this factory's. The one place that forwards the factory's methods,
+     * so a wrapper (the watchdog's, a test's) cannot miss one.
+     */
+    default DetectorFactory wrapping(BiFunction<Integer, Detector, Detector> wrap) {
+        DetectorFactory inner = this;
+        return new DetectorFactory() {
+            @Override
+            public Detector newDetector(int worker) {
+                return wrap.apply(worker, inner.newDetector(worker));
+            }
+
+            @Override
+            public String description() {
+                return inner.description();
+            }
+
+            @Override
+            public int defaultWorkers() {
+                return inner.defaultWorkers();
+            }
+
+            @Override
+            public boolean accelerated() {
+                return inner.accelerated();
+            }
+
+            @Override
+            public String deviceLabel() {
+                return inner.deviceLabel();
+            }
+
+            @Override
+            public int deviceOf(int worker) {
+                return inner.deviceOf(worker);
+            }
+        };
     }
 }

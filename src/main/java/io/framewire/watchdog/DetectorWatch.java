@@ -30,41 +30,12 @@ public final class DetectorWatch implements Probe {
 
     /** {@code factory}, with every detector it makes reporting here. */
     public DetectorFactory watch(DetectorFactory factory) {
-        return new DetectorFactory() {
-            @Override
-            public Detector newDetector(int worker) {
-                // called on the worker's own thread: its name says which worker is stuck
-                Slot slot = new Slot(Thread.currentThread().getName());
-                Detector d = factory.newDetector(worker);
-                slots.add(slot);
-                return new Watched(d, slot);
-            }
-
-            @Override
-            public String description() {
-                return factory.description();
-            }
-
-            @Override
-            public int defaultWorkers() {
-                return factory.defaultWorkers();
-            }
-
-            @Override
-            public boolean accelerated() {
-                return factory.accelerated();
-            }
-
-            @Override
-            public String deviceLabel() {
-                return factory.deviceLabel();
-            }
-
-            @Override
-            public int deviceOf(int worker) {
-                return factory.deviceOf(worker);
-            }
-        };
+        return factory.wrapping((worker, detector) -> {
+            // called on the worker's own thread: its name says which worker is stuck
+            Slot slot = new Slot(Thread.currentThread().getName());
+            slots.add(slot);
+            return new Watched(detector, slot);
+        });
     }
 
     @Override

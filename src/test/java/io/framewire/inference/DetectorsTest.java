@@ -88,6 +88,23 @@ class DetectorsTest {
         }
     }
 
+    @Test
+    void aWrappedFactoryKeepsEverythingButItsDetectors() {
+        DetectorFactory sim = Detectors.open(config("sim", null, "auto"));
+        List<Integer> wrapped = new ArrayList<>();
+        DetectorFactory w = sim.wrapping((worker, d) -> {
+            wrapped.add(worker);
+            return d;
+        });
+
+        assertThat(List.of(w.description(), w.defaultWorkers(), w.accelerated(), w.deviceLabel(), w.deviceOf(1)))
+                .containsExactly(sim.description(), 2, true, "sim", 0);
+        try (Detector d = w.newDetector(1)) {
+            assertThat(d.maxBatch()).isEqualTo(Integer.MAX_VALUE);
+        }
+        assertThat(wrapped).containsExactly(1);
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"cuda", "cuda-fp16"})
     void explicitCudaWithoutADeviceFailsAtOpen(String device) {

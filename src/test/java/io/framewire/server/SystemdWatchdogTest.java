@@ -47,56 +47,30 @@ class SystemdWatchdogTest {
 
     /** Detectors that block in detect() while {@link #hang} holds a latch, as a stuck native call would. */
     private UnaryOperator<DetectorFactory> hangable() {
-        return f -> new DetectorFactory() {
+        return f -> f.wrapping((worker, d) -> new Detector() {
             @Override
-            public Detector newDetector(int worker) {
-                Detector d = f.newDetector(worker);
-                return new Detector() {
-                    @Override
-                    public int maxBatch() {
-                        return d.maxBatch();
+            public int maxBatch() {
+                return d.maxBatch();
+            }
+
+            @Override
+            public List<List<Detection>> detect(List<Mat> images) {
+                CountDownLatch h = hang.get();
+                if (h != null) {
+                    try {
+                        h.await();
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
                     }
-
-                    @Override
-                    public List<List<Detection>> detect(List<Mat> images) {
-                        CountDownLatch h = hang.get();
-                        if (h != null) {
-                            try {
-                                h.await();
-                            } catch (InterruptedException e) {
-                                Thread.currentThread().interrupt();
-                            }
-                        }
-                        return d.detect(images);
-                    }
-
-                    @Override
-                    public void close() {
-                        d.close();
-                    }
-                };
+                }
+                return d.detect(images);
             }
 
             @Override
-            public String description() {
-                return f.description();
+            public void close() {
+                d.close();
             }
-
-            @Override
-            public int defaultWorkers() {
-                return f.defaultWorkers();
-            }
-
-            @Override
-            public boolean accelerated() {
-                return f.accelerated();
-            }
-
-            @Override
-            public String deviceLabel() {
-                return f.deviceLabel();
-            }
-        };
+        });
     }
 
     private FramewireServer start(NotifyReceiver rx, String pipeline) throws Exception {
