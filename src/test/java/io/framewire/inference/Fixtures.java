@@ -17,7 +17,6 @@ import org.bytedeco.opencv.opencv_core.Mat;
 /** Detector-level fixtures over the shared models and media ({@link TestData}). */
 final class Fixtures {
 
-    static final Path SHARED = TestData.shared();
     static final Path YUNET = TestData.yunet();
     static final Path MESSI = TestData.media("messi5.jpg");
     static final Path MEGAMIND = TestData.media("Megamind.avi");

@@ -1,7 +1,6 @@
 package io.framewire.inference;
 
 import static io.framewire.inference.Fixtures.MEGAMIND;
-import static io.framewire.inference.Fixtures.SHARED;
 import static io.framewire.inference.Fixtures.YUNET;
 import static io.framewire.inference.Fixtures.config;
 import static io.framewire.inference.Fixtures.messi;
@@ -11,6 +10,7 @@ import static org.bytedeco.opencv.global.opencv_core.CV_8UC3;
 import static org.bytedeco.opencv.global.opencv_imgproc.resize;
 
 import io.framewire.protocol.Detection;
+import io.framewire.testing.TestData;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Set;
@@ -109,7 +109,7 @@ class YuNetDetectorTest {
 
     @Test
     void theNanoModelFindsTheSameFace() {
-        try (Detector nano = Detectors.open(config("yunet", SHARED.resolve("models/yunet_n_640_640.onnx"), "cpu")).newDetector();
+        try (Detector nano = Detectors.open(config("yunet", TestData.model("yunet_n_640_640.onnx"), "cpu")).newDetector();
                 Mat image = messi()) {
             List<Detection> faces = nano.detect(List.of(image)).get(0);
 
@@ -122,7 +122,7 @@ class YuNetDetectorTest {
     @ValueSource(strings = {"yunet_s_dynamic.onnx", "yunet_n_dynamic.onnx"})
     void dynamicShapeExportsAreRefusedAtOpen(String model) {
         // OpenCV 4.13's ONNX importer rejects their dynamic Shape nodes; the 640x640 exports take any frame size.
-        Path path = SHARED.resolve("models").resolve(model);
+        Path path = TestData.model(model);
         assertThatThrownBy(() -> Detectors.open(config("yunet", path, "cpu")))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageStartingWith("--model: cannot run " + path + " with --detector yunet on cpu");

@@ -5,26 +5,35 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
-/** The shared models and test media ({@code ../../shared} from bench/, or {@code -Dframewire.shared}). */
+/** Models and test media for the tests: the repository's copies first, then the shared folder. */
 public final class TestData {
 
     private TestData() {}
 
-    public static Path shared() {
-        Path dir = Path.of(System.getProperty("framewire.shared", "../../shared"));
-        if (!Files.isDirectory(dir.resolve("testdata"))) {
-            throw new IllegalStateException("test data not found at " + dir.toAbsolutePath()
-                    + ": put the shared/ folder beside the project or pass -Dframewire.shared=DIR");
+    /**
+     * The models and media the repository carries ({@code ../src/test/data from bench/}, or {@code -Dframewire.testdata}),
+     * then {@code ../shared} ({@code -Dframewire.shared}) for what only a benchmark needs: a clone
+     * without {@code ../shared} passes its tests.
+     */
+    private static Path find(String kind, String name) {
+        Path carried = Path.of(System.getProperty("framewire.testdata", "../src/test/data")).resolve(kind).resolve(name);
+        if (Files.isRegularFile(carried)) {
+            return carried;
         }
-        return dir;
+        Path shared = Path.of(System.getProperty("framewire.shared", "../../shared")).resolve(kind).resolve(name);
+        if (Files.isRegularFile(shared)) {
+            return shared;
+        }
+        throw new IllegalStateException(kind + "/" + name + " not found: neither carried at " + carried.toAbsolutePath()
+                + " nor in " + shared.toAbsolutePath() + " (put the shared/ folder beside the project or pass -Dframewire.shared=DIR)");
     }
 
     public static Path model(String name) {
-        return shared().resolve("models").resolve(name);
+        return find("models", name);
     }
 
     public static Path media(String name) {
-        return shared().resolve("testdata").resolve(name);
+        return find("testdata", name);
     }
 
     public static Path yunet() {
