@@ -32,7 +32,7 @@ class JarIT {
     }
 
     @Test
-    void startsWithTheDefaultHaarDetectorAndFindsAFace(@TempDir Path dir) throws Exception {
+    void startsWithTheBuiltInYuNetDetectorAndFindsAFace(@TempDir Path dir) throws Exception {
         Path log = dir.resolve("server.log");
         Process server = java(log, "--port", "0", "--host", "127.0.0.1");
         try {
@@ -41,8 +41,9 @@ class JarIT {
                 client.send(TestData.messi());
                 JsonNode r = client.next(WAIT);
                 assertThat(r.path("type").asText()).isEqualTo("result");
-                assertThat(r.path("detections").size()).as("haar finds Messi's face").isGreaterThanOrEqualTo(1);
+                assertThat(r.path("detections").size()).as("the built-in YuNet finds Messi's face, and only it").isEqualTo(1);
                 assertThat(r.path("detections").get(0).path("label").asText()).isEqualTo("face");
+                assertThat(r.path("detections").get(0).path("score").asDouble()).as("a real score").isBetween(0.6, 0.999);
                 server.destroy(); // SIGTERM: the shutdown hook drains
                 WsClient.Close close = client.awaitClose(WAIT);
                 assertThat(close.code()).as("a publisher is told to reconnect elsewhere").isEqualTo(1001);
@@ -53,7 +54,7 @@ class JarIT {
             assertThat(server.waitFor(WAIT.toMillis(), TimeUnit.MILLISECONDS)).as("exits on SIGTERM").isTrue();
         }
         String out = Files.readString(log);
-        assertThat(out).contains("haar").contains("listening")
+        assertThat(out).contains("yunet yunet_s_640_640.onnx on cpu").contains("listening")
                 .contains("AUTHENTICATION IS OFF").contains("draining: 1 stream(s)").contains("drained in");
         // the server's own clock: the drain is bounded by shutdown.graceMs (10 s by default)
         Matcher drained = Pattern.compile("drained in (\\d+) ms").matcher(out);

@@ -35,12 +35,13 @@ public final class Catalog {
             "an address or host name", "listen address");
     public static final Setting<Integer> PORT = integer("port", 8080, 0, 65535, "listen port (`0`: any free port)");
 
-    public static final Setting<DetectorKind> DETECTOR = choice("detector", DetectorKind.HAAR, DetectorKind.all(),
-            DetectorKind::label, "`yunet` (DNN face), `yolo` (DNN objects), `haar` (cascade face, built in: no download), "
+    public static final Setting<DetectorKind> DETECTOR = choice("detector", DetectorKind.YUNET, DetectorKind.all(),
+            DetectorKind::label, "`yunet` (DNN face with real scores; the jar carries OpenCV Zoo's 2023mar model, Apache-2.0), "
+                    + "`yolo` (DNN objects), `haar` (cascade face, built in; every face scores 1.0), "
                     + "`sim` (a simulated accelerator: real decode, then a forward pass that sleeps `sim.batchMs` per batch "
                     + "and finds nothing; see [GPU hosts](#gpu-hosts)), `none` (no decode, no inference: transport checks)");
     public static final Setting<Path> MODEL = path("model",
-            "model file: ONNX for `yunet`/`yolo` (required there); optional cascade XML for `haar`");
+            "model file: ONNX for `yolo` (required) or `yunet` (default: the built-in model); optional cascade XML for `haar`");
     public static final Setting<Device> DEVICE = choice("device", Device.AUTO, Device.all(), Device::label,
             "`auto` takes CUDA when a device is present and a probe forward of the model succeeds, else CPU; "
                     + "the log says which and why");

@@ -63,9 +63,8 @@ public record Settings(
     public static Settings from(Map<String, String> raw) {
         DetectorKind kind = Catalog.DETECTOR.read(raw);
         Path model = Catalog.MODEL.read(raw);
-        if (kind.dnn() && model == null) {
-            throw new ConfigException("--model is required with --detector " + kind
-                    + " (e.g. --model ../shared/models/yunet_s_640_640.onnx)");
+        if (kind == DetectorKind.YOLO && model == null) {
+            throw new ConfigException("--model is required with --detector " + kind + " (a YOLO ONNX export)");
         }
         var dc = new DetectorConfig(
                 kind,

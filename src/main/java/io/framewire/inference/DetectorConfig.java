@@ -7,6 +7,7 @@ import java.nio.file.Path;
  *
  * @param kind           which detector
  * @param model          model file (ONNX for yunet/yolo; optional cascade XML for haar); null = built-in default
+ *                       (yunet: the 2023mar model the jar carries; haar: OpenCV's frontal-face cascade)
  * @param device         where DNN detectors run
  * @param labels         class-names file for yolo (one per line); null = COCO-80 indices as labels
  * @param scoreThreshold minimum confidence to report
@@ -30,6 +31,11 @@ public record DetectorConfig(
     public DetectorConfig {
         java.util.Objects.requireNonNull(kind, "kind");
         java.util.Objects.requireNonNull(device, "device");
+    }
+
+    /** The same configuration with another model file. */
+    public DetectorConfig withModel(Path file) {
+        return new DetectorConfig(kind, file, device, labels, scoreThreshold, nmsThreshold, inputSize, simBatchMs, yunetBatched);
     }
 
     /** Without the sim detector's setting (its default, 5 ms). */

@@ -23,13 +23,15 @@ public final class Detectors {
     private Detectors() {}
 
     /**
-     * Validates {@code cfg}, resolves the DNN device (probing CUDA with the real model) and loads the
+     * Validates {@code requested} (yunet without a model takes the built-in one), resolves the DNN device (probing CUDA with the real model) and loads the
      * model once, so that every configuration error surfaces here rather than in the workers.
      *
      * @throws IllegalArgumentException naming the setting at fault ({@code --detector}, {@code --model},
      *                                  {@code --device}, {@code --labels}, {@code --inputSize})
      */
-    public static DetectorFactory open(DetectorConfig cfg) {
+    public static DetectorFactory open(DetectorConfig requested) {
+        DetectorConfig cfg = requested.kind() == DetectorKind.YUNET && requested.model() == null
+                ? requested.withModel(YuNetDetector.builtInModel()) : requested;
         DetectorKind kind = cfg.kind();
         Device device = cfg.device();
         if (kind.dnn() && cfg.model() == null) {

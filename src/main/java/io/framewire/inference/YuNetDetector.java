@@ -1,10 +1,12 @@
 package io.framewire.inference;
 
 import io.framewire.protocol.Detection;
+import java.io.IOException;
 import java.nio.FloatBuffer;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import org.bytedeco.javacpp.Loader;
 import org.bytedeco.opencv.opencv_core.Mat;
 import org.bytedeco.opencv.opencv_core.Size;
 import org.bytedeco.opencv.opencv_objdetect.FaceDetectorYN;
@@ -18,6 +20,9 @@ final class YuNetDetector implements SingleImageDetector {
     private static final int ROW = 15;
     private static final int SCORE = 14;
 
+    /** OpenCV Zoo's face_detection_yunet_2023mar.onnx (Apache-2.0, licence beside it), carried in the jar. */
+    static final String BUILT_IN = "/io/framewire/models/yunet_s_640_640.onnx";
+
     private final FaceDetectorYN net;
     private final Mat faces = new Mat();
     private int width = -1;
@@ -30,6 +35,16 @@ final class YuNetDetector implements SingleImageDetector {
         if (net == null || net.isNull()) {
             faces.close();
             throw new IllegalStateException("OpenCV could not load the YuNet model " + model);
+        }
+    }
+
+    /** The built-in model as a file (OpenCV reads models from files), extracted once to JavaCPP's cache. */
+    static Path builtInModel() {
+        try {
+            return Loader.cacheResource(YuNetDetector.class, BUILT_IN).toPath();
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot extract the built-in YuNet model " + BUILT_IN + ": " + e
+                    + "; pass an ONNX file with --model", e);
         }
     }
 

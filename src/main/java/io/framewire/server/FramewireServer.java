@@ -238,6 +238,9 @@ public final class FramewireServer implements AutoCloseable {
                 factory.description(), size,
                 split ? " as device executors fed by " + pool.decoders() + " decoder thread(s) (pipeline split)" : " (pipeline inline)", settings.mailboxDepth(), settings.batchMax(),
                 settings.batchMaxWait().toMillis(), settings.maxStreams());
+        // what a newcomer opens next: a wildcard address is reachable as localhost, where browsers allow the camera
+        String where = settings.host().equals("0.0.0.0") || settings.host().equals("::") ? "localhost" : settings.host();
+        log.info("open http://{}:{}/ (publisher page), /dashboard, /metrics", where.contains(":") ? "[" + where + "]" : where, server.port());
         server.watchdog = Watchdog.start(env, List.of(new JettyProbe(server.jetty), progress));
         server.watchdog.ready("serving on port " + server.port());
         if (authorizer.enabled() && server.adminConnector == null) {

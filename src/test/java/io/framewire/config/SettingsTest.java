@@ -20,10 +20,11 @@ class SettingsTest {
     }
 
     @Test
-    void defaultsServeHaarOn8080() {
+    void defaultsServeTheBuiltInYuNetOn8080() {
         Settings s = parse(new String[0], Map.of());
         assertThat(s.port()).isEqualTo(8080);
-        assertThat(s.detector().kind()).isEqualTo(DetectorKind.HAAR);
+        assertThat(s.detector().kind()).isEqualTo(DetectorKind.YUNET);
+        assertThat(s.detector().model()).as("null: the model the jar carries").isNull();
         assertThat(s.detector().device()).isEqualTo(Device.AUTO);
         assertThat(s.mailboxDepth()).isEqualTo(1);
         assertThat(s.workers()).as("0 = one per core / per GPU").isZero();
@@ -86,7 +87,7 @@ class SettingsTest {
                 .hasMessageContaining("--device");
         assertThatThrownBy(() -> parse(new String[0], Map.of("FRAMEWIRE_MAILBOX_DEPTH", "0")))
                 .hasMessageContaining("--mailbox.depth");
-        assertThatThrownBy(() -> parse(new String[] {"--detector", "yunet"}, Map.of()))
+        assertThatThrownBy(() -> parse(new String[] {"--detector", "yolo"}, Map.of()))
                 .hasMessageContaining("--model");
     }
 
@@ -200,7 +201,8 @@ class SettingsTest {
 
     @Test
     void theInferenceWorkingSizeDefaultsPerDetector() {
-        assertThat(Settings.from(java.util.Map.of()).inferenceMaxSide()).as("haar").isEqualTo(960);
+        assertThat(Settings.from(java.util.Map.of("detector", "haar")).inferenceMaxSide()).as("haar").isEqualTo(960);
+        assertThat(Settings.from(java.util.Map.of()).inferenceMaxSide()).as("the default, yunet").isEqualTo(1280);
         assertThat(Settings.from(java.util.Map.of("detector", "yunet", "model", "m.onnx")).inferenceMaxSide()).isEqualTo(1280);
         assertThat(Settings.from(java.util.Map.of("detector", "yolo", "model", "m.onnx", "inputSize", "416")).inferenceMaxSide())
                 .as("YOLO letterboxes to its input anyway").isEqualTo(416);
@@ -296,7 +298,7 @@ class SettingsTest {
             assertThat(usage).contains("--" + s.name() + "   " + Catalog.plain(s.values()) + "   (default: "
                     + Catalog.plain(s.defaultText()) + ")");
         }
-        assertThat(usage).contains("--detector   yunet, yolo, haar, sim, none   (default: haar)")
+        assertThat(usage).contains("--detector   yunet, yolo, haar, sim, none   (default: yunet)")
                 .contains("--device   auto, cpu, cuda, cuda-fp16   (default: auto)")
                 .contains("--port   0..65535   (default: 8080)")
                 .doesNotContain("`").doesNotContain("](#");

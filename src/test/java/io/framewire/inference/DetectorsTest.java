@@ -144,6 +144,19 @@ class DetectorsTest {
     }
 
     @Test
+    void yunetWithoutAModelRunsTheOneTheJarCarries() throws Exception {
+        DetectorFactory factory = Detectors.open(config("yunet", null, "cpu"));
+        assertThat(factory.description()).startsWith("yunet yunet_s_640_640.onnx on cpu");
+        try (Detector detector = factory.newDetector(0); Mat image = Fixtures.messi()) {
+            List<Detection> faces = detector.detect(List.of(image)).get(0);
+            assertThat(faces).hasSize(1);
+            assertThat(faces.get(0).score()).as("a real score, not haar's 1.0").isBetween(0.6f, 0.999f);
+        }
+        // the same bytes as the model the tests carry (OpenCV Zoo's 2023mar export)
+        assertThat(Files.mismatch(YuNetDetector.builtInModel(), YUNET)).isEqualTo(-1L);
+    }
+
+    @Test
     void modelThatOpenCvCannotLoadNamesTheSetting() {
         assertThatThrownBy(() -> Detectors.open(config("yunet", MESSI, "cpu")))
                 .isInstanceOf(IllegalArgumentException.class)
