@@ -344,9 +344,18 @@ public final class BlockingWebSocket implements Session.Listener {
         return closed;
     }
 
+    /** The peer as {@code 192.0.2.7:37680} or {@code [2001:db8::7]:37680} (not InetSocketAddress's {@code /…} form). */
     public String remoteAddress() {
         Session s = session;
-        return s == null ? "?" : String.valueOf(s.getRemoteSocketAddress());
+        return s == null ? "?" : format(s.getRemoteSocketAddress());
+    }
+
+    static String format(java.net.SocketAddress address) {
+        if (!(address instanceof java.net.InetSocketAddress inet) || inet.getAddress() == null) {
+            return String.valueOf(address);
+        }
+        String host = inet.getAddress().getHostAddress();
+        return (host.contains(":") ? "[" + host + "]" : host) + ":" + inet.getPort();
     }
 
     @Override

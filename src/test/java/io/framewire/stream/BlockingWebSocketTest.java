@@ -29,6 +29,15 @@ class BlockingWebSocketTest {
     private static final int MESSAGE_BYTES = 1 << 20;
     private static final int MESSAGES = 48;
 
+    @Test
+    void peersPrintAsAddressAndPortWithIpv6InBrackets() throws Exception {
+        assertThat(BlockingWebSocket.format(new java.net.InetSocketAddress(java.net.InetAddress.getByName("::1"), 37680)))
+                .isEqualTo("[0:0:0:0:0:0:0:1]:37680");
+        assertThat(BlockingWebSocket.format(new java.net.InetSocketAddress(java.net.InetAddress.getByName("127.0.0.1"), 80)))
+                .isEqualTo("127.0.0.1:80");
+        assertThat(BlockingWebSocket.format(java.net.InetSocketAddress.createUnresolved("cam.local", 9))).isEqualTo("cam.local/<unresolved>:9");
+    }
+
     private final ArrayByteBufferPool pool = new ArrayByteBufferPool.Quadratic();
     private final FrameBuffers buffers = new FrameBuffers(pool, 64L << 20);
     private Server jetty;
