@@ -109,7 +109,7 @@ s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM); s.bind(sys.argv[1])
 while True: print(s.recv(4096).decode().replace("\n", " "), flush=True)' "$fw/notify.sock" >"$fw/notify.log" 2>&1 & pids+=($!)
 for _ in $(seq 50); do [[ -S $fw/notify.sock ]] && break; sleep 0.1; done
 NOTIFY_SOCKET=$fw/notify.sock WATCHDOG_USEC=2000000 \
-"$fw/opt/framewire/current/runtime/bin/java" $JAVA_OPTS -jar "$fw/opt/framewire/current/framewire.jar" >"$fw/framewire.log" 2>&1 & fwpid=$!; pids+=($fwpid)
+"$fw/opt/framewire/current/runtime/bin/java" $JAVA_OPTS -jar "$fw/opt/framewire/current/framewire.jar" >"$fw/framewire.log" 2>&1 & fwpid=$!; pids+=("$fwpid")
 for _ in $(seq 600); do port_open "$FRAMEWIRE_PORT" && break; kill -0 $fwpid 2>/dev/null || break; sleep 0.1; done
 code() { curl -s -o /dev/null -w '%{http_code}' "$1"; }
 [[ $(code "http://127.0.0.1:$FRAMEWIRE_PORT/readyz") == 200 ]] || { tail "$fw/framewire.log"; fail "installed framewire /readyz"; }

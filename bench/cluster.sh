@@ -141,9 +141,8 @@ loadgen_started() { # loadgen_started NAME: waits for its measuring window
     echo "loadgen $1 did not start" >&2; tail "$err" >&2; exit 1
 }
 loadgen_bg() { loadgen_start "$@"; loadgen_started "$1"; }
-wait_loadgen() { # [PID ERR]
-    local pid=${1:-$LG_PID} err=${2:-$LG_ERR}
-    wait "$pid" || { echo "loadgen failed; see $err" >&2; tail -5 "$err" >&2; exit 1; }
+wait_loadgen() { # the load generator started last
+    wait "$LG_PID" || { echo "loadgen failed; see $LG_ERR" >&2; tail -5 "$LG_ERR" >&2; exit 1; }
 }
 metric() { curl -s --max-time 2 "$(metrics_url "$1")" | awk -v m="$2" '$1 == m {print $2; exit}'; }
 upstream_down() { grep -c " down;" "$UPSTREAMS" || true; }

@@ -5,7 +5,7 @@
 #   bench/gpu-check.sh                       # defaults: 250 streams x 15 fps, batch 8, 20 s
 #   STREAM_COUNTS="250 500" BATCHES="8 16" bench/gpu-check.sh
 set -uo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit
 SHARED=${SHARED:-../shared}
 MODEL=${MODEL:-$SHARED/models/yunet_s_640_640.onnx}
 PORT=${PORT:-18690}

@@ -1,10 +1,11 @@
+# shellcheck shell=bash disable=SC2034  # it sets variables for the scripts that source it
 # Shared helpers for the bench scripts; source it, don't run it.
 # Env: JAVA_HOME, PORT, JAR (the server, default target/framewire.jar), BENCH_JAR (the tools: load generator,
 # StandaloneBench, ...; default bench/target/framewire-bench.jar), SHARED (default ../shared),
 # CLIENT (load generator's WebSocket client: nio or jetty, default nio), SERVER_JAVA_OPTS, LOADGEN_JAVA_OPTS,
 # REDIS (1: start a redis-server on $REDIS_PORT, default 6399, and give the server --redis).
 
-cd "$(dirname "${BASH_SOURCE[0]}")/.."            # repo root
+cd "$(dirname "${BASH_SOURCE[0]}")/.." || exit    # repo root
 OUT=bench/out
 SHARED=${SHARED:-../shared}
 PORT=${PORT:-8080}
@@ -22,7 +23,8 @@ if [[ -z "${JAVA_HOME:-}" || $(java_major "$JAVA_HOME/bin/java") -lt 21 ]]; then
     if [[ -x /usr/lib/jvm/temurin-25-jdk-amd64/bin/java ]]; then
         export JAVA_HOME=/usr/lib/jvm/temurin-25-jdk-amd64
     elif command -v java >/dev/null && [[ $(java_major java) -ge 21 ]]; then
-        export JAVA_HOME=$(dirname "$(dirname "$(readlink -f "$(command -v java)")")")
+        JAVA_HOME=$(dirname "$(dirname "$(readlink -f "$(command -v java)")")")
+        export JAVA_HOME
     else
         echo "need a JDK >= 21: set JAVA_HOME" >&2; exit 2
     fi

@@ -89,8 +89,7 @@ start_peer() { # NAME WORKERS DETECTOR MODE
         --chdir "$(dirname "$0")/peers" fastapi_peer:app
     # the master listens before its workers have imported the app: wait for every worker, or the
     # first one up would take all the early connections
-    local i
-    for i in $(seq 1 600); do
+    for _ in $(seq 1 600); do
         (( $(grep -c 'Application startup complete' "$OUT/$name.log") >= w )) && return 0
         kill -0 "$SERVER_PID" 2>/dev/null || break
         sleep 0.1
