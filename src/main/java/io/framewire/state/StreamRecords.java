@@ -28,7 +28,11 @@ import redis.clients.jedis.exceptions.JedisDataException;
  * <p>Each write runs {@link #SYNC}: it adds this connection's new counts to the stream's totals
  * (so totals resume on any host and nothing is counted twice or lost while Redis is down), and
  * writes the live record only if this connection is the newest one for the stream. "Newest" is
- * the latest first claim by Redis' own clock, so hosts' clocks may disagree. A connection that
+ * the latest upgrade: a connection claims with the time its upgrade was asked for (its host's
+ * clock, {@code connected_at}), not the time of its first write, so a host that paused after
+ * accepting an upgrade (SIGSTOP, a long GC) cannot, on resuming, replace the camera's newer
+ * connection on another host (issue #25 F1). Hosts' clocks need only agree to well within a
+ * reconnect (NTP does: a camera's reconnect takes a second or more). A connection that
  * finds a newer one there has been taken over (possibly while Redis was unreachable) and is
  * closed; one that takes the record from another publishes on {@link Keys#TAKEOVER}. Each write
  * also answers whether the stream is watched ({@link WatchedStreams}), so knowing it costs no extra
@@ -53,11 +57,9 @@ final class StreamRecords extends RedisLoop {
             local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
             local cur = redis.call('HMGET', KEYS[1], 'conn', 'claimed_at')
             local mine = cur[1] == ARGV[1]
-            local claimed = tonumber(ARGV[2])
+            local claimed = tonumber(ARGV[2]) or tonumber(ARGV[9]) or now
             local newest = true
-            if claimed == nil then
-              claimed = now
-            elseif not mine and cur[1] then
+            if not mine and cur[1] then
               local theirs = tonumber(cur[2]) or 0
               newest = theirs < claimed or (theirs == claimed and cur[1] < ARGV[1])
             end
@@ -277,7 +279,7 @@ final class StreamRecords extends RedisLoop {
         long processed;
         long dropped;
         long lastWrite;
-        volatile long claimedAt; // Redis time of the first claim; 0 before it
+        volatile long claimedAt; // the upgrade's time once the first claim was written; 0 before it
 
         Tracked(Publisher session, String conn) {
             this.session = session;

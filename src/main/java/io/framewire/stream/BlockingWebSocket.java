@@ -124,6 +124,8 @@ public final class BlockingWebSocket implements Session.Listener {
     private final FrameBuffers buffers;
     private final int maxMessageBytes;
     private final String threadName;
+    /** Made while the upgrade request is handled, before the 101: the connection's place in time. */
+    private final java.time.Instant upgradedAt = java.time.Instant.now();
     private volatile Session session;
     private int pingsThisSecond; // Jetty's thread: Jetty delivers one event at a time
     private long pingSecondStart; // Jetty's thread
@@ -337,6 +339,14 @@ public final class BlockingWebSocket implements Session.Listener {
     public boolean isOpen() {
         Session s = session;
         return s != null && s.isOpen();
+    }
+
+    /**
+     * When the upgrade was asked for (this host's clock). Stream ownership follows it: a connection
+     * whose host paused after the upgrade claims with this time, so it cannot replace a newer one.
+     */
+    public java.time.Instant upgradedAt() {
+        return upgradedAt;
     }
 
     /** How the connection ended; null until it has (ENDED). */

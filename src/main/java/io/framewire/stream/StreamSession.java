@@ -38,7 +38,7 @@ public final class StreamSession implements ResultSink, Publisher {
     private final Metrics metrics;
     private final ResultSink watchers;
     private final AtomicLong received = new AtomicLong();
-    private final Instant connectedAt = Instant.now();
+    private final Instant connectedAt;
     private volatile long lastFrameAtMillis;
     private final RateLimiter limiter;
     private volatile long drainDeadline; // System.nanoTime() bound of a drain; 0: not draining
@@ -56,6 +56,7 @@ public final class StreamSession implements ResultSink, Publisher {
     public StreamSession(String id, BlockingWebSocket ws, Scheduler scheduler, int mailboxDepth, int maxPendingResults,
                          int maxFps, Metrics metrics, ResultSink watchers, Object context) {
         this.id = id;
+        this.connectedAt = ws.upgradedAt();
         this.watchers = watchers;
         this.limiter = maxFps > 0 ? new RateLimiter(maxFps, System.nanoTime()) : null;
         this.ws = ws;

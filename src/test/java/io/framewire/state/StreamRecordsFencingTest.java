@@ -1,0 +1,72 @@
+package io.framewire.state;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.framewire.testing.RedisServer;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import redis.clients.jedis.Jedis;
+
+/**
+ * Stream ownership follows the order of the upgrades, not the order in which the claims reach Redis
+ * (issue #25 F1): a host that paused right after accepting an upgrade (SIGSTOP, a long GC) writes its
+ * first claim only when it resumes, after the camera has moved on to another host. The records
+ * script, run on a real redis-server as {@link StreamRecords} runs it.
+ */
+class StreamRecordsFencingTest {
+
+    private static RedisServer redis;
+
+    @BeforeAll
+    static void startRedis() throws Exception {
+        redis = RedisServer.start();
+    }
+
+    @AfterAll
+    static void stopRedis() throws Exception {
+        redis.close();
+    }
+
+    /** One write of {@code conn}'s counts, as a record tick sends it; returns {status, ..., claimed_at, watched}. */
+    private static List<?> sync(Jedis j, String stream, String conn, String claimedAt, long connectedAt, String owner) {
+        List<String> keys = List.of(Keys.record(stream), Keys.totals(stream), Keys.results(stream), Keys.watched(stream));
+        List<String> args = List.of(conn, claimedAt, owner, "127.0.0.1:1", "", "1", "1", "0",
+                Long.toString(connectedAt), "10000", "60000", "0", stream, Keys.TAKEOVER);
+        return (List<?>) j.eval(StreamRecords.SYNC, keys, args);
+    }
+
+    @Test
+    void aConnectionUpgradedBeforeTheOwnersCannotTakeTheStreamWhenItsFirstClaimComesLate() {
+        try (Jedis j = redis.client()) {
+            long now = System.currentTimeMillis();
+            // the camera's live connection on host B, upgraded just now, claims first
+            List<?> live = sync(j, "f1-cam", "conn-b", "", now, "host-b");
+            assertThat(live.get(0)).as("B claims it (2: a claim the other hosts are told of)").isEqualTo(2L);
+            assertThat(live.get(4)).as("claimed with its upgrade's time").isEqualTo(now);
+
+            // host A resumes: its connection was upgraded 5 s earlier, its first claim arrives now
+            List<?> stale = sync(j, "f1-cam", "conn-a", "", now - 5_000, "host-a");
+            assertThat(stale.get(0)).as("a newer connection owns the stream: A's is closed, B's stays").isEqualTo(0L);
+            assertThat(j.hget(Keys.record("f1-cam"), "conn")).isEqualTo("conn-b");
+            assertThat(j.hget(Keys.record("f1-cam"), "owner")).isEqualTo("host-b");
+
+            // and B keeps it on its next refresh
+            assertThat(sync(j, "f1-cam", "conn-b", Long.toString(now), now, "host-b").get(0)).isEqualTo(1L);
+        }
+    }
+
+    @Test
+    void aNewerUpgradeStillTakesOver() {
+        try (Jedis j = redis.client()) {
+            long now = System.currentTimeMillis();
+            assertThat(sync(j, "f1-move", "conn-a", "", now - 5_000, "host-a").get(0)).isEqualTo(2L);
+            // the camera reconnects through another host: its later upgrade wins, and the hosts are told
+            assertThat(sync(j, "f1-move", "conn-b", "", now, "host-b").get(0)).as("taken over").isEqualTo(2L);
+            assertThat(j.hget(Keys.record("f1-move"), "owner")).isEqualTo("host-b");
+            assertThat(sync(j, "f1-move", "conn-a", Long.toString(now - 5_000), now - 5_000, "host-a").get(0))
+                    .as("the old connection learns it was replaced").isEqualTo(0L);
+        }
+    }
+}
