@@ -49,6 +49,7 @@ public final class Metrics {
     public final DistributionDataPoint advisedFps;
     public final CounterDataPoint redisErrors;
     public final CounterDataPoint redisResultsDropped;
+    public final CounterDataPoint watchResultsMissed;
     public final DistributionDataPoint frameLatency;
     public final DistributionDataPoint mailboxWait;
     public final DistributionDataPoint decode;
@@ -97,6 +98,10 @@ public final class Metrics {
         redisErrors = counter("framewire_redis_errors", "Failed Redis operations");
         redisResultsDropped = counter("framewire_redis_results_dropped",
                 "Results not appended to Redis for watchers: the publish queue was full (Redis slow or down)");
+        watchResultsMissed = counter("framewire_watch_results_missed",
+                "Results of a watched stream that never reached this host's watch reader: a gap in seq that the next "
+                        + "message's dropped does not explain (the publishing host did not append them: its queue was full, "
+                        + "or Redis lost the stream's watch marker)");
         frameLatency = histogram("framewire_frame_latency_seconds", "Frame received to its result queued on the socket", LATENCY_BUCKETS);
         mailboxWait = histogram("framewire_mailbox_wait_seconds", "Frame received to taken by a worker", LATENCY_BUCKETS);
         decode = histogram("framewire_decode_seconds", "Image decoding time per frame", STAGE_BUCKETS);

@@ -119,4 +119,34 @@ public final class Messages {
     public static String watched(String entry, String message) {
         return "{\"entry\":\"" + entry + "\"," + message.substring(1);
     }
+
+    /**
+     * The {@code seq} and {@code dropped} of a result or error message as this server wrote it, or null
+     * for a message without them: what a reader needs to tell a missing message (every frame of a
+     * connection is a result, an error, or counted in the next message's {@code dropped}).
+     */
+    public static long[] accounting(String message) {
+        long seq = number(message, "\"seq\":");
+        long dropped = number(message, "\"dropped\":");
+        return seq < 0 || dropped < 0 ? null : new long[] {seq, dropped};
+    }
+
+    /** The non-negative integer after {@code key} at the top of {@code json}'s fields, or -1. */
+    private static long number(String json, String key) {
+        int at = json.indexOf(key);
+        if (at < 0) {
+            return -1;
+        }
+        long n = 0;
+        int i = at + key.length();
+        int start = i;
+        for (; i < json.length() && i - start < 18; i++) {
+            char c = json.charAt(i);
+            if (c < '0' || c > '9') {
+                break;
+            }
+            n = n * 10 + (c - '0');
+        }
+        return i == start ? -1 : n;
+    }
 }

@@ -36,7 +36,7 @@ final class RedisState implements SharedState {
         this.takeovers = new TakeoverListener(link, records);
         this.feed = resultsMaxLen > 0;
         this.results = new ResultsPublisher(link, Math.max(1, resultsMaxLen), watched, metrics);
-        this.watch = new WatchReader(link);
+        this.watch = new WatchReader(link, metrics.watchResultsMissed);
         this.tracks = new TrackStore(link, metrics);
         metrics.gauge("framewire_redis_up", "1 while this host reaches Redis (absent without --redis)",
                 () -> link.up() ? 1 : 0);

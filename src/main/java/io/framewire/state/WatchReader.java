@@ -1,5 +1,7 @@
 package io.framewire.state;
 
+import io.framewire.protocol.Messages;
+import io.prometheus.metrics.core.datapoints.CounterDataPoint;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -27,11 +29,16 @@ import redis.clients.jedis.resps.StreamEntry;
  * <p>It also keeps each watched stream's {@link Keys#watched} marker, which tells the publishing
  * host to append results: set when the first watcher here arrives and again when the last one
  * leaves (so it lasts a full retention after that), refreshed in between every quarter retention
- * (1 s to 60 s), and rewritten on every new connection (a restarted Redis is empty).
+ * (1 s to 60 s), rewritten on every new connection (a restarted Redis is empty), and checked every
+ * second: a marker gone (Redis lost its data: FLUSHALL, a failover to an empty replica) is written
+ * again at once, so the publishing host appends again within about two seconds (issue #25 F2).
+ * What the watchers missed meanwhile is counted ({@code framewire_watch_results_missed_total}) from
+ * the gaps in {@code seq} that the results' {@code dropped} does not explain.
  */
 final class WatchReader extends RedisLoop {
 
     static final int BLOCK_MS = 200;
+    private static final long CHECK_MS = 1_000;
     private static final int COUNT = 256;
 
     private record Op(boolean add, String stream, Watcher watcher, StreamEntryID from) {}
@@ -54,9 +61,19 @@ final class WatchReader extends RedisLoop {
     private final SetParams mark;
     private final long markEveryMs;
     private long lastMarkAll;
+    private long lastCheck;
+    /** Per watched stream: the newest entry read and its message's seq (-1: none yet); this thread only. */
+    private final Map<String, Newest> newest = new HashMap<>();
+    private final CounterDataPoint missed;
 
-    WatchReader(RedisLink link) {
+    private static final class Newest {
+        StreamEntryID entry = new StreamEntryID(0, 0);
+        long seq = -1;
+    }
+
+    WatchReader(RedisLink link, CounterDataPoint missed) {
         super(link, "watch", (int) link.config().timeout().toMillis() + BLOCK_MS);
+        this.missed = missed;
         long retentionMs = link.config().retention().toMillis();
         this.mark = SetParams.setParams().px(retentionMs);
         this.markEveryMs = Math.clamp(retentionMs / 4, 1_000, 60_000);
@@ -106,9 +123,14 @@ final class WatchReader extends RedisLoop {
             if (cursors == null) {
                 continue;
             }
+            Newest seen = newest.computeIfAbsent(e.getKey(), k -> new Newest());
             for (StreamEntry entry : e.getValue()) {
                 String id = entry.getID().toString();
                 String message = entry.getFields().get(ResultsPublisher.FIELD);
+                if (message != null && entry.getID().compareTo(seen.entry) > 0) {
+                    seen.entry = entry.getID();
+                    account(seen, message);
+                }
                 for (Cursor c : cursors) {
                     if (entry.getID().compareTo(c.last) > 0) {
                         c.last = entry.getID();
@@ -119,6 +141,19 @@ final class WatchReader extends RedisLoop {
                 }
             }
         }
+    }
+
+    /** Counts the messages between the last one read and {@code message} that never came. */
+    private void account(Newest seen, String message) {
+        long[] acc = Messages.accounting(message);
+        if (acc == null) {
+            return;
+        }
+        long gap = acc[0] - seen.seq - 1 - acc[1];
+        if (seen.seq >= 0 && acc[0] > seen.seq && gap > 0) {
+            missed.inc(gap);
+        }
+        seen.seq = acc[0]; // a smaller seq: a new connection of the camera, counting from its start
     }
 
     private void applyOps() {
@@ -140,6 +175,7 @@ final class WatchReader extends RedisLoop {
                     cursors.removeIf(c -> c.watcher == w);
                     if (cursors.isEmpty()) {
                         streams.remove(op.stream());
+                        newest.remove(Keys.results(op.stream()));
                         toMark.add(op.stream());
                     }
                 }
@@ -153,6 +189,19 @@ final class WatchReader extends RedisLoop {
         if (now - lastMarkAll >= markEveryMs) {
             toMark.addAll(streams.keySet());
             lastMarkAll = now;
+        } else if (now - lastCheck >= CHECK_MS && !streams.isEmpty()) {
+            lastCheck = now;
+            Pipeline p = jedis.pipelined();
+            Map<String, Response<Boolean>> present = new HashMap<>();
+            for (String stream : streams.keySet()) {
+                present.put(stream, p.exists(Keys.watched(stream)));
+            }
+            p.sync();
+            present.forEach((stream, there) -> {
+                if (!there.get()) {
+                    toMark.add(stream);
+                }
+            });
         }
         if (toMark.isEmpty()) {
             return;

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.framewire.server.FramewireServer;
 import io.framewire.testing.Http;
+import io.framewire.testing.MetricsText;
 import io.framewire.testing.RedisServer;
 import io.framewire.testing.ServerExtension;
 import io.framewire.testing.TestData;
@@ -25,6 +26,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.Protocol;
+import redis.clients.jedis.params.XAddParams;
 
 /** Shared state through a real redis-server: records, takeover, resume, watchers, outages. */
 class RedisStateTest {
@@ -359,6 +361,67 @@ class RedisStateTest {
     }
 
     @Test
+    void afterRedisLosesItsDataTheWatcherIsFedAgainWithinSecondsAndWhatItMissedIsCounted() throws Exception {
+        try (RedisServer own = RedisServer.start()) {
+            FramewireServer a = server(own, hostId("a"));
+            FramewireServer b = server(own, hostId("b"));
+            try (WsClient cam = WsClient.stream(a.port(), "f2-1");
+                 WsClient watcher = new WsClient(URI.create("ws://127.0.0.1:" + b.port() + "/ws/watch/f2-1"))) {
+                assertThat(watcher.next(WAIT).path("type").asText()).isEqualTo("watching");
+                long last = untilWatched(cam, watcher).path("seq").asLong();
+                try (Jedis j = own.client()) {
+                    j.flushAll(); // a failover to an empty replica looks the same to the hosts
+                }
+                long lost = System.nanoTime();
+                // one frame at a time, each answered: no frame is dropped, so every gap is a lost result
+                long sent = 0;
+                List<JsonNode> back = new ArrayList<>();
+                while (back.isEmpty()) {
+                    assertThat(Duration.ofNanos(System.nanoTime() - lost)).as("fed again within seconds").isLessThan(Duration.ofSeconds(5));
+                    publish(cam, 1);
+                    sent++;
+                    back.addAll(watcher.drain(Duration.ofMillis(50)));
+                }
+                // Host A appends nothing from the moment its records write finds the marker gone until
+                // host B has written it again: none, or a few, depending on which of the two came first.
+                long missed = back.get(0).path("seq").asLong() - last - 1;
+                assertThat(missed).as("results published while the marker was gone").isBetween(0L, sent - 1);
+                assertThat(metric(b, "framewire_watch_results_missed_total")).as("counted on the watcher's host, exactly")
+                        .isEqualTo((double) missed);
+                assertThat(Waits.until(() -> metric(a, "framewire_redis_watched_streams"), n -> n == 1.0))
+                        .as("host A appends again").isEqualTo(1.0);
+            }
+        }
+    }
+
+    @Test
+    void resultsThatNeverReachedTheWatchReaderAreCountedFromTheSeqGaps() throws Exception {
+        FramewireServer b = server(redis, hostId("b"));
+        try (WsClient watcher = new WsClient(URI.create("ws://127.0.0.1:" + b.port() + "/ws/watch/gap-1"))) {
+            assertThat(watcher.next(WAIT).path("type").asText()).isEqualTo("watching");
+            Waits.until(() -> {
+                try (Jedis j = redis.client()) {
+                    return j.exists("fw:{gap-1}:watched");
+                }
+            }, marked -> marked);
+            // as a publishing host appends them: seq 3 and 4 never appended, one frame of the gap
+            // accounted for by the next result's dropped, then a new connection of the camera (seq 0)
+            long[][] seqDropped = {{0, 0}, {1, 0}, {2, 0}, {5, 1}, {6, 0}, {0, 0}, {1, 0}};
+            try (Jedis j = redis.client()) {
+                for (long[] m : seqDropped) {
+                    j.xadd("fw:{gap-1}:results", XAddParams.xAddParams(),
+                            Map.of(ResultsPublisher.FIELD, "{\"type\":\"result\",\"stream\":\"gap-1\",\"seq\":" + m[0] + ",\"width\":1,"
+                                    + "\"height\":1,\"dropped\":" + m[1] + ",\"gated\":false,\"detections\":[]}"));
+                }
+            }
+            for (long[] m : seqDropped) {
+                assertThat(watcher.next(WAIT).path("seq").asLong()).isEqualTo(m[0]);
+            }
+            assertThat(metric(b, "framewire_watch_results_missed_total")).as("seq 3 or 4: one").isEqualTo(1.0);
+        }
+    }
+
+    @Test
     void aTakeoverMadeWhileRedisWasDownIsEnforcedWhenItReturns() throws Exception {
         try (RedisServer own = RedisServer.start()) {
             String hostB = hostId("b");
@@ -431,6 +494,10 @@ class RedisStateTest {
         } catch (Exception e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    private static double metric(FramewireServer s, String sample) {
+        return MetricsText.value(metricsUnchecked(s), sample);
     }
 
     private static String metricsUnchecked(FramewireServer s) {
