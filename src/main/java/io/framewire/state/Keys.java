@@ -37,6 +37,14 @@ final class Keys {
         return "fw:{" + streamId + "}:watched";
     }
 
+    /**
+     * One connection's counts as last added to the totals (received, processed, dropped): a write
+     * retried after a lost reply adds only what is new (retention TTL).
+     */
+    static String connectionCounts(String streamId, String conn) {
+        return "fw:{" + streamId + "}:conn:" + conn;
+    }
+
     static String streamOfResults(String key) {
         return key.substring(4, key.length() - RESULTS_SUFFIX.length());
     }

@@ -26,7 +26,8 @@ import redis.clients.jedis.exceptions.JedisDataException;
  * host heartbeat. Frames never wait for Redis: the counters are read from the sessions.
  *
  * <p>Each write runs {@link #SYNC}: it adds this connection's new counts to the stream's totals
- * (so totals resume on any host and nothing is counted twice or lost while Redis is down), and
+ * (so totals resume on any host, and nothing is counted twice or lost while Redis is down or when a
+ * write is applied twice), and
  * writes the live record only if this connection is the newest one for the stream. "Newest" is
  * the latest upgrade: a connection claims with the time its upgrade was asked for (its host's
  * clock, {@code connected_at}), not the time of its first write, so a host that paused after
@@ -45,10 +46,15 @@ final class StreamRecords extends RedisLoop {
     private static final long REFRESH_MS = 1_000;
     private static final int MAX_PER_TICK = 5_000;
 
-    // KEYS: record, totals, results, watched marker. ARGV: 1 conn, 2 claimed_at ('' before the first claim),
-    // 3 owner, 4 client, 5 last_frame_at ('' before the first), 6-8 received/processed/dropped since
-    // the last write, 9 connected_at, 10 record TTL ms, 11 retention ms, 12 final ('1': the
-    // connection ended), 13 stream id, 14 the takeover channel.
+    // KEYS: record, totals, results, watched marker, this connection's counts. ARGV: 1 conn, 2 claimed_at
+    // ('' before the first claim), 3 owner, 4 client, 5 last_frame_at ('' before the first),
+    // 6-8 received/processed/dropped of this connection so far, 9 connected_at, 10 record TTL ms,
+    // 11 retention ms, 12 final ('1': the connection ended), 13 stream id, 14 the takeover channel,
+    // 15-17 received/processed/dropped since the last write this host saw acknowledged.
+    // The totals grow by what this connection counted since the counts last added (KEYS[5], kept for
+    // three record TTLs), so a write applied twice (retried after its reply was lost, issue #25 F7)
+    // adds nothing twice; where that key is gone (an outage longer than its TTL, a Redis that lost
+    // its data) by what was not acknowledged.
     // Returns {status, received, processed, dropped, claimed_at, watched}: status 0 a newer connection
     // owns the stream, 1 this connection owns it, 2 it just took it over (and told the other hosts);
     // watched 1 while the marker exists (someone watched within the retention: append results).
@@ -63,9 +69,17 @@ final class StreamRecords extends RedisLoop {
               local theirs = tonumber(cur[2]) or 0
               newest = theirs < claimed or (theirs == claimed and cur[1] < ARGV[1])
             end
-            local r = redis.call('HINCRBY', KEYS[2], 'received', ARGV[6])
-            local p = redis.call('HINCRBY', KEYS[2], 'processed', ARGV[7])
-            local d = redis.call('HINCRBY', KEYS[2], 'dropped', ARGV[8])
+            local added = redis.call('HMGET', KEYS[5], 'received', 'processed', 'dropped')
+            local function grow(i, field)
+              local before = tonumber(added[i])
+              local by = before and math.max(0, tonumber(ARGV[5 + i]) - before) or tonumber(ARGV[14 + i])
+              return redis.call('HINCRBY', KEYS[2], field, by)
+            end
+            local r = grow(1, 'received')
+            local p = grow(2, 'processed')
+            local d = grow(3, 'dropped')
+            redis.call('HSET', KEYS[5], 'received', ARGV[6], 'processed', ARGV[7], 'dropped', ARGV[8])
+            redis.call('PEXPIRE', KEYS[5], 3 * tonumber(ARGV[10]))
             redis.call('HSETNX', KEYS[2], 'first_seen', ARGV[9])
             if ARGV[5] ~= '' then redis.call('HSET', KEYS[2], 'last_frame_at', ARGV[5]) end
             redis.call('PEXPIRE', KEYS[2], ARGV[11])
@@ -287,7 +301,7 @@ final class StreamRecords extends RedisLoop {
             this.connectedAt = session.connectedAt().toEpochMilli();
             this.client = session.remoteAddress();
             this.keys = List.of(Keys.record(session.id()), Keys.totals(session.id()), Keys.results(session.id()),
-                    Keys.watched(session.id()));
+                    Keys.watched(session.id()), Keys.connectionCounts(session.id(), conn));
         }
 
         /** Not yet claimed: its coming claim will be the newer one. */
@@ -318,9 +332,9 @@ final class StreamRecords extends RedisLoop {
         List<String> args(long[] c, boolean fin, long ttlMs, long retentionMs, String owner) {
             return List.of(conn, claimedAt == 0 ? "" : Long.toString(claimedAt), owner, client,
                     c[3] == 0 ? "" : Long.toString(c[3]),
-                    Long.toString(c[0] - received), Long.toString(c[1] - processed), Long.toString(c[2] - dropped),
+                    Long.toString(c[0]), Long.toString(c[1]), Long.toString(c[2]),
                     Long.toString(connectedAt), Long.toString(ttlMs), Long.toString(retentionMs), fin ? "1" : "0", session.id(),
-                    Keys.TAKEOVER);
+                    Keys.TAKEOVER, Long.toString(c[0] - received), Long.toString(c[1] - processed), Long.toString(c[2] - dropped));
         }
 
         void written(long[] c, long now, long claimed) {

@@ -33,7 +33,9 @@ import redis.clients.jedis.resps.StreamEntry;
  * second: a marker gone (Redis lost its data: FLUSHALL, a failover to an empty replica) is written
  * again at once, so the publishing host appends again within about two seconds (issue #25 F2).
  * What the watchers missed meanwhile is counted ({@code framewire_watch_results_missed_total}) from
- * the gaps in {@code seq} that the results' {@code dropped} does not explain.
+ * the gaps in {@code seq} that the results' {@code dropped} does not explain. A message appended
+ * twice in a row (the publishing host retried an append whose reply was lost) reaches the live
+ * watchers once; a watcher replaying history from {@code last} may still see both.
  */
 final class WatchReader extends RedisLoop {
 
@@ -69,6 +71,7 @@ final class WatchReader extends RedisLoop {
     private static final class Newest {
         StreamEntryID entry = new StreamEntryID(0, 0);
         long seq = -1;
+        String message;
     }
 
     WatchReader(RedisLink link, CounterDataPoint missed) {
@@ -127,14 +130,19 @@ final class WatchReader extends RedisLoop {
             for (StreamEntry entry : e.getValue()) {
                 String id = entry.getID().toString();
                 String message = entry.getFields().get(ResultsPublisher.FIELD);
+                boolean again = false;
                 if (message != null && entry.getID().compareTo(seen.entry) > 0) {
                     seen.entry = entry.getID();
-                    account(seen, message);
+                    again = message.equals(seen.message); // appended twice: a retry after a lost reply
+                    if (!again) {
+                        account(seen, message);
+                        seen.message = message;
+                    }
                 }
                 for (Cursor c : cursors) {
                     if (entry.getID().compareTo(c.last) > 0) {
                         c.last = entry.getID();
-                        if (message != null) {
+                        if (message != null && !again) {
                             c.watcher.deliver(id, message);
                         }
                     }

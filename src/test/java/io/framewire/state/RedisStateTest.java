@@ -395,7 +395,7 @@ class RedisStateTest {
     }
 
     @Test
-    void resultsThatNeverReachedTheWatchReaderAreCountedFromTheSeqGaps() throws Exception {
+    void resultsThatNeverReachedTheWatchReaderAreCountedAndOnesAppendedTwiceGoOutOnce() throws Exception {
         FramewireServer b = server(redis, hostId("b"));
         try (WsClient watcher = new WsClient(URI.create("ws://127.0.0.1:" + b.port() + "/ws/watch/gap-1"))) {
             assertThat(watcher.next(WAIT).path("type").asText()).isEqualTo("watching");
@@ -405,18 +405,20 @@ class RedisStateTest {
                 }
             }, marked -> marked);
             // as a publishing host appends them: seq 3 and 4 never appended, one frame of the gap
-            // accounted for by the next result's dropped, then a new connection of the camera (seq 0)
+            // accounted for by the next result's dropped, seq 6 appended twice (a retry after a lost
+            // reply), then a new connection of the camera (seq 0)
             long[][] seqDropped = {{0, 0}, {1, 0}, {2, 0}, {5, 1}, {6, 0}, {0, 0}, {1, 0}};
             try (Jedis j = redis.client()) {
-                for (long[] m : seqDropped) {
+                for (long[] m : new long[][] {{0, 0}, {1, 0}, {2, 0}, {5, 1}, {6, 0}, {6, 0}, {0, 0}, {1, 0}}) {
                     j.xadd("fw:{gap-1}:results", XAddParams.xAddParams(),
                             Map.of(ResultsPublisher.FIELD, "{\"type\":\"result\",\"stream\":\"gap-1\",\"seq\":" + m[0] + ",\"width\":1,"
                                     + "\"height\":1,\"dropped\":" + m[1] + ",\"gated\":false,\"detections\":[]}"));
                 }
             }
             for (long[] m : seqDropped) {
-                assertThat(watcher.next(WAIT).path("seq").asLong()).isEqualTo(m[0]);
+                assertThat(watcher.next(WAIT).path("seq").asLong()).as("each once, in order").isEqualTo(m[0]);
             }
+            assertThat(watcher.drain(Duration.ofMillis(300))).as("the second seq 6 never went out").isEmpty();
             assertThat(metric(b, "framewire_watch_results_missed_total")).as("seq 3 or 4: one").isEqualTo(1.0);
         }
     }
