@@ -11,7 +11,9 @@ final class Ffmpeg {
     static String error(int code) {
         try (BytePointer buf = new BytePointer(256)) {
             av_strerror(code, buf, 256);
-            return buf.getString() + " (" + code + ")";
+            String text = buf.getString();
+            int nul = text.indexOf('\0'); // the buffer's full capacity is read: cut at the C string's end
+            return (nul >= 0 ? text.substring(0, nul) : text) + " (" + code + ")";
         }
     }
 }
