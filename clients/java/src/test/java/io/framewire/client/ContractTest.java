@@ -104,6 +104,8 @@ class ContractTest {
         Recorder first = new Recorder();
         FramewireClient a = publisher(server, "cam-a", first);
         await().atMost(WAIT).until(a::isOpen);
+        a.send(Servers.jpeg());
+        await().atMost(WAIT).until(() -> !first.results().isEmpty()); // the host has counted it
         Recorder second = new Recorder();
         FramewireClient b = publisher(server, "cam-b", second);
         await().atMost(WAIT).until(() -> second.lastClose() != null);
