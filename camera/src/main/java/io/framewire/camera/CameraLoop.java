@@ -20,8 +20,8 @@ final class CameraLoop implements Runnable {
 
     private static final System.Logger LOG = System.getLogger(CameraLoop.class.getName());
     static final long RETRY_BASE_MS = 250;
-    /** Short cap for network trouble: a camera is back within ~2 s of its source's return. */
-    static final long RETRY_CAP_MS = 2_000;
+    /** Short cap for network trouble: a camera is back within ~1 s of its source's return (a refused connect is cheap). */
+    static final long RETRY_CAP_MS = 1_000;
     /** Long cap for what a quick retry will not fix (codec, size, missing file). */
     static final long LASTING_CAP_MS = 30_000;
     private static final int MAX_DECODE_ERRORS_IN_A_ROW = 25;
@@ -154,7 +154,7 @@ final class CameraLoop implements Runnable {
 
     private void stream(Source source) throws FrameGrabber.Exception, InterruptedException {
         double sourceFps = source.frameRate() > 0 && source.frameRate() < 1_000 ? source.frameRate() : 30;
-        long slack = (long) (1e9 / sourceFps / 2); // a frame this early still counts as on time
+        long sourceInterval = (long) (1e9 / sourceFps);
         long nextSend = nanoTime.getAsLong();
         long fileStart = 0;
         long firstTimestamp = Long.MIN_VALUE;
@@ -162,7 +162,9 @@ final class CameraLoop implements Runnable {
         try (JpegEncoder encoder = new JpegEncoder(source.width(), source.height(), cam.quality())) {
             while (running) {
                 long now = nanoTime.getAsLong();
-                boolean due = now + slack >= nextSend && client.isOpen();
+                long interval = (long) (1e9 / client.pace(cam.fps()));
+                // a frame up to half a frame early is on time: a 15 FPS source jitters around a 15 FPS target
+                boolean due = now >= nextSend - Math.min(interval, sourceInterval) / 2 && client.isOpen();
                 Frame frame;
                 try {
                     frame = source.next(due);
@@ -206,8 +208,9 @@ final class CameraLoop implements Runnable {
                         framesOut.incrementAndGet();
                         fpsOut.mark();
                     }
-                    long interval = (long) (1e9 / client.pace(cam.fps()));
-                    nextSend = Math.max(nextSend + interval, now + interval / 2);
+                    // one interval per frame sent, never more than one interval of credit: the rate stays
+                    // at or under the target however the source bunches its frames
+                    nextSend = Math.max(nextSend, now - interval) + interval;
                 }
             }
         }

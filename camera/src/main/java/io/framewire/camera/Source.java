@@ -64,7 +64,7 @@ final class Source implements AutoCloseable {
         if (cam.format() != null) {
             g.setFormat(cam.format());
         }
-        g.setOption("analyzeduration", "2000000");
+        g.setOption("analyzeduration", "1000000"); // 1 s: a camera sends a key frame (and its size) about that often
         g.setOption("fflags", "nobuffer");
         g.setVideoOption("threads", "1"); // one core per camera at most: hundreds of cameras share the host
         g.setPixelFormat(JpegEncoder.PIXEL_FORMAT);
