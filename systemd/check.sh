@@ -45,3 +45,14 @@ wd_s=$(sed -n 's/^WatchdogSec=\([0-9]*\)s$/\1/p' framewire.service)
 if [[ -z $wd_s ]] || (( wd_s < 10 )); then echo "FAIL WatchdogSec=${wd_s:-?}s: set it, >= 10 s (stall after WatchdogSec/2)"; exit 1; fi
 grep -Eq '^Restart=(on-failure|on-watchdog|always)$' framewire.service || { echo "FAIL Restart= does not cover watchdog timeouts"; exit 1; }
 echo "PASS Type=notify, NotifyAccess=main, WatchdogSec=${wd_s}s (stall after $((wd_s / 2)) s), restarted on watchdog timeout"
+
+# The camera bridge's unit (framewire-camera.service): verify and the same security threshold.
+mkdir -p "$root/etc/framewire"
+cp framewire-camera.service "$root/etc/systemd/system/"
+out=$(systemd-analyze verify --man=no --root="$root" framewire-camera.service 2>&1) || { echo "$out"; echo "FAIL systemd-analyze verify framewire-camera"; exit 1; }
+if [[ -n $out ]]; then echo "$out"; echo "FAIL systemd-analyze verify framewire-camera printed warnings"; exit 1; fi
+echo "PASS systemd-analyze verify framewire-camera"
+sec=$(systemd-analyze security --offline=yes --root="$root" --threshold="$THRESHOLD" framewire-camera.service 2>&1) \
+    || { echo "$sec" | grep -E '^✗|Overall'; echo "FAIL framewire-camera exposure above $THRESHOLD"; exit 1; }
+echo "$sec" | grep 'Overall exposure'
+echo "PASS systemd-analyze security framewire-camera <= $THRESHOLD"

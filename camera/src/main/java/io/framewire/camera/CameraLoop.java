@@ -1,0 +1,218 @@
+package io.framewire.camera;
+
+import io.framewire.client.FramewireClient;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
+import org.bytedeco.javacv.FrameGrabber;
+import org.bytedeco.javacv.Frame;
+
+/**
+ * One camera: open the source, decode, scale and encode the frames that are due, publish them at
+ * min(fps, advice.fps); on a failure, stall or end, close the source and reopen it with backoff.
+ * Runs on a platform thread of its own: FFmpeg's blocking reads are native calls, which would pin
+ * a virtual thread's carrier (and hundreds of cameras would starve the carriers). A failure here
+ * stays here: the other cameras have their own threads, sources and connections.
+ */
+final class CameraLoop implements Runnable {
+
+    enum State { STARTING, STREAMING, RETRYING, STOPPED }
+
+    private static final System.Logger LOG = System.getLogger(CameraLoop.class.getName());
+    static final long RETRY_BASE_MS = 250;
+    /** Short cap for network trouble: a camera is back within ~1 s of its source's return (a refused connect is cheap). */
+    static final long RETRY_CAP_MS = 1_000;
+    /** Long cap for what a quick retry will not fix (codec, size, missing file). */
+    static final long LASTING_CAP_MS = 30_000;
+    private static final int MAX_DECODE_ERRORS_IN_A_ROW = 25;
+
+    final Config.Camera cam;
+    final FramewireClient client;
+    private final LongSupplier nanoTime;
+    final Rate fpsIn;
+    final Rate fpsOut;
+    final AtomicLong framesIn = new AtomicLong();
+    final AtomicLong framesOut = new AtomicLong();
+    final AtomicLong reopens = new AtomicLong();
+    final AtomicLong decodeErrors = new AtomicLong();
+    final AtomicLong failures = new AtomicLong();
+    private volatile State state = State.STARTING;
+    private volatile String error;
+    private volatile String description;
+    private volatile long lastFrameNanos;
+    private volatile boolean running = true;
+    private volatile Thread thread;
+    private int attempt;
+
+    CameraLoop(Config.Camera cam, FramewireClient client, LongSupplier nanoTime) {
+        this.cam = cam;
+        this.client = client;
+        this.nanoTime = nanoTime;
+        this.fpsIn = new Rate(nanoTime);
+        this.fpsOut = new Rate(nanoTime);
+    }
+
+    void start() {
+        client.start();
+        thread = Thread.ofPlatform().name("camera-" + cam.id()).daemon().start(this);
+    }
+
+    void stop() {
+        running = false;
+        client.close();
+        Thread t = thread;
+        if (t != null) {
+            t.interrupt();
+        }
+    }
+
+    void join(long millis) throws InterruptedException {
+        Thread t = thread;
+        if (t != null) {
+            t.join(millis);
+        }
+    }
+
+    State state() {
+        return state;
+    }
+
+    /** True while the source delivers frames (a frame within timeout_ms). */
+    boolean up() {
+        return state == State.STREAMING && nanoTime.getAsLong() - lastFrameNanos < cam.timeoutMs() * 1_000_000L;
+    }
+
+    String error() {
+        return error;
+    }
+
+    String description() {
+        return description;
+    }
+
+    long lastFrameNanos() {
+        return lastFrameNanos;
+    }
+
+    @Override
+    public void run() {
+        while (running) {
+            boolean lasting = false;
+            try (Source source = Source.open(cam)) {
+                description = source.description();
+                stream(source);
+                if (!running) {
+                    break;
+                }
+                if (cam.isFile()) {
+                    continue; // looped: start over at once
+                }
+                fail("the source ended the stream", null);
+            } catch (Source.Failed f) {
+                lasting = f.lasting;
+                fail(f.getMessage(), null);
+            } catch (FrameGrabber.Exception e) {
+                fail("read failed: " + Source.plain(String.valueOf(e.getMessage())), null);
+            } catch (RuntimeException e) {
+                fail("unexpected: " + e, e);
+            } catch (InterruptedException e) {
+                break;
+            }
+            if (!running) {
+                break;
+            }
+            try {
+                Thread.sleep(delay(lasting));
+            } catch (InterruptedException e) {
+                break;
+            }
+            reopens.incrementAndGet();
+        }
+        state = State.STOPPED;
+    }
+
+    private void fail(String raw, Throwable t) {
+        if (!running) {
+            return;
+        }
+        String message = Endpoints.redact(raw); // no camera password in logs or /status
+        failures.incrementAndGet();
+        if (!message.equals(error)) {
+            LOG.log(System.Logger.Level.WARNING, "camera " + cam.id() + ": " + message + "; reopening with backoff", t);
+        }
+        error = message;
+        state = State.RETRYING;
+    }
+
+    /** Full jitter over [0, min(cap, base x 2^attempt)), at least 100 ms so a dead source is not hammered. */
+    private long delay(boolean lasting) {
+        long cap = lasting ? LASTING_CAP_MS : RETRY_CAP_MS;
+        long ceiling = attempt >= 16 ? cap : Math.min(cap, RETRY_BASE_MS << attempt);
+        attempt++;
+        return 100 + (long) (ThreadLocalRandom.current().nextDouble() * ceiling);
+    }
+
+    private void stream(Source source) throws FrameGrabber.Exception, InterruptedException {
+        double sourceFps = source.frameRate() > 0 && source.frameRate() < 1_000 ? source.frameRate() : 30;
+        long sourceInterval = (long) (1e9 / sourceFps);
+        long nextSend = nanoTime.getAsLong();
+        long fileStart = 0;
+        long firstTimestamp = Long.MIN_VALUE;
+        int errorsInARow = 0;
+        try (JpegEncoder encoder = new JpegEncoder(source.width(), source.height(), cam.quality())) {
+            while (running) {
+                long now = nanoTime.getAsLong();
+                long interval = (long) (1e9 / client.pace(cam.fps()));
+                // a frame up to half a frame early is on time: a 15 FPS source jitters around a 15 FPS target
+                boolean due = now >= nextSend - Math.min(interval, sourceInterval) / 2 && client.isOpen();
+                Frame frame;
+                try {
+                    frame = source.next(due);
+                    errorsInARow = 0;
+                } catch (FrameGrabber.Exception e) {
+                    decodeErrors.incrementAndGet();
+                    if (++errorsInARow >= MAX_DECODE_ERRORS_IN_A_ROW) {
+                        throw e;
+                    }
+                    continue;
+                }
+                if (frame == null) {
+                    return; // the end
+                }
+                now = nanoTime.getAsLong();
+                framesIn.incrementAndGet();
+                fpsIn.mark();
+                lastFrameNanos = now;
+                if (state != State.STREAMING) {
+                    state = State.STREAMING;
+                    if (error != null) {
+                        LOG.log(System.Logger.Level.INFO, "camera " + cam.id() + ": streaming again (" + description + ")");
+                    }
+                    error = null;
+                    attempt = 0;
+                }
+                if (cam.isFile()) { // a file plays at its own rate, as a camera would
+                    if (firstTimestamp == Long.MIN_VALUE) {
+                        firstTimestamp = frame.timestamp;
+                        fileStart = now;
+                    }
+                    long wait = fileStart + (frame.timestamp - firstTimestamp) * 1_000 - now;
+                    if (wait > 0 && wait < 2_000_000_000L) {
+                        Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
+                    }
+                    now = nanoTime.getAsLong();
+                }
+                if (due && frame.image != null) {
+                    byte[] jpeg = encoder.encode(source.planes(frame));
+                    if (client.send(jpeg) >= 0) {
+                        framesOut.incrementAndGet();
+                        fpsOut.mark();
+                    }
+                    // one interval per frame sent, never more than one interval of credit: the rate stays
+                    // at or under the target however the source bunches its frames
+                    nextSend = Math.max(nextSend, now - interval) + interval;
+                }
+            }
+        }
+    }
+}

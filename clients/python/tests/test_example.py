@@ -1,0 +1,36 @@
+"""The OpenCV example publishes Megamind.avi (../shared) to a real server with the Haar face detector."""
+import os
+import subprocess
+import sys
+import unittest
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from server import Server  # noqa: E402
+
+HERE = Path(__file__).resolve().parent
+SHARED = Path(os.environ.get("FRAMEWIRE_SHARED", HERE.parent.parent.parent.parent / "shared"))
+VIDEO = SHARED / "testdata" / "Megamind.avi"
+
+
+class ExampleTest(unittest.TestCase):
+    def test_opencv_capture_is_published_and_faces_come_back(self):
+        if not VIDEO.exists():
+            self.skipTest("needs %s" % VIDEO)
+        server = Server("--detector", "haar", "--gating.enabled", "false")
+        try:
+            out = subprocess.run([sys.executable, str(HERE.parent / "examples" / "opencv_camera.py"),
+                                  "--server", server.url, "--stream", "py-opencv", "--source", str(VIDEO),
+                                  "--fps", "8", "--seconds", "6"], capture_output=True, text=True, timeout=60)
+        finally:
+            server.stop()
+        self.assertEqual(out.returncode, 0, out.stderr)
+        self.assertIn("face", out.stdout)
+        last = out.stdout.strip().splitlines()[-1]
+        self.assertRegex(last, r"sent \d+ frames, \d+ results, 1 connections")
+        sent = int(last.split()[1])
+        self.assertTrue(20 <= sent <= 52, last)  # 6 s at up to 8 fps
+
+
+if __name__ == "__main__":
+    unittest.main()
