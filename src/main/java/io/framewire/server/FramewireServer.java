@@ -1,6 +1,7 @@
 package io.framewire.server;
 
 import io.framewire.config.Settings;
+import io.framewire.events.Events;
 import io.framewire.inference.Advisor;
 import io.framewire.inference.DetectorFactory;
 import io.framewire.inference.Detectors;
@@ -76,6 +77,7 @@ public final class FramewireServer implements AutoCloseable {
     private final WorkerPool workers;
     private final Metrics metrics;
     private final SharedState state;
+    private final Events events;
     private final AtomicInteger watchers = new AtomicInteger();
     private final String detector;
     private final Server jetty;
@@ -93,8 +95,9 @@ public final class FramewireServer implements AutoCloseable {
     private volatile Watchdog watchdog;
 
     private FramewireServer(Settings settings, WorkerPool workers, Scheduler scheduler, Metrics metrics, String detector,
-                            Authorizer authorizer, SharedState state, Advisor advisor) {
+                            Authorizer authorizer, SharedState state, Advisor advisor, Events events) {
         this.settings = settings;
+        this.events = events;
         this.authorizer = authorizer;
         this.state = state;
         this.workers = workers;
@@ -224,8 +227,10 @@ public final class FramewireServer implements AutoCloseable {
             throw new IllegalStateException("inference workers failed to load the detector (see log above)");
         }
         SharedState state = SharedState.open(settings.redis(), settings.resultsMaxLen(), settings.resultsRetention(), metrics);
+        Events events = Events.start(settings.events(), settings.redis(),
+                settings.hostId() != null ? settings.hostId() : hostName() + "-" + ProcessHandle.current().pid(), metrics);
         FramewireServer server = new FramewireServer(settings, pool, scheduler, metrics, factory.description(), authorizer,
-                state, advisor);
+                state, advisor, events);
         server.jetty.start();
         String hostId = settings.hostId() != null ? settings.hostId() : hostName() + ":" + server.port();
         server.hostId = hostId;
@@ -298,6 +303,11 @@ public final class FramewireServer implements AutoCloseable {
     /** This host's name in the fleet (host.id, or hostname:port). */
     String hostId() {
         return hostId;
+    }
+
+    /** Zones and event sinks. */
+    Events events() {
+        return events;
     }
 
     /** The fleet's host records for the dashboard; null without Redis. */
@@ -432,6 +442,8 @@ public final class FramewireServer implements AutoCloseable {
         StreamContext context = settings.gating().newStream(gating, tracksAlive);
         var session = new StreamSession(id, ws, scheduler, settings.mailboxDepth(), settings.maxPendingResults(),
                 settings.maxFps(), metrics, message -> state.publish(id, message), context);
+        var listener = events.opened(id);
+        context.listen(listener);
         registry.register(session);
         state.opened(session);
         state.tracks(session, context);
@@ -446,6 +458,7 @@ public final class FramewireServer implements AutoCloseable {
             keepalive.remove(kept);
             registry.unregister(session);
             context.close();
+            events.closed(id, listener);
             state.closed(session);
             BlockingWebSocket.Closed closed = ws.closed();
             int code = closed == null ? CloseStatus.NO_CLOSE : closed.code();
@@ -513,6 +526,7 @@ public final class FramewireServer implements AutoCloseable {
             // the short graceful phase for plain HTTP ran out (an idle client connection): Jetty stopped anyway
             log.debug("jetty stop: {}", e.toString());
         }
+        events.close();
         state.close();
     }
 }
