@@ -6,11 +6,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.framewire.metrics.Metrics;
 import io.framewire.state.RedisCommands;
 import io.framewire.state.RedisConfig;
+import io.framewire.testing.Mosquitto;
 import io.framewire.testing.RedisServer;
-import java.io.File;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -18,8 +16,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.eclipse.paho.client.mqttv3.MqttClient;
-import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
-import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
 import org.junit.jupiter.api.Test;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.StreamEntryID;
@@ -74,22 +70,13 @@ class BrokerSinksTest {
 
     @Test
     void eventsAndRetainedCountsGoToMosquitto() throws Exception {
-        int port;
-        try (ServerSocket s = new ServerSocket(0)) {
-            port = s.getLocalPort();
-        }
-        File conf = File.createTempFile("mosquitto-", ".conf");
-        conf.deleteOnExit();
-        Files.writeString(conf.toPath(), "listener " + port + " 127.0.0.1\nallow_anonymous true\npersistence false\n");
-        Process broker = new ProcessBuilder("mosquitto", "-c", conf.getPath()).redirectErrorStream(true)
-                .redirectOutput(File.createTempFile("mosquitto-", ".log")).start();
-        String url = "tcp://127.0.0.1:" + port;
+        Mosquitto broker = Mosquitto.start();
+        String url = broker.url();
         Metrics metrics = new Metrics();
         MqttSink sink = new MqttSink(url, "framewire-test", 100, 5, new SinksTest.FakeTicker(null));
         try {
-            await().until(() -> canConnect(url));
             List<String> events = Collections.synchronizedList(new ArrayList<>());
-            MqttClient live = client(url, "live");
+            MqttClient live = broker.client("live");
             live.subscribe(MqttSink.EVENTS_TOPIC, 1, (topic, m) -> events.add(new String(m.getPayload(), StandardCharsets.UTF_8)));
             sink.start(metrics);
             Event enter = SinksTest.event(1);
@@ -104,7 +91,7 @@ class BrokerSinksTest {
             assertThat(events).containsExactly(enter.json(), leave.json(), enter2.json());
             // a subscriber that comes later reads the zone's count at once (retained)
             Map<String, String> retained = new ConcurrentHashMap<>();
-            MqttClient late = client(url, "late");
+            MqttClient late = broker.client("late");
             late.subscribe("framewire/#", 1, (topic, m) -> {
                 if (m.isRetained()) {
                     retained.put(topic, new String(m.getPayload(), StandardCharsets.UTF_8));
@@ -115,25 +102,7 @@ class BrokerSinksTest {
             late.disconnect();
         } finally {
             sink.close();
-            broker.destroy();
-            broker.waitFor();
-        }
-    }
-
-    private static MqttClient client(String url, String id) throws Exception {
-        MqttClient c = new MqttClient(url, id, new MemoryPersistence());
-        MqttConnectOptions o = new MqttConnectOptions();
-        o.setCleanSession(true);
-        c.connect(o);
-        return c;
-    }
-
-    private static boolean canConnect(String url) {
-        try {
-            client(url, "probe").disconnect();
-            return true;
-        } catch (Exception e) {
-            return false;
+            broker.close();
         }
     }
 }
