@@ -34,6 +34,9 @@ public class EventsCost {
              {"name":"fence","polygon":[[0.6,0.05],[0.7,0.1],[0.8,0.05],[0.9,0.1],[0.95,0.2],[0.9,0.3],[0.8,0.35],[0.7,0.3],[0.6,0.35],[0.55,0.25],[0.5,0.15],[0.55,0.1]]}
             ]}""";
 
+    /** A frame's bytes as a stream sends them (only their size matters here: latest pictures are copied at most once a second). */
+    static final java.nio.ByteBuffer FRAME = java.nio.ByteBuffer.allocateDirect(60_000);
+
     public static void main(String[] args) throws Exception {
         int streams = Integer.getInteger("streams", 200);
         int fps = Integer.getInteger("fps", 15);
@@ -43,7 +46,7 @@ public class EventsCost {
         String deadPort = System.getProperty("deadPort", "18401");
         Metrics metrics = new Metrics();
         EventsConfig c = new EventsConfig(null, 3, 5, Duration.ofSeconds(30), Duration.ofSeconds(1), 0,
-                URI.create("http://127.0.0.1:" + deadPort + "/hook"), "secret", null, 10_000, 0);
+                URI.create("http://127.0.0.1:" + deadPort + "/hook"), "secret", null, 10_000, 256L << 20);
         Events events = Events.start(c, null, "bench", metrics);
         Random rnd = new Random(24);
         Tracker[] trackers = new Tracker[streams];
@@ -111,7 +114,7 @@ public class EventsCost {
             }
             int[] ids = trackers[s].update(obs, now);
             if (withEvents) {
-                listeners[s].tracked(obs, ids, 1280, 720, now);
+                listeners[s].tracked(obs, ids, 1280, 720, FRAME.duplicate(), now);
             }
             passes[0]++;
             s = (s + 1) % streams;

@@ -30,6 +30,8 @@ public final class Events implements AutoCloseable {
     private final StreamEvents.Rules rules;
     private final Map<String, StreamEvents> live = new ConcurrentHashMap<>();
     private final Thread refresher;
+    private final Pictures pictures;
+    private final Thread picturePublisher;
     private volatile boolean closed;
 
     Events(EventsConfig config, RedisCommands redis, List<Sink> sinks, Metrics metrics) {
@@ -38,12 +40,16 @@ public final class Events implements AutoCloseable {
         this.redis = redis;
         this.sinks = sinks;
         this.zones = new ZoneStore(config.zonesFile(), redis);
+        this.pictures = new Pictures(config.latestBytes());
+        metrics.gauge("framewire_pictures_bytes", "Memory holding streams' latest pictures (cap: latest.maxBytes)", pictures::bytes);
         this.rules = new StreamEvents.Rules(config.enterFrames(), config.leaveFrames(), config.dwell().toNanos(),
                 config.lost().toNanos());
         for (Sink s : sinks) {
             s.start(metrics);
         }
         refresher = redis == null ? null : Thread.ofPlatform().daemon().name("fw-zones").start(this::refresh);
+        picturePublisher = redis == null || !pictures.enabled() ? null
+                : Thread.ofPlatform().daemon().name("fw-pictures").start(this::publishWanted);
     }
 
     /** Opens the sinks {@code config} asks for; {@code redis} null: no fleet. */
@@ -76,7 +82,8 @@ public final class Events implements AutoCloseable {
             zs = zones.fallback(stream);
         }
         long wallOffset = System.currentTimeMillis() * 1_000_000L - System.nanoTime();
-        StreamEvents s = new StreamEvents(stream, zs, rules, this::emit, System.currentTimeMillis(), wallOffset);
+        StreamEvents s = new StreamEvents(stream, zs, rules, this::emit, System.currentTimeMillis(), wallOffset)
+                .pictures(pictures.enabled() ? pictures : null);
         live.put(stream, s);
         return s;
     }
@@ -84,6 +91,81 @@ public final class Events implements AutoCloseable {
     /** That stream's connection ended. */
     public void closed(String stream, TrackListener listener) {
         live.remove(stream, listener);
+    }
+
+    /** Every stream's latest picture on this host. */
+    public Pictures pictures() {
+        return pictures;
+    }
+
+    /**
+     * The stream's latest picture: this host's; with a fleet, else the one its host puts in Redis
+     * while someone asks ({@link #WANTED}): the first request for a stream served elsewhere waits
+     * up to {@link #REMOTE_WAIT_MS} for it. Null when there is none.
+     */
+    public Pictures.Picture latestPicture(String stream) throws InterruptedException {
+        Pictures.Picture local = pictures.latest(stream);
+        if (local != null || redis == null) {
+            return local;
+        }
+        try {
+            redis.zadd(WANTED, System.currentTimeMillis() + WANTED_FOR_MS, stream);
+            long until = System.nanoTime() + REMOTE_WAIT_MS * 1_000_000L;
+            while (true) {
+                byte[] jpeg = redis.getBytes(ZoneStore.utf8(pictureKey(stream)));
+                String meta = jpeg == null ? null : redis.get(pictureKey(stream) + ".meta");
+                if (jpeg != null && meta != null) {
+                    return PictureMeta.read(jpeg, meta);
+                }
+                if (System.nanoTime() > until) {
+                    return null;
+                }
+                Thread.sleep(PUBLISH_EVERY_MS / 5);
+            }
+        } catch (IllegalStateException e) {
+            return null; // Redis down: no picture from other hosts
+        }
+    }
+
+    /** Streams whose pictures someone asked for lately, scored by when that interest ends (ms). */
+    static final String WANTED = "fw:pictures:wanted";
+    static final long WANTED_FOR_MS = 10_000;
+    static final long REMOTE_WAIT_MS = 1_500;
+    static final long PUBLISH_EVERY_MS = 500;
+    private final Map<String, Long> published = new ConcurrentHashMap<>();
+
+    static String pictureKey(String stream) {
+        return "fw:{" + stream + "}:latest";
+    }
+
+    /** With a fleet: puts the pictures of this host's streams that someone asked for into Redis, each for a few seconds. */
+    private void publishWanted() {
+        while (!closed) {
+            try {
+                Thread.sleep(PUBLISH_EVERY_MS);
+                List<String> wanted = redis.zrangeFrom(WANTED, System.currentTimeMillis());
+                for (String id : wanted) {
+                    Pictures.Picture p = live.containsKey(id) ? pictures.latest(id) : null;
+                    if (p == null || Long.valueOf(p.atMillis()).equals(published.get(id))) {
+                        continue;
+                    }
+                    redis.set(ZoneStore.utf8(pictureKey(id)), p.bytes(), 5_000);
+                    redis.set(pictureKey(id) + ".meta", PictureMeta.write(p), 5_000);
+                    published.put(id, p.atMillis());
+                }
+                published.keySet().retainAll(wanted);
+            } catch (InterruptedException e) {
+                return;
+            } catch (RuntimeException e) {
+                log.debug("pictures to Redis: {}", e.toString());
+            }
+        }
+    }
+
+    /** The zones a stream has now (for drawing): the live stream's, else the store's. */
+    public List<Zone> zoneList(String stream) {
+        StreamEvents s = live.get(stream);
+        return s != null ? s.zones() : zones.get(stream);
     }
 
     /** The stream's zone document (GET). */
@@ -149,6 +231,9 @@ public final class Events implements AutoCloseable {
         closed = true;
         if (refresher != null) {
             refresher.interrupt();
+        }
+        if (picturePublisher != null) {
+            picturePublisher.interrupt();
         }
         for (Sink s : sinks) {
             s.close();

@@ -33,6 +33,7 @@ final class StreamEvents implements TrackListener {
     private final long epochMillis;
     private final long wallOffsetNanos; // wall clock minus monotonic, to stamp events in ms
     private volatile List<Zone> zones;
+    private Pictures pictures; // set once, before the first pass; null: none kept
     private List<Zone> applied = List.of();
     private final Map<Integer, TrackState> tracks = new HashMap<>();
     private List<Map<String, Integer>> counts = List.of(); // per applied zone: label -> tracks inside
@@ -70,6 +71,12 @@ final class StreamEvents implements TrackListener {
         this.wallOffsetNanos = wallOffsetNanos;
     }
 
+    /** Keep this stream's latest picture there. */
+    StreamEvents pictures(Pictures p) {
+        this.pictures = p;
+        return this;
+    }
+
     /** New zones for this stream (the admin API): applied at its next pass. */
     void zones(List<Zone> zones) {
         this.zones = zones;
@@ -84,7 +91,11 @@ final class StreamEvents implements TrackListener {
     private int height;
 
     @Override
-    public void tracked(List<Tracker.Observation> observations, int[] ids, int width, int height, long now) {
+    public void tracked(List<Tracker.Observation> observations, int[] ids, int width, int height, java.nio.ByteBuffer image,
+                        long now) {
+        if (pictures != null) {
+            pictures.offer(stream, observations, ids, width, height, image, now);
+        }
         List<Zone> zs = zones;
         if (zs != applied) {
             apply(zs, now);

@@ -18,7 +18,7 @@ import java.util.TreeMap;
  * Where each stream's zones live. The zones file ({@code events.zonesFile}, stream id to zone
  * document) sets them for known cameras. Without Redis the admin API's changes are kept here and
  * written back to that file (atomically: a temporary file renamed over it); with Redis they go to
- * {@code fw:zones:{ID}}, which every host of the fleet reads, and the file only gives the streams
+ * {@code fw:{ID}:zones}, which every host of the fleet reads, and the file only gives the streams
  * Redis has nothing for.
  */
 final class ZoneStore {
@@ -40,7 +40,7 @@ final class ZoneStore {
     }
 
     static String key(String stream) {
-        return "fw:zones:{" + stream + "}";
+        return "fw:{" + stream + "}:zones";
     }
 
     private void load(Path f) {
@@ -122,7 +122,7 @@ final class ZoneStore {
     }
 
     String describe() {
-        return redis != null ? "zones in Redis (fw:zones:{ID})" + (file != null ? ", defaults from " + file : "")
+        return redis != null ? "zones in Redis (fw:{ID}:zones)" + (file != null ? ", defaults from " + file : "")
                 : file != null ? "zones in " + file : "zones in memory only (set events.zonesFile to keep them)";
     }
 

@@ -58,10 +58,11 @@ public final class StreamContext implements TrackHandover {
     }
 
     /** After each detector pass's tracker update: tells the listener, if any. */
-    void tracked(List<Tracker.Observation> observations, int[] ids, int width, int height, long receivedNanos) {
+    void tracked(List<Tracker.Observation> observations, int[] ids, int width, int height, java.nio.ByteBuffer image,
+                 long receivedNanos) {
         TrackListener l = listener;
         if (l != null) {
-            l.tracked(observations, ids, width, height, receivedNanos);
+            l.tracked(observations, ids, width, height, image, receivedNanos);
         }
     }
 

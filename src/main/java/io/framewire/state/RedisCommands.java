@@ -74,6 +74,21 @@ public final class RedisCommands implements AutoCloseable {
         call(j -> j.set(key, value, SetParams.setParams().px(ttlMillis)));
     }
 
+    public void zadd(String key, double score, String member) {
+        call(j -> j.zadd(key, score, member));
+    }
+
+    /** Members scored at least {@code min}, after dropping those below it (one round trip). */
+    public List<String> zrangeFrom(String key, double min) {
+        return call(j -> {
+            Pipeline p = j.pipelined();
+            p.zremrangeByScore(key, Double.NEGATIVE_INFINITY, min - 1e-3);
+            var members = p.zrangeByScore(key, min, Double.POSITIVE_INFINITY);
+            p.sync();
+            return members.get();
+        });
+    }
+
     public void del(String key) {
         call(j -> j.del(key));
     }

@@ -1,5 +1,6 @@
 package io.framewire.tracking;
 
+import java.nio.ByteBuffer;
 import java.util.List;
 
 /**
@@ -14,7 +15,8 @@ public interface TrackListener {
      * @param ids          each observation's track id, in order (0 while tentative)
      * @param width        the frame's width in pixels
      * @param height       the frame's height in pixels
+     * @param image        the frame as received (JPEG or PNG), readable during this call only: copy what you keep
      * @param receivedNanos when the frame was received ({@link System#nanoTime()})
      */
-    void tracked(List<Tracker.Observation> observations, int[] ids, int width, int height, long receivedNanos);
+    void tracked(List<Tracker.Observation> observations, int[] ids, int width, int height, ByteBuffer image, long receivedNanos);
 }

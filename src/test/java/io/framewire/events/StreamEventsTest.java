@@ -28,11 +28,11 @@ class StreamEventsTest {
     private void pass(StreamEvents e, int id, double x, String label, float score) {
         now += PASS;
         if (id == 0) {
-            e.tracked(List.of(), new int[0], 1000, 500, now);
+            e.tracked(List.of(), new int[0], 1000, 500, null, now);
             return;
         }
         Box b = new Box(x * 1000 - 20, 200, 40, 100);
-        e.tracked(List.of(new Tracker.Observation(label, score, b)), new int[] {id}, 1000, 500, now);
+        e.tracked(List.of(new Tracker.Observation(label, score, b)), new int[] {id}, 1000, 500, null, now);
     }
 
     private List<String> types() {
