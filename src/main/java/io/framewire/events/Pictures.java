@@ -127,6 +127,9 @@ public final class Pictures {
 
     /** A watcher wants {@code perSecond} pictures a second of the stream for the next few seconds (renewed while it watches). */
     public void want(String stream, int perSecond, long nowNanos) {
+        if (maxBytes <= 0 || (slots.size() >= MAX_STREAMS && !slots.containsKey(stream))) {
+            return;
+        }
         Slot s = slots.computeIfAbsent(stream, k -> new Slot());
         s.everyNanos = 1_000_000_000L / Math.max(1, Math.min(MAX_PER_SECOND, perSecond));
         s.wantedUntil = nowNanos + 3_000_000_000L;

@@ -305,6 +305,22 @@ public final class FramewireServer implements AutoCloseable {
         return hostId;
     }
 
+    /** A watcher's next picture of {@code stream} (see {@link io.framewire.stream.PictureFeed}). */
+    private io.framewire.stream.PictureFeed.Picture picture(String stream, int perSecond, long afterMillis)
+            throws InterruptedException {
+        events.pictures().want(stream, perSecond, System.nanoTime());
+        io.framewire.events.Pictures.Picture p = events.latestPicture(stream);
+        if (p == null || p.atMillis() <= afterMillis) {
+            return null;
+        }
+        try {
+            return new io.framewire.stream.PictureFeed.Picture(io.framewire.events.Pictures.render(p, 0, false, null),
+                    p.atMillis(), p.width(), p.height());
+        } catch (java.io.IOException e) {
+            return null;
+        }
+    }
+
     /** Zones and event sinks. */
     Events events() {
         return events;
@@ -400,6 +416,24 @@ public final class FramewireServer implements AutoCloseable {
             return null;
         }
         String from = last;
+        String framesParam = Request.extractQueryParameters(request).getValue("frames");
+        int frames;
+        try {
+            frames = framesParam == null ? 0 : Integer.parseInt(framesParam);
+        } catch (NumberFormatException e) {
+            frames = -1;
+        }
+        if (frames < 0 || frames > io.framewire.events.Pictures.MAX_PER_SECOND) {
+            Response.writeError(request, response, callback, HttpStatus.BAD_REQUEST_400,
+                    "invalid frames: expected ?frames=<0.." + io.framewire.events.Pictures.MAX_PER_SECOND + "> pictures a second");
+            return null;
+        }
+        if (frames > 0 && settings.events().latestBytes() == 0) {
+            Response.writeError(request, response, callback, HttpStatus.NOT_FOUND_404,
+                    "pictures are off on this server (latest.maxBytes is 0)");
+            return null;
+        }
+        int perSecond = frames;
         if (watchers.get() >= settings.maxWatchers()) {
             refuseUnavailable(request, response, callback, RETRY_AFTER_FULL,
                     "too many watchers on this host (watchers.max): try another host");
@@ -417,7 +451,7 @@ public final class FramewireServer implements AutoCloseable {
             }
             Object kept = keepalive.add(ws, false);
             try {
-                new WatchSession(id, ws, settings.maxPendingResults()).run(state, from);
+                new WatchSession(id, ws, settings.maxPendingResults(), perSecond, this::picture).run(state, from);
             } finally {
                 keepalive.remove(kept);
                 watchers.decrementAndGet();

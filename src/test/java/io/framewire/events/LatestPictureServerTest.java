@@ -71,6 +71,39 @@ class LatestPictureServerTest {
                     assertThat(new ObjectMapper().readTree(r.body()).path("error").asText()).contains("?h=");
                 }
                 assertThat(get(b.port(), "/api/streams/nobody/latest.jpg").statusCode()).isEqualTo(404);
+
+                // a watcher on the other host asks for 2 pictures a second beside the results
+                try (WsClient watcher = new WsClient(URI.create("ws://127.0.0.1:" + b.port() + "/ws/watch/pic-cam?frames=2"))) {
+                    assertThat(watcher.next(WAIT).path("type").asText()).isEqualTo("watching");
+                    long t0 = System.nanoTime();
+                    int pictures = 0;
+                    java.util.List<String> types = new java.util.ArrayList<>();
+                    while (pictures < 3) {
+                        cam.send(messi); // a camera keeps sending
+                        cam.next(WAIT);
+                        var m = watcher.drain(java.time.Duration.ofMillis(100));
+                        for (var n : m) {
+                            types.add(n.path("type").asText());
+                            if (n.path("type").asText().equals("frame")) {
+                                assertThat(n.path("width").asInt()).isEqualTo(original.getWidth());
+                            }
+                            if (n.path("type").asText().equals("binary")) {
+                                assertThat(watcher.nextBinary(WAIT)).isEqualTo(messi);
+                                pictures++;
+                            }
+                        }
+                    }
+                    double seconds = (System.nanoTime() - t0) / 1e9;
+                    assertThat(types).contains("result");
+                    assertThat(types.indexOf("frame")).as("each picture announced first").isLessThan(types.indexOf("binary"));
+                    assertThat(pictures / seconds).as("at most 2 a second").isLessThanOrEqualTo(2.0 + 1e-9 + 2 / seconds);
+                }
+                for (String bad : new String[] {"?frames=99", "?frames=-1", "?frames=x"}) {
+                    assertThat(io.framewire.testing.Upgrade.request(b.port(), "/ws/watch/pic-cam" + bad, java.util.Map.of()).status())
+                            .as(bad).isEqualTo(400);
+                }
+                assertThat(io.framewire.testing.Upgrade.request(b.port(), "/ws/watch/pic-cam?frames=1", java.util.Map.of()).status())
+                        .isEqualTo(101);
             }
         }
     }
