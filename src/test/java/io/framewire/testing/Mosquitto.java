@@ -28,7 +28,7 @@ public final class Mosquitto implements AutoCloseable {
         Files.writeString(conf.toPath(), "listener " + port + " 127.0.0.1\nallow_anonymous true\npersistence false\n");
         File log = File.createTempFile("mosquitto-", ".log");
         log.deleteOnExit();
-        Process p = new ProcessBuilder("mosquitto", "-c", conf.getPath()).redirectErrorStream(true).redirectOutput(log).start();
+        Process p = new ProcessBuilder(new File("/usr/sbin/mosquitto").canExecute() ? "/usr/sbin/mosquitto" : "mosquitto", "-c", conf.getPath()).redirectErrorStream(true).redirectOutput(log).start();
         Mosquitto m = new Mosquitto(p, "tcp://127.0.0.1:" + port);
         Waits.await().until(() -> {
             if (!p.isAlive()) {
