@@ -243,3 +243,19 @@ test('stats: rates and latency quantiles over the window', () => {
   assert.equal(s.p99, 100);
   assert.equal(quantile([], 0.5), NaN);
 });
+
+test('watch with frames: asks for them, hands the "frame" message and the JPEG over, counts no result', () => {
+  const frames = [];
+  const pictures = [];
+  const { c, made, results } = client({ watch: true, frames: 2, onFrame: (f) => frames.push(f), onPicture: (b) => pictures.push(b) });
+  c.start();
+  assert.equal(made[0].url, 'ws://host:8080/ws/watch/cam-1?frames=2');
+  made[0].open();
+  made[0].msg({ type: 'frame', stream: 'cam-1', ts: 5, width: 320, height: 240 });
+  const jpeg = new Uint8Array([0xff, 0xd8, 0xff]).buffer;
+  made[0].onmessage({ data: jpeg });
+  made[0].msg({ type: 'watched', entry: '1-0', ...result(1) });
+  assert.deepEqual(frames.map((f) => f.ts), [5]);
+  assert.deepEqual(pictures, [jpeg]);
+  assert.equal(results.length, 1);
+});

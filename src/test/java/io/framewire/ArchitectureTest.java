@@ -144,6 +144,7 @@ class ArchitectureTest {
         Map<String, List<String>> owners = Map.of(
                 "redis.clients..", List.of("state"),
                 "com.nimbusds..", List.of("security"),
+                "org.eclipse.paho..", List.of("events"),
                 "org.bytedeco..", List.of("inference", "watchdog"), // watchdog: DetectorWatch passes a Mat through
                 "org.eclipse.jetty..", List.of("server", "stream", "security", "protocol", "watchdog"));
         for (var e : owners.entrySet()) {

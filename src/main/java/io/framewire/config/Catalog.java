@@ -29,6 +29,8 @@ public final class Catalog {
     private Catalog() {}
 
     private static final Pattern HOST_NAME = Pattern.compile("[A-Za-z0-9.:\\-\\[\\]]+");
+    private static final Pattern HTTP_URL = Pattern.compile("https?://[^\\s]+");
+    private static final Pattern MQTT_URL = Pattern.compile("(tcp|ssl)://[^\\s/]+");
     private static final Pattern HOST_ID_CHARS = Pattern.compile("[A-Za-z0-9._:-]{1,128}");
 
     public static final Setting<String> HOST = text("host", "0.0.0.0", "address or host name", HOST_NAME,
@@ -204,6 +206,32 @@ public final class Catalog {
             (int) GatingConfig.DEFAULT.maxAge().toMillis(), 0, 600_000,
             "a track not matched for this long dies; an object seen again later gets a new id");
 
+    public static final Setting<Path> EVENTS_ZONES_FILE = path("events.zonesFile",
+            "zones of known cameras: a JSON object of stream id → zone document ([Events](#events)); without `--redis` "
+                    + "the zones API writes its changes back to it (with `--redis` they go to Redis, and the file fills in "
+                    + "for streams Redis has none for); unset: zones set by the API live in memory only");
+    public static final Setting<Integer> EVENTS_ENTER_FRAMES = integer("events.enterFrames", 3, 1, 100,
+            "detector passes in a row a track's anchor (its box's bottom centre) must be inside a zone to `enter` it");
+    public static final Setting<Integer> EVENTS_LEAVE_FRAMES = integer("events.leaveFrames", 5, 1, 100,
+            "detector passes in a row it must be outside to `leave` (a track the tracker lost leaves at once)");
+    public static final Setting<Integer> EVENTS_DWELL_SEC = integer("events.dwellSec", 30, 0, 86_400,
+            "a track inside a zone this long makes one `dwell` event (`0`: none)");
+    public static final Setting<Integer> EVENTS_REDIS_MAX_LEN = integer("events.redisMaxLen", 100_000, 0, 100_000_000,
+            "with `--redis`: events appended to the Redis Stream `fw:events`, trimmed to about this many (`MAXLEN ~`); `0`: none");
+    public static final Setting<String> EVENTS_WEBHOOK = text("events.webhook", null, "URL", HTTP_URL, "an http(s) URL",
+            "POST each event here, signed with `events.webhookSecret` (header `X-Framewire-Signature: sha256=<hex>`), "
+                    + "retried with backoff (0.2 s doubling to 30 s)");
+    public static final Setting<String> EVENTS_WEBHOOK_SECRET = text("events.webhookSecret", null, "text", null, null,
+            "HMAC-SHA256 key of the webhook signature; give it by environment (`FRAMEWIRE_EVENTS_WEBHOOKSECRET`)");
+    public static final Setting<String> EVENTS_MQTT = text("events.mqtt", null, "URL", MQTT_URL, "tcp://host:port or ssl://host:port",
+            "MQTT broker for events (`framewire/events`) and retained zone counts (`framewire/{stream}/{zone}/{label}`)");
+    public static final Setting<Integer> EVENTS_QUEUE = integer("events.queue", 10_000, 16, 1_000_000,
+            "events waiting per sink (Redis, webhook, MQTT) while it is slow or down; beyond it they are dropped "
+                    + "(counted in `framewire_events_dropped_total`), the frame path never waits");
+    public static final Setting<Integer> LATEST_MAX_BYTES = integer("latest.maxBytes", 256 << 20, 0, Integer.MAX_VALUE,
+            "memory for every stream's latest frame together (`GET /api/streams/{id}/latest.jpg`, watchers' `?frames=`); "
+                    + "the least recently received are dropped beyond it; `0`: none kept");
+
     /** Every setting, in the README's order. */
     public static final List<Setting<?>> ALL = List.of(
             HOST, PORT,
@@ -218,7 +246,9 @@ public final class Catalog {
             SECURITY_JWT_AUDIENCE, SECURITY_JWT_CLOCK_SKEW_S, SECURITY_ALLOWED_ORIGINS, SECURITY_JWT_MAX_LIFETIME_S,
             SECURITY_PUBLIC_STATUS,
             WS_MAX_BUFFERED_BYTES, WATCHERS_MAX, INFERENCE_MAX_SIDE, RESULTS_RETENTION_SEC, HTTP_HEADER_TIMEOUT_MS,
-            GATING_ENABLED, GATING_THRESHOLD, GATING_REFRESH_MS, TRACKING_MIN_HITS, TRACKING_MAX_AGE_MS);
+            GATING_ENABLED, GATING_THRESHOLD, GATING_REFRESH_MS, TRACKING_MIN_HITS, TRACKING_MAX_AGE_MS,
+            EVENTS_ZONES_FILE, EVENTS_ENTER_FRAMES, EVENTS_LEAVE_FRAMES, EVENTS_DWELL_SEC, EVENTS_REDIS_MAX_LEN,
+            EVENTS_WEBHOOK, EVENTS_WEBHOOK_SECRET, EVENTS_MQTT, EVENTS_QUEUE, LATEST_MAX_BYTES);
 
     /** Every setting's name, in the README's order. */
     public static final List<String> NAMES = ALL.stream().map(Setting::name).toList();

@@ -1,5 +1,6 @@
 package io.framewire.config;
 
+import io.framewire.events.EventsConfig;
 import io.framewire.inference.DetectorConfig;
 import io.framewire.inference.DetectorKind;
 import io.framewire.inference.GatingConfig;
@@ -51,7 +52,8 @@ public record Settings(
         Duration pingInterval,
         Duration staleAfter,
         GatingConfig gating,
-        PipelineConfig pipeline) {
+        PipelineConfig pipeline,
+        EventsConfig events) {
 
     /** Setting names, in README order (declared in {@link Catalog}). */
     public static final List<String> NAMES = Catalog.NAMES;
@@ -108,7 +110,8 @@ public record Settings(
                 new GatingConfig(Catalog.GATING_ENABLED.read(raw), Catalog.GATING_THRESHOLD.read(raw),
                         Duration.ofMillis(Catalog.GATING_REFRESH_MS.read(raw)), Catalog.TRACKING_MIN_HITS.read(raw),
                         Duration.ofMillis(Catalog.TRACKING_MAX_AGE_MS.read(raw))),
-                new PipelineConfig(Catalog.PIPELINE.read(raw), Catalog.PIPELINE_DECODERS.read(raw)));
+                new PipelineConfig(Catalog.PIPELINE.read(raw), Catalog.PIPELINE_DECODERS.read(raw)),
+                events(raw));
     }
 
     /**
@@ -124,6 +127,17 @@ public record Settings(
             case HAAR -> 960;
             case SIM, NONE -> 0;
         };
+    }
+
+    private static EventsConfig events(Map<String, String> raw) {
+        String webhook = Catalog.EVENTS_WEBHOOK.read(raw);
+        return new EventsConfig(Catalog.EVENTS_ZONES_FILE.read(raw), Catalog.EVENTS_ENTER_FRAMES.read(raw),
+                Catalog.EVENTS_LEAVE_FRAMES.read(raw), Duration.ofSeconds(Catalog.EVENTS_DWELL_SEC.read(raw)),
+                // a track unseen this long is dead in its tracker too: it leaves its zones
+                Duration.ofMillis(Catalog.TRACKING_MAX_AGE_MS.read(raw)),
+                Catalog.EVENTS_REDIS_MAX_LEN.read(raw), webhook == null ? null : java.net.URI.create(webhook),
+                Catalog.EVENTS_WEBHOOK_SECRET.read(raw), Catalog.EVENTS_MQTT.read(raw), Catalog.EVENTS_QUEUE.read(raw),
+                Catalog.LATEST_MAX_BYTES.read(raw));
     }
 
     /** Null without {@code --redis}: single host, in-memory state. */

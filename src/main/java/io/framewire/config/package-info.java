@@ -5,6 +5,6 @@
  * It builds the typed configuration records of the packages it configures ({@code DetectorConfig},
  * {@code AuthConfig}, {@code RedisConfig}, ...); those packages never read settings themselves.
  *
- * <p>May use: {@code inference}, {@code security}, {@code state}.
+ * <p>May use: {@code inference}, {@code security}, {@code state}, {@code events}.
  */
 package io.framewire.config;

@@ -194,7 +194,7 @@ final class InferenceWorker implements Runnable {
             ImageHeader h = item.header();
             long received = job.frame().receivedNanos();
             List<Detection> found = toFrame(results.get(i), item.image(), h); // tracks live in the frame's pixels
-            int[] tracks = track(context(job), found, received);
+            int[] tracks = track(context(job), found, h, job.frame().data(), received);
             var timing = new Messages.Timing(job.takenNanos() - received, item.decodeNanos(), t2 - t1,
                     t2 - received, items.size());
             job.answer(Messages.result(job.streamId(), job.frame().seq(), h.width(), h.height(), job.dropped(),
@@ -254,7 +254,7 @@ final class InferenceWorker implements Runnable {
     }
 
     /** Track ids for a detector pass's detections; null (no ids) for a stream without a tracker. */
-    private static int[] track(StreamContext ctx, List<Detection> found, long nowNanos) {
+    private static int[] track(StreamContext ctx, List<Detection> found, ImageHeader h, java.nio.ByteBuffer image, long nowNanos) {
         if (ctx == null) {
             return null;
         }
@@ -264,6 +264,7 @@ final class InferenceWorker implements Runnable {
         }
         int[] ids = ctx.tracker().update(obs, nowNanos);
         ctx.tracksChanged();
+        ctx.tracked(obs, ids, h.width(), h.height(), image, nowNanos); // zone events and pictures: the one place they hear of tracks
         return ids;
     }
 

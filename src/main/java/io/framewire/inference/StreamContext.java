@@ -1,7 +1,9 @@
 package io.framewire.inference;
 
 import io.framewire.tracking.TrackHandover;
+import io.framewire.tracking.TrackListener;
 import io.framewire.tracking.Tracker;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -26,6 +28,7 @@ public final class StreamContext implements TrackHandover {
     private volatile String snapshot; // the tracker's, for the shared state
     private volatile String adopt; // a previous connection's, for the worker
     private long snapshotAt; // worker's own
+    private volatile TrackListener listener; // zones and events; null: nobody listens
 
     public StreamContext(MotionGate gate, Tracker tracker, AtomicInteger tracksAlive) {
         this.gate = gate;
@@ -47,6 +50,20 @@ public final class StreamContext implements TrackHandover {
             }
         }
         return tracker;
+    }
+
+    /** Who hears of this stream's tracks after each detector pass (zone events); set before its first frame. */
+    public void listen(TrackListener listener) {
+        this.listener = listener;
+    }
+
+    /** After each detector pass's tracker update: tells the listener, if any. */
+    void tracked(List<Tracker.Observation> observations, int[] ids, int width, int height, java.nio.ByteBuffer image,
+                 long receivedNanos) {
+        TrackListener l = listener;
+        if (l != null) {
+            l.tracked(observations, ids, width, height, image, receivedNanos);
+        }
     }
 
     /** After each tracker update: moves this stream's confirmed tracks into the gauge. */

@@ -64,6 +64,12 @@ public final class Metrics {
     private Counter deviceBusy;
     private Histogram deviceFill;
     private final ConcurrentHashMap<Integer, CounterDataPoint> refusedByStatus = new ConcurrentHashMap<>();
+    private final Counter events;
+    private Counter eventsDelivered; // these four: guarded by this, made with the first sink
+    private Counter eventFailures;
+    private Counter eventsDropped;
+    private GaugeWithCallback eventsBacklog;
+    private final Map<String, DoubleSupplier> backlogs = new ConcurrentHashMap<>();
 
     public Metrics() {
         JvmMetrics.builder().register(registry);
@@ -108,6 +114,8 @@ public final class Metrics {
         inference = histogram("framewire_inference_seconds", "Detector time per forward pass (a whole batch)", STAGE_BUCKETS);
         batchSize = Histogram.builder().name("framewire_batch_size").help("Frames per forward pass")
                 .classicUpperBounds(BATCH_BUCKETS).classicOnly().register(registry);
+        events = Counter.builder().name("framewire_events")
+                .help("Zone events made from tracks, by type: enter, leave, dwell").labelNames("type").register(registry);
         redisLatency = histogram("framewire_redis_latency_seconds", "Redis round trip (one pipelined batch)", STAGE_BUCKETS);
     }
 
@@ -180,6 +188,32 @@ public final class Metrics {
     public void gauge(String name, String help, DoubleSupplier value) {
         GaugeWithCallback.builder().name(name).help(help)
                 .callback(cb -> cb.call(value.getAsDouble())).register(registry);
+    }
+
+    /** Events made, by type ({@code enter}, {@code leave}, {@code dwell}). */
+    public CounterDataPoint eventMade(String type) {
+        return events.labelValues(type);
+    }
+
+    /** One sink's instruments: events delivered, failed attempts, events dropped (queue full), and its backlog. */
+    public record Sink(CounterDataPoint delivered, CounterDataPoint failures, CounterDataPoint dropped) {}
+
+    /** The instruments of event sink {@code name} ({@code redis}, {@code webhook}, {@code mqtt}); {@code backlog} read when scraped. */
+    public synchronized Sink eventSink(String name, DoubleSupplier backlog) {
+        if (eventsBacklog == null) {
+            eventsDelivered = Counter.builder().name("framewire_events_delivered")
+                    .help("Events a sink delivered (acknowledged by Redis, the webhook's 2xx, the MQTT broker)").labelNames("sink").register(registry);
+            eventFailures = Counter.builder().name("framewire_event_delivery_failures")
+                    .help("Failed delivery attempts of a sink (each retried with backoff)").labelNames("sink").register(registry);
+            eventsDropped = Counter.builder().name("framewire_events_dropped")
+                    .help("Events a sink dropped: its queue (backlog) was full, or the receiver refused them for good (4xx)")
+                    .labelNames("sink").register(registry);
+            eventsBacklog = GaugeWithCallback.builder().name("framewire_events_backlog")
+                    .help("Events queued or in flight at a sink, not yet delivered").labelNames("sink")
+                    .callback(cb -> backlogs.forEach((sink, value) -> cb.call(value.getAsDouble(), sink))).register(registry);
+        }
+        backlogs.put(name, backlog);
+        return new Sink(eventsDelivered.labelValues(name), eventFailures.labelValues(name), eventsDropped.labelValues(name));
     }
 
     public void wsClosed(int code) {

@@ -5,7 +5,9 @@ public enum Access {
     /** Send frames to {@code /ws/streams/{id}}: claim {@code fw.publish}. */
     PUBLISH("fw.publish"),
     /** Receive a stream's results on {@code /ws/watch/{id}}: claim {@code fw.watch}. */
-    WATCH("fw.watch");
+    WATCH("fw.watch"),
+    /** Change a stream's settings, its zones ({@code /api/streams/{id}/zones}): claim {@code fw.admin}. */
+    ADMIN("fw.admin");
 
     private final String claim;
 

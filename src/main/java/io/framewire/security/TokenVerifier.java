@@ -45,9 +45,13 @@ final class TokenVerifier {
     }
 
     /** The claims the gateway uses. */
-    record Claims(String subject, StreamGrants publish, StreamGrants watch) {
+    record Claims(String subject, StreamGrants publish, StreamGrants watch, StreamGrants admin) {
         StreamGrants grants(Access access) {
-            return access == Access.PUBLISH ? publish : watch;
+            return switch (access) {
+                case PUBLISH -> publish;
+                case WATCH -> watch;
+                case ADMIN -> admin;
+            };
         }
     }
 
@@ -83,7 +87,8 @@ final class TokenVerifier {
             checkLifetime(set);
         }
         try {
-            return new Claims(set.getSubject(), grants(set, Access.PUBLISH), grants(set, Access.WATCH));
+            return new Claims(set.getSubject(), grants(set, Access.PUBLISH), grants(set, Access.WATCH),
+                    grants(set, Access.ADMIN));
         } catch (ParseException e) {
             throw new InvalidToken("invalid token: " + e.getMessage());
         }

@@ -1,6 +1,7 @@
 package io.framewire.server;
 
 import io.framewire.config.Settings;
+import io.framewire.events.Events;
 import io.framewire.inference.Advisor;
 import io.framewire.inference.DetectorFactory;
 import io.framewire.inference.Detectors;
@@ -76,6 +77,7 @@ public final class FramewireServer implements AutoCloseable {
     private final WorkerPool workers;
     private final Metrics metrics;
     private final SharedState state;
+    private final Events events;
     private final AtomicInteger watchers = new AtomicInteger();
     private final String detector;
     private final Server jetty;
@@ -93,8 +95,9 @@ public final class FramewireServer implements AutoCloseable {
     private volatile Watchdog watchdog;
 
     private FramewireServer(Settings settings, WorkerPool workers, Scheduler scheduler, Metrics metrics, String detector,
-                            Authorizer authorizer, SharedState state, Advisor advisor) {
+                            Authorizer authorizer, SharedState state, Advisor advisor, Events events) {
         this.settings = settings;
+        this.events = events;
         this.authorizer = authorizer;
         this.state = state;
         this.workers = workers;
@@ -224,8 +227,10 @@ public final class FramewireServer implements AutoCloseable {
             throw new IllegalStateException("inference workers failed to load the detector (see log above)");
         }
         SharedState state = SharedState.open(settings.redis(), settings.resultsMaxLen(), settings.resultsRetention(), metrics);
+        Events events = Events.start(settings.events(), settings.redis(),
+                settings.hostId() != null ? settings.hostId() : hostName() + "-" + ProcessHandle.current().pid(), metrics);
         FramewireServer server = new FramewireServer(settings, pool, scheduler, metrics, factory.description(), authorizer,
-                state, advisor);
+                state, advisor, events);
         server.jetty.start();
         String hostId = settings.hostId() != null ? settings.hostId() : hostName() + ":" + server.port();
         server.hostId = hostId;
@@ -301,6 +306,27 @@ public final class FramewireServer implements AutoCloseable {
     /** This host's name in the fleet (host.id, or hostname:port). */
     String hostId() {
         return hostId;
+    }
+
+    /** A watcher's next picture of {@code stream} (see {@link io.framewire.stream.PictureFeed}). */
+    private io.framewire.stream.PictureFeed.Picture picture(String stream, int perSecond, long afterMillis)
+            throws InterruptedException {
+        events.pictures().want(stream, perSecond, System.nanoTime());
+        io.framewire.events.Pictures.Picture p = events.latestPicture(stream);
+        if (p == null || p.atMillis() <= afterMillis) {
+            return null;
+        }
+        try {
+            return new io.framewire.stream.PictureFeed.Picture(io.framewire.events.Pictures.render(p, 0, false, null),
+                    p.atMillis(), p.width(), p.height());
+        } catch (java.io.IOException e) {
+            return null;
+        }
+    }
+
+    /** Zones and event sinks. */
+    Events events() {
+        return events;
     }
 
     /** The fleet's host records for the dashboard; null without Redis. */
@@ -393,6 +419,24 @@ public final class FramewireServer implements AutoCloseable {
             return null;
         }
         String from = last;
+        String framesParam = Request.extractQueryParameters(request).getValue("frames");
+        int frames;
+        try {
+            frames = framesParam == null ? 0 : Integer.parseInt(framesParam);
+        } catch (NumberFormatException e) {
+            frames = -1;
+        }
+        if (frames < 0 || frames > io.framewire.events.Pictures.MAX_PER_SECOND) {
+            Response.writeError(request, response, callback, HttpStatus.BAD_REQUEST_400,
+                    "invalid frames: expected ?frames=<0.." + io.framewire.events.Pictures.MAX_PER_SECOND + "> pictures a second");
+            return null;
+        }
+        if (frames > 0 && settings.events().latestBytes() == 0) {
+            Response.writeError(request, response, callback, HttpStatus.NOT_FOUND_404,
+                    "pictures are off on this server (latest.maxBytes is 0)");
+            return null;
+        }
+        int perSecond = frames;
         if (watchers.get() >= settings.maxWatchers()) {
             refuseUnavailable(request, response, callback, RETRY_AFTER_FULL,
                     "too many watchers on this host (watchers.max): try another host");
@@ -410,7 +454,7 @@ public final class FramewireServer implements AutoCloseable {
             }
             Object kept = keepalive.add(ws, false);
             try {
-                new WatchSession(id, ws, settings.maxPendingResults()).run(state, from);
+                new WatchSession(id, ws, settings.maxPendingResults(), perSecond, this::picture).run(state, from);
             } finally {
                 keepalive.remove(kept);
                 watchers.decrementAndGet();
@@ -435,6 +479,8 @@ public final class FramewireServer implements AutoCloseable {
         StreamContext context = settings.gating().newStream(gating, tracksAlive);
         var session = new StreamSession(id, ws, scheduler, settings.mailboxDepth(), settings.maxPendingResults(),
                 settings.maxFps(), metrics, message -> state.publish(id, message), context);
+        var listener = events.opened(id);
+        context.listen(listener);
         registry.register(session);
         state.opened(session);
         state.tracks(session, context);
@@ -449,6 +495,7 @@ public final class FramewireServer implements AutoCloseable {
             keepalive.remove(kept);
             registry.unregister(session);
             context.close();
+            events.closed(id, listener);
             state.closed(session);
             BlockingWebSocket.Closed closed = ws.closed();
             int code = closed == null ? CloseStatus.NO_CLOSE : closed.code();
@@ -516,6 +563,7 @@ public final class FramewireServer implements AutoCloseable {
             // the short graceful phase for plain HTTP ran out (an idle client connection): Jetty stopped anyway
             log.debug("jetty stop: {}", e.toString());
         }
+        events.close();
         state.close();
     }
 }

@@ -37,12 +37,15 @@ final class HttpEndpoints extends Handler.Abstract {
     private final ServerConnector admin;
     private final String host = hostName();
     private final WebUi web;
+    private final StreamApi api;
+    static final String API_STREAMS = "/api/streams/";
 
     HttpEndpoints(FramewireServer server, PrometheusRegistry registry, ServerConnector admin) {
         this.server = server;
         this.registry = registry;
         this.admin = admin;
         this.web = new WebUi(server, registry);
+        this.api = new StreamApi(server);
     }
 
     @Override
@@ -70,6 +73,9 @@ final class HttpEndpoints extends Handler.Abstract {
                 }
             }
             default -> {
+                if (path.startsWith(API_STREAMS)) {
+                    return api.handle(path.substring(API_STREAMS.length()), onAdmin, request, response, callback);
+                }
                 if (!path.startsWith(FramewireServer.STREAM_PATH) && !path.startsWith(FramewireServer.WATCH_PATH)) {
                     if (onAdmin && WebUi.isPrivate(path) && refusedAsPrivate(request, response, callback)) {
                         return true;

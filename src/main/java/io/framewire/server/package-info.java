@@ -4,6 +4,6 @@
  * the header deadline and the registry of live streams. It assembles the other packages and
  * nothing below it knows it.
  *
- * <p>May use: {@code config}, {@code stream}, {@code state}, {@code security}, {@code inference}, {@code schedule}, {@code protocol}, {@code metrics}, {@code watchdog}.
+ * <p>May use: {@code config}, {@code stream}, {@code state}, {@code security}, {@code inference}, {@code schedule}, {@code protocol}, {@code metrics}, {@code watchdog}, {@code events}.
  */
 package io.framewire.server;

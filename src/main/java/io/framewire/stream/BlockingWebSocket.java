@@ -219,6 +219,12 @@ public final class BlockingWebSocket implements Session.Listener {
         session.sendText(message, done);
     }
 
+    /** Queues a binary message, as {@link #sendAsync(String, Callback)} does a text one. */
+    public void sendAsync(ByteBuffer message, Callback done) {
+        lastSentNanos = System.nanoTime();
+        session.sendBinary(message, done);
+    }
+
     /** Queues a ping (see {@link Keepalive}); the client's pong needs no answer. */
     public void ping() {
         Session s = session;

@@ -16,15 +16,31 @@ public final class WatchSession implements Watcher {
     private final BlockingWebSocket ws;
     private final BoundedSender out;
 
+    private final int framesPerSecond;
+    private final PictureFeed pictures;
+    private final java.util.concurrent.atomic.AtomicBoolean pictureInFlight = new java.util.concurrent.atomic.AtomicBoolean();
+
     public WatchSession(String streamId, BlockingWebSocket ws, int maxPending) {
+        this(streamId, ws, maxPending, 0, null);
+    }
+
+    /**
+     * With {@code framesPerSecond} above 0, the watcher also gets the stream's picture at most that
+     * often: a text message {@code {"type":"frame","stream","ts","width","height"}}, then the JPEG as a
+     * binary message. One picture at a time is in flight: a watcher that reads slowly gets fewer, never a backlog.
+     */
+    public WatchSession(String streamId, BlockingWebSocket ws, int maxPending, int framesPerSecond, PictureFeed pictures) {
         this.streamId = streamId;
         this.ws = ws;
+        this.framesPerSecond = pictures == null ? 0 : framesPerSecond;
+        this.pictures = pictures;
         this.out = new BoundedSender(ws, maxPending, "watcher of " + streamId, () -> {}, failure -> {});
     }
 
     /** Runs on the connection's virtual thread until the watcher goes away. */
     public void run(SharedState state, String lastEntry) {
         state.watch(streamId, lastEntry, this);
+        Thread relay = framesPerSecond > 0 ? Thread.ofVirtual().name("ws-watch-frames-" + streamId).start(this::relayPictures) : null;
         try {
             BlockingWebSocket.Message m;
             while ((m = ws.next()) != null) {
@@ -37,7 +53,34 @@ public final class WatchSession implements Watcher {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } finally {
+            if (relay != null) {
+                relay.interrupt();
+            }
             state.unwatch(streamId, this);
+        }
+    }
+
+    /** The pictures' own loop: at most {@code framesPerSecond}, each only when newer than the last sent. */
+    private void relayPictures() {
+        long every = 1_000_000_000L / framesPerSecond;
+        long last = 0;
+        try {
+            while (ws.isOpen()) {
+                long t0 = System.nanoTime();
+                PictureFeed.Picture p = pictures.next(streamId, framesPerSecond, last);
+                if (p != null && pictureInFlight.compareAndSet(false, true)) {
+                    last = p.atMillis();
+                    out.send("{\"type\":\"frame\",\"stream\":\"" + streamId + "\",\"ts\":" + p.atMillis()
+                            + ",\"width\":" + p.width() + ",\"height\":" + p.height() + "}");
+                    ws.sendAsync(java.nio.ByteBuffer.wrap(p.jpeg()), org.eclipse.jetty.websocket.api.Callback.from(
+                            () -> pictureInFlight.set(false), failure -> pictureInFlight.set(false)));
+                }
+                java.util.concurrent.TimeUnit.NANOSECONDS.sleep(Math.max(0, every - (System.nanoTime() - t0)));
+            }
+        } catch (InterruptedException e) {
+            // the watcher left
+        } catch (RuntimeException e) {
+            org.slf4j.LoggerFactory.getLogger(WatchSession.class).debug("watcher of {}: pictures stopped: {}", streamId, e.toString());
         }
     }
 

@@ -71,6 +71,8 @@ export class FramewireClient {
    * @param {string} [o.token]   JWT, sent as ?token= (browsers cannot set headers on a WebSocket)
    * @param {string[]} [o.protocols] WebSocket subprotocols to offer (for a server that takes credentials there)
    * @param {boolean} [o.watch]  watch /ws/watch/{id} instead of publishing
+   * @param {number} [o.frames]  watch: pictures a second to receive beside the results (0-10), to o.onFrame (its
+   *                             "frame" message) then o.onPicture (the JPEG as an ArrayBuffer)
    * @param {function} [o.onResult]  (msg, match) for every result/error; match = { latencyMs, meta } when it answers a frame we sent
    * @param {function} [o.onState]   (state, detail) on every state change: connecting, open, waiting, stopped
    * @param {function} [o.onAdvice]  ({ fps }) when the server advises a frame rate
@@ -115,6 +117,7 @@ export class FramewireClient {
     const q = [];
     if (this.o.token) q.push('token=' + encodeURIComponent(this.o.token));
     if (this.o.watch && this.lastEntry) q.push('last=' + encodeURIComponent(this.lastEntry));
+    if (this.o.watch && this.o.frames > 0) q.push('frames=' + this.o.frames);
     return this.o.url.replace(/\/+$/, '') + path + (q.length ? '?' + q.join('&') : '');
   }
 
@@ -219,10 +222,17 @@ export class FramewireClient {
 
   #message(data) {
     this.lastMessageAt = this.now();
-    if (typeof data !== 'string') return;
+    if (typeof data !== 'string') {
+      if (this.o.onPicture) this.o.onPicture(data); // watch with frames: the JPEG after its "frame" message
+      return;
+    }
     let msg;
     try { msg = JSON.parse(data); } catch { return; }
     if (msg.type === 'watching') return;
+    if (msg.type === 'frame') {
+      if (this.o.onFrame) this.o.onFrame(msg);
+      return;
+    }
     if (msg.entry) this.lastEntry = msg.entry;
     if (msg.advice && Number.isFinite(msg.advice.fps) && msg.advice.fps > 0) {
       if (msg.advice.fps !== this.advisedFps && this.o.onAdvice) this.o.onAdvice({ fps: msg.advice.fps });

@@ -10,6 +10,8 @@ if (params.has('token')) $('token').value = params.get('token');
 
 let client = null;
 let lastMsg = null;
+let zones = [];
+let pictureUrl = null;
 
 function draw(msg) {
   if (msg && msg.width && msg.height) {
@@ -17,6 +19,53 @@ function draw(msg) {
     $('placeholder').hidden = true;
   }
   drawBoxes($('overlay'), msg);
+  drawZones($('overlay'), msg);
+}
+
+// The stream's zones (normalised polygons) over the picture; read from /api/streams/{id}/zones when this
+// host serves it to this page (no admin port, or this is it; with auth, a token granting fw.admin).
+function drawZones(canvas, msg) {
+  if (!zones.length || !msg || !msg.width) return;
+  const ctx = canvas.getContext('2d');
+  const cw = canvas.width, ch = canvas.height;
+  const scale = Math.min(cw / msg.width, ch / msg.height);
+  const ox = (cw - msg.width * scale) / 2, oy = (ch - msg.height * scale) / 2;
+  ctx.strokeStyle = '#ffc800';
+  ctx.fillStyle = 'rgba(255, 200, 0, 0.12)';
+  for (const z of zones) {
+    ctx.beginPath();
+    z.polygon.forEach(([x, y], i) => {
+      const px = ox + x * msg.width * scale, py = oy + y * msg.height * scale;
+      if (i === 0) ctx.moveTo(px, py); else ctx.lineTo(px, py);
+    });
+    ctx.closePath();
+    ctx.fill();
+    ctx.stroke();
+    ctx.fillStyle = '#ffc800';
+    ctx.fillText(z.name, ox + z.polygon[0][0] * msg.width * scale + 4, oy + z.polygon[0][1] * msg.height * scale + 16);
+    ctx.fillStyle = 'rgba(255, 200, 0, 0.12)';
+  }
+}
+
+async function loadZones(stream) {
+  zones = [];
+  try {
+    const token = $('token').value;
+    const r = await fetch(`/api/streams/${encodeURIComponent(stream)}/zones`,
+      token ? { headers: { Authorization: 'Bearer ' + token } } : {});
+    if (r.ok) zones = (await r.json()).zones || [];
+  } catch { /* not served here: boxes only */ }
+  draw(lastMsg);
+}
+
+function showPicture(buffer) {
+  const url = URL.createObjectURL(new Blob([buffer], { type: 'image/jpeg' }));
+  const img = $('picture');
+  img.onload = () => { if (pictureUrl && pictureUrl !== url) URL.revokeObjectURL(pictureUrl); pictureUrl = url; };
+  img.src = url;
+  img.hidden = false;
+  $('stage').classList.add('live');
+  $('placeholder').hidden = true;
 }
 
 function start(ev) {
@@ -29,8 +78,13 @@ function start(ev) {
   if (location.pathname !== '/watch/' + stream) history.replaceState(null, '', '/watch/' + encodeURIComponent(stream));
   document.title = `framewire · watch ${stream}`;
   if (client) client.stop();
+  const frames = Math.max(0, Math.min(10, parseInt($('frames').value, 10) || 0));
+  if (!frames) { $('picture').hidden = true; $('stage').classList.remove('live'); }
+  loadZones(stream);
   client = new FramewireClient({
-    url: pageSocketBase(), stream, watch: true, token: $('token').value || undefined,
+    url: pageSocketBase(), stream, watch: true, token: $('token').value || undefined, frames,
+    onFrame: (f) => { if (f.width && f.height) $('stage').style.aspectRatio = `${f.width} / ${f.height}`; },
+    onPicture: showPicture,
     onResult: (msg) => {
       if (msg.type !== 'result' && msg.type !== 'error') return;
       if (Number.isInteger(msg.seq)) $('seq').textContent = String(msg.seq);

@@ -24,6 +24,7 @@ public final class WsClient implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
     private final WebSocketClient client = new WebSocketClient();
     private final LinkedBlockingQueue<JsonNode> messages = new LinkedBlockingQueue<>();
+    private final LinkedBlockingQueue<byte[]> binaries = new LinkedBlockingQueue<>();
     private final CompletableFuture<Close> closed = new CompletableFuture<>();
     private Session session;
 
@@ -38,17 +39,29 @@ public final class WsClient implements AutoCloseable {
         client.start();
         ClientUpgradeRequest request = new ClientUpgradeRequest();
         headers.forEach(request::setHeader);
-        session = client.connect(new Listener(messages, closed), uri, request).get(Waits.WAIT.toMillis(), TimeUnit.MILLISECONDS);
+        session = client.connect(new Listener(messages, binaries, closed), uri, request).get(Waits.WAIT.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     /** Public: Jetty binds listener methods through method handles. */
     public static final class Listener implements Session.Listener.AutoDemanding {
         private final LinkedBlockingQueue<JsonNode> messages;
         private final CompletableFuture<Close> closed;
+        private final LinkedBlockingQueue<byte[]> binaries;
 
-        Listener(LinkedBlockingQueue<JsonNode> messages, CompletableFuture<Close> closed) {
+        Listener(LinkedBlockingQueue<JsonNode> messages, LinkedBlockingQueue<byte[]> binaries, CompletableFuture<Close> closed) {
             this.messages = messages;
+            this.binaries = binaries;
             this.closed = closed;
+        }
+
+        /** A binary message (a watcher's picture): its bytes to {@link #nextBinary}, and {@code {"type":"binary","bytes":n}} in line with the text. */
+        @Override
+        public void onWebSocketBinary(ByteBuffer payload, org.eclipse.jetty.websocket.api.Callback callback) {
+            byte[] b = new byte[payload.remaining()];
+            payload.get(b);
+            binaries.add(b);
+            messages.add(JSON.createObjectNode().put("type", "binary").put("bytes", b.length));
+            callback.succeed();
         }
 
         @Override
@@ -95,6 +108,15 @@ public final class WsClient implements AutoCloseable {
             throw new AssertionError("no message within " + timeout);
         }
         return m;
+    }
+
+    /** The next binary message's bytes, failing the test if none arrives in time. */
+    public byte[] nextBinary(Duration timeout) throws InterruptedException {
+        byte[] b = binaries.poll(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        if (b == null) {
+            throw new AssertionError("no binary message within " + timeout);
+        }
+        return b;
     }
 
     /** Messages until {@code quiet} passes without one. */

@@ -82,6 +82,11 @@ class BrowserTest {
         long seq = Long.parseLong(text(browser, "#seq"));
         assertThat(Waits.until(() -> Long.parseLong(text(browser, "#seq")), s -> s > seq))
                 .as("the watched stream's seq advances").isGreaterThan(seq);
+        // and the camera's picture under the boxes (?frames=2 by default)
+        Object picture = Waits.until(() -> ((org.openqa.selenium.JavascriptExecutor) browser).executeScript(
+                "const i = document.getElementById('picture'); return !i.hidden && i.complete && i.naturalWidth > 0 ? i.naturalWidth : 0"),
+                w -> ((Number) w).longValue() > 0);
+        assertThat(((Number) picture).longValue()).as("the picture's width").isEqualTo(480);
         Chromium.screenshot(browser, "watch");
 
         // the dashboard lists the stream with a live FPS (rates need two polls)

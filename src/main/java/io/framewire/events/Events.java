@@ -1,0 +1,245 @@
+package io.framewire.events;
+
+import io.framewire.metrics.Metrics;
+import io.framewire.state.RedisCommands;
+import io.framewire.state.RedisConfig;
+import io.framewire.tracking.TrackListener;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The events side of a host: zones ({@link ZoneStore}), one {@link StreamEvents} per stream
+ * connected here (the listener its worker calls after tracking), and the sinks every event is
+ * offered to. With a fleet, a background thread reads the zones of this host's streams from Redis
+ * every {@link #REFRESH_MS}, so a zone set through any host reaches the host serving the stream.
+ */
+public final class Events implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(Events.class);
+    static final long REFRESH_MS = 2_000;
+
+    private final EventsConfig config;
+    private final Metrics metrics;
+    private final ZoneStore zones;
+    private final RedisCommands redis;
+    private final List<Sink> sinks;
+    private final StreamEvents.Rules rules;
+    private final Map<String, StreamEvents> live = new ConcurrentHashMap<>();
+    private final Thread refresher;
+    private final Pictures pictures;
+    private final Thread picturePublisher;
+    private volatile boolean closed;
+
+    Events(EventsConfig config, RedisCommands redis, List<Sink> sinks, Metrics metrics) {
+        this.config = config;
+        this.metrics = metrics;
+        this.redis = redis;
+        this.sinks = sinks;
+        this.zones = new ZoneStore(config.zonesFile(), redis);
+        this.pictures = new Pictures(config.latestBytes());
+        metrics.gauge("framewire_pictures_bytes", "Memory holding streams' latest pictures (cap: latest.maxBytes)", pictures::bytes);
+        this.rules = new StreamEvents.Rules(config.enterFrames(), config.leaveFrames(), config.dwell().toNanos(),
+                config.lost().toNanos());
+        for (Sink s : sinks) {
+            s.start(metrics);
+        }
+        refresher = redis == null ? null : Thread.ofPlatform().daemon().name("fw-zones").start(this::refresh);
+        picturePublisher = redis == null || !pictures.enabled() ? null
+                : Thread.ofPlatform().daemon().name("fw-pictures").start(this::publishWanted);
+    }
+
+    /** Opens the sinks {@code config} asks for; {@code redis} null: no fleet. */
+    public static Events start(EventsConfig config, RedisConfig redis, String clientId, Metrics metrics) {
+        RedisCommands commands = redis == null ? null : new RedisCommands(redis, "events", metrics);
+        List<Sink> sinks = new ArrayList<>();
+        if (commands != null && config.redisMaxLen() > 0) {
+            sinks.add(new RedisSink(new RedisCommands(redis, "events-sink", metrics), config.redisMaxLen(), config.queue(),
+                    Ticker.SYSTEM));
+        }
+        if (config.webhook() != null) {
+            sinks.add(new WebhookSink(config.webhook(), config.webhookSecret(), config.queue(), java.time.Duration.ofSeconds(5),
+                    Ticker.SYSTEM));
+        }
+        if (config.mqtt() != null) {
+            sinks.add(new MqttSink(config.mqtt(), "framewire-" + clientId, config.queue(), 5, Ticker.SYSTEM));
+        }
+        Events events = new Events(config, commands, sinks, metrics);
+        log.info("events: {}; sinks: {}", events.zones.describe(),
+                sinks.isEmpty() ? "none (events are counted only)" : sinks.stream().map(s -> s.name).toList());
+        return events;
+    }
+
+    /** A stream connected here: the listener its worker tells of each detector pass. */
+    public TrackListener opened(String stream) {
+        List<Zone> zs;
+        try {
+            zs = zones.get(stream);
+        } catch (IllegalStateException e) { // Redis down: the file's, until the refresh reads Redis again
+            zs = zones.fallback(stream);
+        }
+        long wallOffset = System.currentTimeMillis() * 1_000_000L - System.nanoTime();
+        StreamEvents s = new StreamEvents(stream, zs, rules, this::emit, System.currentTimeMillis(), wallOffset)
+                .pictures(pictures.enabled() ? pictures : null);
+        live.put(stream, s);
+        return s;
+    }
+
+    /** That stream's connection ended. */
+    public void closed(String stream, TrackListener listener) {
+        live.remove(stream, listener);
+    }
+
+    /** Every stream's latest picture on this host. */
+    public Pictures pictures() {
+        return pictures;
+    }
+
+    /**
+     * The stream's latest picture: this host's; with a fleet, else the one its host puts in Redis
+     * while someone asks ({@link #WANTED}): the first request for a stream served elsewhere waits
+     * up to {@link #REMOTE_WAIT_MS} for it. Null when there is none.
+     */
+    public Pictures.Picture latestPicture(String stream) throws InterruptedException {
+        Pictures.Picture local = pictures.latest(stream);
+        if (local != null || redis == null) {
+            return local;
+        }
+        try {
+            redis.zadd(WANTED, System.currentTimeMillis() + WANTED_FOR_MS, stream);
+            long until = System.nanoTime() + REMOTE_WAIT_MS * 1_000_000L;
+            while (true) {
+                byte[] jpeg = redis.getBytes(ZoneStore.utf8(pictureKey(stream)));
+                String meta = jpeg == null ? null : redis.get(pictureKey(stream) + ".meta");
+                if (jpeg != null && meta != null) {
+                    return PictureMeta.read(jpeg, meta);
+                }
+                if (System.nanoTime() > until) {
+                    return null;
+                }
+                Thread.sleep(PUBLISH_EVERY_MS / 5);
+            }
+        } catch (IllegalStateException e) {
+            return null; // Redis down: no picture from other hosts
+        }
+    }
+
+    /** Streams whose pictures someone asked for lately, scored by when that interest ends (ms). */
+    static final String WANTED = "fw:pictures:wanted";
+    static final long WANTED_FOR_MS = 10_000;
+    static final long REMOTE_WAIT_MS = 1_500;
+    static final long PUBLISH_EVERY_MS = 500;
+    private final Map<String, Long> published = new ConcurrentHashMap<>();
+
+    static String pictureKey(String stream) {
+        return "fw:{" + stream + "}:latest";
+    }
+
+    /** With a fleet: puts the pictures of this host's streams that someone asked for into Redis, each for a few seconds. */
+    private void publishWanted() {
+        while (!closed) {
+            try {
+                Thread.sleep(PUBLISH_EVERY_MS);
+                List<String> wanted = redis.zrangeFrom(WANTED, System.currentTimeMillis());
+                for (String id : wanted) {
+                    Pictures.Picture p = live.containsKey(id) ? pictures.latest(id) : null;
+                    if (p == null || Long.valueOf(p.atMillis()).equals(published.get(id))) {
+                        continue;
+                    }
+                    redis.set(ZoneStore.utf8(pictureKey(id)), p.bytes(), 5_000);
+                    redis.set(pictureKey(id) + ".meta", PictureMeta.write(p), 5_000);
+                    published.put(id, p.atMillis());
+                }
+                published.keySet().retainAll(wanted);
+            } catch (InterruptedException e) {
+                return;
+            } catch (RuntimeException e) {
+                log.debug("pictures to Redis: {}", e.toString());
+            }
+        }
+    }
+
+    /** The zones a stream has now (for drawing): the live stream's, else the store's. */
+    public List<Zone> zoneList(String stream) {
+        StreamEvents s = live.get(stream);
+        return s != null ? s.zones() : zones.get(stream);
+    }
+
+    /** The stream's zone document (GET). */
+    public String zones(String stream) {
+        return Zones.toJson(zones.get(stream));
+    }
+
+    /** Replaces the stream's zones (PUT); an invalid document changes nothing. */
+    public void putZones(String stream, byte[] document) throws Zones.Invalid {
+        List<Zone> zs = Zones.parse(document);
+        zones.put(stream, zs);
+        StreamEvents s = live.get(stream);
+        if (s != null) {
+            s.zones(zs);
+        }
+    }
+
+    /** Removes the stream's zones (DELETE). */
+    public void deleteZones(String stream) {
+        zones.put(stream, List.of());
+        StreamEvents s = live.get(stream);
+        if (s != null) {
+            s.zones(List.of());
+        }
+    }
+
+    private void emit(Event e) {
+        metrics.eventMade(e.type()).inc();
+        for (Sink s : sinks) {
+            s.offer(e);
+        }
+    }
+
+    private void refresh() {
+        while (!closed) {
+            try {
+                Thread.sleep(REFRESH_MS);
+                List<String> ids = new ArrayList<>(live.keySet());
+                if (ids.isEmpty()) {
+                    continue;
+                }
+                List<String> docs = zones.stored(ids);
+                for (int i = 0; i < ids.size(); i++) {
+                    StreamEvents s = live.get(ids.get(i));
+                    if (s == null) {
+                        continue;
+                    }
+                    List<Zone> zs = docs.get(i) == null ? zones.fallback(ids.get(i)) : Zones.parseStored(docs.get(i));
+                    if (!Zones.toJson(zs).equals(Zones.toJson(s.zones()))) {
+                        s.zones(zs);
+                    }
+                }
+            } catch (InterruptedException e) {
+                return;
+            } catch (RuntimeException e) {
+                log.debug("zones refresh: {}", e.toString()); // counted by RedisCommands; next turn retries
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        if (refresher != null) {
+            refresher.interrupt();
+        }
+        if (picturePublisher != null) {
+            picturePublisher.interrupt();
+        }
+        for (Sink s : sinks) {
+            s.close();
+        }
+        if (redis != null) {
+            redis.close();
+        }
+    }
+}

@@ -1,0 +1,246 @@
+package io.framewire.events;
+
+import io.framewire.tracking.Box;
+import io.framewire.tracking.TrackListener;
+import io.framewire.tracking.Tracker;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+
+/**
+ * One stream's zone events, made from its tracks (never from single detections): a confirmed
+ * track's anchor (the bottom centre of its box, where a person stands) must be inside a zone for
+ * {@code enterFrames} detector passes in a row to enter it, and outside for {@code leaveFrames} in
+ * a row to leave it, so a track that flickers at an edge makes no storm. A track inside for
+ * {@code dwell} makes one {@code dwell}; a track the tracker lost ({@code lostNanos} unseen) leaves
+ * every zone it was in. Runs on the stream's worker, one pass at a time: no locks; a stream
+ * without zones costs one volatile read per pass.
+ */
+final class StreamEvents implements TrackListener {
+
+    /** Hysteresis and timing; {@code dwellNanos} 0: no dwell events. */
+    record Rules(int enterFrames, int leaveFrames, long dwellNanos, long lostNanos) {}
+
+    /** At most this many tracks are followed per stream (the tracker's own are fewer in practice). */
+    static final int MAX_TRACKS = 1024;
+
+    private final String stream;
+    private final Rules rules;
+    private final Consumer<Event> out;
+    private final long epochMillis;
+    private final long wallOffsetNanos; // wall clock minus monotonic, to stamp events in ms
+    private volatile List<Zone> zones;
+    private Pictures pictures; // set once, before the first pass; null: none kept
+    private List<Zone> applied = List.of();
+    private final Map<Integer, TrackState> tracks = new HashMap<>();
+    private List<Map<String, Integer>> counts = List.of(); // per applied zone: label -> tracks inside
+
+    private static final class ZoneState {
+        int in;
+        int out;
+        boolean inside;
+        int enters;
+        long enteredAt;
+        boolean dwelt;
+    }
+
+    private static final class TrackState {
+        final int id;
+        String label;
+        float score;
+        Box box;
+        long seenAt;
+        int pass;
+        ZoneState[] zones;
+
+        TrackState(int id, int zoneCount) {
+            this.id = id;
+            this.zones = newStates(zoneCount);
+        }
+    }
+
+    StreamEvents(String stream, List<Zone> zones, Rules rules, Consumer<Event> out, long epochMillis, long wallOffsetNanos) {
+        this.stream = stream;
+        this.zones = zones;
+        this.rules = rules;
+        this.out = out;
+        this.epochMillis = epochMillis;
+        this.wallOffsetNanos = wallOffsetNanos;
+    }
+
+    /** Keep this stream's latest picture there. */
+    StreamEvents pictures(Pictures p) {
+        this.pictures = p;
+        return this;
+    }
+
+    /** New zones for this stream (the admin API): applied at its next pass. */
+    void zones(List<Zone> zones) {
+        this.zones = zones;
+    }
+
+    List<Zone> zones() {
+        return zones;
+    }
+
+    private int pass;
+    private int width;
+    private int height;
+
+    @Override
+    public void tracked(List<Tracker.Observation> observations, int[] ids, int width, int height, java.nio.ByteBuffer image,
+                        long now) {
+        if (pictures != null) {
+            pictures.offer(stream, observations, ids, width, height, image, now);
+        }
+        List<Zone> zs = zones;
+        if (zs != applied) {
+            apply(zs, now);
+        }
+        if (zs.isEmpty()) {
+            return;
+        }
+        this.width = width;
+        this.height = height;
+        pass++;
+        for (int i = 0; i < ids.length; i++) {
+            int id = ids[i];
+            if (id == 0) {
+                continue; // tentative: maybe a false positive, not yet an object
+            }
+            Tracker.Observation ob = observations.get(i);
+            TrackState t = tracks.get(id);
+            if (t == null) {
+                if (tracks.size() >= MAX_TRACKS) {
+                    continue;
+                }
+                t = new TrackState(id, zs.size());
+                tracks.put(id, t);
+            }
+            t.label = ob.label();
+            t.score = ob.score();
+            t.box = ob.box();
+            t.seenAt = now;
+            t.pass = pass;
+            double ax = (t.box.x() + t.box.w() / 2) / width;
+            double ay = (t.box.y() + t.box.h()) / height;
+            for (int z = 0; z < zs.size(); z++) {
+                Zone zone = zs.get(z);
+                if (zone.counts(t.label, t.score)) {
+                    step(t, z, zone.contains(ax, ay), now);
+                }
+            }
+        }
+        if (tracks.size() > 0) {
+            forgetLost(now);
+        }
+    }
+
+    /** One pass of evidence for (track, zone). */
+    private void step(TrackState t, int z, boolean in, long now) {
+        ZoneState s = t.zones[z];
+        if (in) {
+            s.in++;
+            s.out = 0;
+            if (!s.inside && s.in >= rules.enterFrames) {
+                s.inside = true;
+                s.enters++;
+                s.enteredAt = now;
+                s.dwelt = false;
+                emit("enter", t, z, s, now, +1);
+            } else if (s.inside && !s.dwelt && rules.dwellNanos > 0 && now - s.enteredAt >= rules.dwellNanos) {
+                s.dwelt = true;
+                emit("dwell", t, z, s, now, 0);
+            }
+        } else {
+            s.out++;
+            s.in = 0;
+            if (s.inside && s.out >= rules.leaveFrames) {
+                s.inside = false;
+                emit("leave", t, z, s, now, -1);
+            }
+        }
+    }
+
+    /** Tracks unseen for longer than the tracker keeps them are gone: they leave where they were. */
+    private void forgetLost(long now) {
+        for (Iterator<TrackState> it = tracks.values().iterator(); it.hasNext(); ) {
+            TrackState t = it.next();
+            if (t.pass == pass || now - t.seenAt <= rules.lostNanos) {
+                continue;
+            }
+            for (int z = 0; z < t.zones.length; z++) {
+                if (t.zones[z].inside) {
+                    t.zones[z].inside = false;
+                    emit("leave", t, z, t.zones[z], now, -1);
+                }
+            }
+            it.remove();
+        }
+    }
+
+    /** Zones changed: state carries over by zone name; tracks inside a zone that is gone leave it. */
+    private void apply(List<Zone> zs, long now) {
+        Map<String, Integer> index = new HashMap<>();
+        for (int z = 0; z < zs.size(); z++) {
+            index.put(zs.get(z).name(), z);
+        }
+        List<Map<String, Integer>> newCounts = new ArrayList<>(zs.size());
+        for (int z = 0; z < zs.size(); z++) {
+            Integer old = indexOf(applied, zs.get(z).name());
+            newCounts.add(old == null ? new HashMap<>() : counts.get(old));
+        }
+        for (TrackState t : tracks.values()) {
+            ZoneState[] next = newStates(zs.size());
+            for (int z = 0; z < t.zones.length; z++) {
+                Integer to = index.get(applied.get(z).name());
+                if (to != null) {
+                    next[to] = t.zones[z];
+                } else if (t.zones[z].inside) {
+                    t.zones[z].inside = false;
+                    emit("leave", t, z, t.zones[z], now, -1);
+                }
+            }
+            t.zones = next;
+        }
+        applied = zs;
+        counts = newCounts;
+        if (zs.isEmpty()) {
+            tracks.clear();
+        }
+    }
+
+    private static Integer indexOf(List<Zone> zs, String name) {
+        for (int z = 0; z < zs.size(); z++) {
+            if (zs.get(z).name().equals(name)) {
+                return z;
+            }
+        }
+        return null;
+    }
+
+    private static ZoneState[] newStates(int n) {
+        ZoneState[] s = new ZoneState[n];
+        for (int i = 0; i < n; i++) {
+            s[i] = new ZoneState();
+        }
+        return s;
+    }
+
+    private void emit(String type, TrackState t, int z, ZoneState s, long now, int delta) {
+        String zone = applied.get(z).name();
+        Map<String, Integer> byLabel = counts.get(z);
+        int count = Math.max(0, byLabel.getOrDefault(t.label, 0) + delta);
+        byLabel.put(t.label, count);
+        Box b = t.box;
+        int[] box = {(int) Math.round(Math.max(0, b.x())), (int) Math.round(Math.max(0, b.y())),
+                (int) Math.round(b.w()), (int) Math.round(b.h())};
+        String id = stream + ":" + epochMillis + ":" + t.id + ":" + zone + ":" + type + ":" + s.enters;
+        long ts = (now + wallOffsetNanos) / 1_000_000;
+        long dwellMs = type.equals("enter") ? 0 : (now - s.enteredAt) / 1_000_000;
+        out.accept(new Event(id, type, stream, zone, t.id, t.label, t.score, box, width, height, ts, count, dwellMs));
+    }
+}

@@ -1,0 +1,108 @@
+package io.framewire.events;
+
+import static io.framewire.testing.Waits.await;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.framewire.metrics.Metrics;
+import io.framewire.state.RedisCommands;
+import io.framewire.state.RedisConfig;
+import io.framewire.testing.Mosquitto;
+import io.framewire.testing.RedisServer;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.eclipse.paho.client.mqttv3.MqttClient;
+import org.junit.jupiter.api.Test;
+import redis.clients.jedis.Jedis;
+import redis.clients.jedis.StreamEntryID;
+import redis.clients.jedis.params.XReadGroupParams;
+
+/** The Redis Streams and MQTT sinks against a real redis-server and a real mosquitto. */
+class BrokerSinksTest {
+
+    static RedisConfig redisConfig(String url) {
+        return RedisConfig.parse(url, null, null, null, Duration.ofMillis(500), 1024, Duration.ofSeconds(10),
+                Duration.ofHours(1));
+    }
+
+    @Test
+    void eventsGoToTheRedisStreamOncePerEventTrimmedAndSurviveARedisRestart() throws Exception {
+        try (RedisServer redis = RedisServer.start(); Jedis reader = redis.client()) {
+            Metrics metrics = new Metrics();
+            RedisSink sink = new RedisSink(new RedisCommands(redisConfig(redis.url()), "test-sink", metrics), 1000, 5000,
+                    new SinksTest.FakeTicker(null));
+            sink.start(metrics);
+            try {
+                reader.xgroupCreate(RedisSink.KEY, "alarms", new StreamEntryID(0, 0), true);
+                for (int i = 1; i <= 10; i++) {
+                    sink.offer(SinksTest.event(i));
+                }
+                await().until(() -> reader.xlen(RedisSink.KEY) == 10);
+                var read = reader.xreadGroup("alarms", "c1", XReadGroupParams.xReadGroupParams().count(100),
+                        Map.of(RedisSink.KEY, StreamEntryID.XREADGROUP_UNDELIVERED_ENTRY));
+                var entries = read.getFirst().getValue();
+                assertThat(entries).hasSize(10);
+                assertThat(entries.getFirst().getFields()).containsOnlyKeys(RedisSink.FIELD);
+                assertThat(entries.getFirst().getFields().get(RedisSink.FIELD)).isEqualTo(SinksTest.event(1).json());
+
+                redis.kill(); // events made while Redis is down wait in the queue and go once it is back
+                for (int i = 11; i <= 3000; i++) {
+                    sink.offer(SinksTest.event(i));
+                }
+                redis.restart();
+                try (Jedis again = redis.client()) {
+                    // MAXLEN ~ 1000 trims in whole macro nodes: about 1000, never all 2,990
+                    await().until(() -> sink.backlog() == 0);
+                    long len = again.xlen(RedisSink.KEY);
+                    assertThat(len).isBetween(1000L, 1200L);
+                    var last = again.xrevrange(RedisSink.KEY, "+", "-", 1).getFirst();
+                    assertThat(last.getFields().get(RedisSink.FIELD)).isEqualTo(SinksTest.event(3000).json());
+                }
+            } finally {
+                sink.close();
+            }
+        }
+    }
+
+    @Test
+    void eventsAndRetainedCountsGoToMosquitto() throws Exception {
+        Mosquitto broker = Mosquitto.start();
+        String url = broker.url();
+        Metrics metrics = new Metrics();
+        MqttSink sink = new MqttSink(url, "framewire-test", 100, 5, new SinksTest.FakeTicker(null));
+        try {
+            List<String> events = Collections.synchronizedList(new ArrayList<>());
+            MqttClient live = broker.client("live");
+            live.subscribe(MqttSink.EVENTS_TOPIC, 1, (topic, m) -> events.add(new String(m.getPayload(), StandardCharsets.UTF_8)));
+            sink.start(metrics);
+            Event enter = SinksTest.event(1);
+            Event leave = new Event("cam-1:1:1:door:leave:1", "leave", "cam-1", "door", 1, "face", 0.9f, new int[] {1, 2, 3, 4},
+                    640, 480, 1_700_000_000_500L, 0, 500);
+            Event enter2 = new Event("cam-1:1:2:door:enter:1", "enter", "cam-1", "door", 2, "face", 0.8f, new int[] {1, 2, 3, 4},
+                    640, 480, 1_700_000_000_600L, 1, 0);
+            sink.offer(enter);
+            sink.offer(leave);
+            sink.offer(enter2);
+            await().until(() -> events.size() == 3);
+            assertThat(events).containsExactly(enter.json(), leave.json(), enter2.json());
+            // a subscriber that comes later reads the zone's count at once (retained)
+            Map<String, String> retained = new ConcurrentHashMap<>();
+            MqttClient late = broker.client("late");
+            late.subscribe("framewire/#", 1, (topic, m) -> {
+                if (m.isRetained()) {
+                    retained.put(topic, new String(m.getPayload(), StandardCharsets.UTF_8));
+                }
+            });
+            await().until(() -> "1".equals(retained.get("framewire/cam-1/door/face")));
+            live.disconnect();
+            late.disconnect();
+        } finally {
+            sink.close();
+            broker.close();
+        }
+    }
+}

@@ -1,0 +1,216 @@
+package io.framewire.events;
+
+import static io.framewire.testing.Waits.WAIT;
+import static io.framewire.testing.Waits.await;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.sun.net.httpserver.HttpServer;
+import io.framewire.server.FramewireServer;
+import io.framewire.testing.Mosquitto;
+import io.framewire.testing.RedisServer;
+import io.framewire.testing.ServerExtension;
+import io.framewire.testing.TestData;
+import io.framewire.testing.WsClient;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Random;
+import javax.imageio.ImageIO;
+import org.eclipse.paho.client.mqttv3.MqttClient;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import redis.clients.jedis.Jedis;
+
+/**
+ * Issue #24 end to end: a real server with YuNet, zones set through the admin API, and a clip of
+ * messi5.jpg's face walking across a noisy background, through the zone and back. All three sinks
+ * are real (redis-server, mosquitto, a JDK HTTP receiver); each gets exactly 2 enter + 2 leave.
+ */
+class ZoneEventsServerTest {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String ZONE = """
+            {"zones":[{"name":"door","polygon":[[0.4,0.0],[0.6,0.0],[0.6,1.0],[0.4,1.0]],"labels":["face"],"minScore":0.5}]}""";
+
+    @RegisterExtension
+    final ServerExtension servers = new ServerExtension();
+
+    static HttpResponse<String> send(String method, String url, String body) throws Exception {
+        try (HttpClient c = HttpClient.newHttpClient()) {
+            return c.send(HttpRequest.newBuilder(URI.create(url))
+                    .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body))
+                    .build(), HttpResponse.BodyHandlers.ofString());
+        }
+    }
+
+    /** The face of messi5.jpg (where YuNet finds it), with a margin. */
+    static BufferedImage face(WsClient client) throws Exception {
+        client.send(TestData.messi());
+        JsonNode box = client.next(WAIT).path("detections").get(0).path("box");
+        BufferedImage messi = ImageIO.read(new ByteArrayInputStream(TestData.messi()));
+        int x = box.get(0).asInt(), y = box.get(1).asInt(), w = box.get(2).asInt(), h = box.get(3).asInt();
+        int mx = w / 2, my = h / 2;
+        int x0 = Math.max(0, x - mx), y0 = Math.max(0, y - my);
+        BufferedImage crop = messi.getSubimage(x0, y0, Math.min(messi.getWidth() - x0, w + 2 * mx),
+                Math.min(messi.getHeight() - y0, h + 2 * my));
+        // twice the size: a face a camera sees walking past, not a 30-pixel speck
+        BufferedImage big = new BufferedImage(crop.getWidth() * 2, crop.getHeight() * 2, BufferedImage.TYPE_INT_RGB);
+        big.createGraphics().drawImage(crop, 0, 0, big.getWidth(), big.getHeight(), null);
+        return big;
+    }
+
+    /** The face at {@code cx} (fraction of the width) on a background of fresh sensor noise. */
+    static byte[] frame(BufferedImage face, double cx, Random noise) throws Exception {
+        int width = 640, height = 360;
+        BufferedImage img = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
+        for (int y = 0; y < height; y++) {
+            for (int x = 0; x < width; x++) {
+                int g = 110 + noise.nextInt(30);
+                img.setRGB(x, y, (g << 16) | (g << 8) | g);
+            }
+        }
+        int fx = (int) Math.round(cx * width - face.getWidth() / 2.0);
+        img.getGraphics().drawImage(face, fx, (height - face.getHeight()) / 2, null);
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ImageIO.write(img, "jpg", out);
+        return out.toByteArray();
+    }
+
+    @Test
+    void aFaceCrossingAZoneTwiceMakesTwoEntersAndTwoLeavesOnEverySink() throws Exception {
+        List<String> hooked = Collections.synchronizedList(new ArrayList<>());
+        HttpServer receiver = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 16);
+        receiver.createContext("/hook", ex -> {
+            hooked.add(new String(ex.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
+            ex.sendResponseHeaders(204, -1);
+            ex.close();
+        });
+        receiver.start();
+        List<String> mqtt = Collections.synchronizedList(new ArrayList<>());
+        try (RedisServer redis = RedisServer.start(); Mosquitto broker = Mosquitto.start()) {
+            MqttClient sub = broker.client("watcher");
+            sub.subscribe("framewire/events", 1, (t, m) -> mqtt.add(new String(m.getPayload(), StandardCharsets.UTF_8)));
+            FramewireServer server = servers.start("detector", "yunet", "model", TestData.yunet().toString(), "workers", "1",
+                    "gating.enabled", "false", "redis", redis.url(), "admin.port", "0",
+                    // one track for the whole walk even when a starved test machine takes a second over a frame
+                    "tracking.maxAgeMs", "10000",
+                    "events.webhook", "http://127.0.0.1:" + receiver.getAddress().getPort() + "/hook",
+                    "events.webhookSecret", "0123456789abcdef", "events.mqtt", broker.url());
+            String api = "http://127.0.0.1:" + server.adminPort() + "/api/streams/walk-cam/zones";
+            assertThat(send("PUT", "http://127.0.0.1:" + server.port() + "/api/streams/walk-cam/zones", ZONE).statusCode())
+                    .as("not on the main port when an admin port is set").isEqualTo(404);
+            HttpResponse<String> put = send("PUT", api, ZONE);
+            assertThat(put.statusCode()).as(put.body()).isEqualTo(200);
+            assertThat(JSON.readTree(send("GET", api, null).body())).isEqualTo(JSON.readTree(ZONE));
+
+            Random noise = new Random(24);
+            try (WsClient cam = WsClient.stream(server.port(), "walk-cam")) {
+                BufferedImage face = face(cam);
+                List<Double> path = new ArrayList<>();
+                // 1.5 % of the width a frame: 10 px, a walk at 15 FPS
+                for (double x = 0.1; x < 0.9; x += 0.015) {
+                    path.add(x);
+                }
+                for (double x = 0.9; x > 0.1; x -= 0.015) {
+                    path.add(x);
+                }
+                int found = 0;
+                for (double x : path) {
+                    cam.send(frame(face, x, noise));
+                    JsonNode r = cam.next(WAIT);
+                    found += r.path("detections").size() > 0 ? 1 : 0;
+                }
+                assertThat(found).as("YuNet finds the face in the clip's frames").isGreaterThan(path.size() * 9 / 10);
+            }
+            try {
+                await().until(() -> hooked.size() >= 4 && mqtt.size() >= 4 && redisEvents(redis).size() >= 4);
+            } catch (org.awaitility.core.ConditionTimeoutException e) {
+                throw new AssertionError("webhook " + hooked + "\nmqtt " + mqtt + "\nredis " + redisEvents(redis), e);
+            }
+            for (List<String> sink : List.of(hooked, mqtt, redisEvents(redis))) {
+                List<JsonNode> events = new ArrayList<>();
+                for (String s : sink) {
+                    events.add(JSON.readTree(s));
+                }
+                assertThat(events).as(sink.toString()).extracting(e -> e.path("type").asText()).containsExactly("enter", "leave", "enter", "leave");
+                assertThat(events).extracting(e -> e.path("id").asText()).doesNotHaveDuplicates();
+                assertThat(events).allSatisfy(e -> {
+                    assertThat(e.path("stream").asText()).isEqualTo("walk-cam");
+                    assertThat(e.path("zone").asText()).isEqualTo("door");
+                    assertThat(e.path("label").asText()).isEqualTo("face");
+                    assertThat(e.path("v").asInt()).isEqualTo(1);
+                    assertThat(e.path("box").size()).isEqualTo(4);
+                });
+            }
+            assertThat(hooked).isEqualTo(redisEvents(redis));
+            assertThat(send("DELETE", api, null).statusCode()).isEqualTo(204);
+            assertThat(JSON.readTree(send("GET", api, null).body()).path("zones").size()).isZero();
+            sub.disconnect();
+        } finally {
+            receiver.stop(0);
+        }
+    }
+
+    private static List<String> redisEvents(RedisServer redis) {
+        try (Jedis j = redis.client()) {
+            return j.xrange("fw:events", "-", "+").stream().map(e -> e.getFields().get("event")).toList();
+        }
+    }
+
+    @Test
+    void theZonesApiRefusesBadDocumentsClearlyAndAsksForFwAdmin() throws Exception {
+        java.nio.file.Path file = java.nio.file.Files.createTempFile("zones-", ".json");
+        java.nio.file.Files.writeString(file, "{\"known-cam\":" + ZONE + "}");
+        FramewireServer server = servers.start("detector", "none", "events.zonesFile", file.toString(),
+                "security.auth", "jwt", "security.jwt.secret", io.framewire.testing.Tokens.SECRET);
+        String base = "http://127.0.0.1:" + server.port() + "/api/streams/";
+        String admin = io.framewire.testing.Tokens.hs256(io.framewire.testing.Tokens.claims(List.of("known-cam"), List.of("*"),
+                java.time.Duration.ofMinutes(5)).claim("fw.admin", List.of("known-cam", "new-*")).build());
+        String watcher = io.framewire.testing.Tokens.hs256(io.framewire.testing.Tokens.claims(List.of("*"), List.of("*"),
+                java.time.Duration.ofMinutes(5)).build());
+        try (HttpClient c = HttpClient.newHttpClient()) {
+            java.util.function.BiFunction<String, String, HttpRequest.Builder> req = (path, token) -> {
+                HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path));
+                return token == null ? b : b.header("Authorization", "Bearer " + token);
+            };
+            assertThat(c.send(req.apply("known-cam/zones", null).build(), HttpResponse.BodyHandlers.ofString()).statusCode())
+                    .isEqualTo(401);
+            assertThat(c.send(req.apply("known-cam/zones", watcher).build(), HttpResponse.BodyHandlers.ofString()).statusCode())
+                    .as("fw.watch is not fw.admin").isEqualTo(403);
+            HttpResponse<String> known = c.send(req.apply("known-cam/zones", admin).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(known.statusCode()).isEqualTo(200);
+            assertThat(JSON.readTree(known.body())).as("from events.zonesFile").isEqualTo(JSON.readTree(ZONE));
+            String[][] bad = {
+                    {"{\"zones\":[{\"name\":\"x\",\"polygon\":[[0,0],[2,0],[1,1]]}]}", "400", "0 to 1"},
+                    {"{\"zones\":", "400", "not JSON"},
+                    {"{\"zones\":[]}" + " ".repeat(70_000), "413", "too large"},
+            };
+            for (String[] b : bad) {
+                HttpResponse<String> r = c.send(req.apply("new-cam/zones", admin).PUT(HttpRequest.BodyPublishers.ofString(b[0])).build(),
+                        HttpResponse.BodyHandlers.ofString());
+                assertThat(r.statusCode()).as(r.body()).isEqualTo(Integer.parseInt(b[1]));
+                assertThat(JSON.readTree(r.body()).path("error").asText()).contains(b[2]);
+            }
+            HttpResponse<String> ok = c.send(req.apply("new-cam/zones", admin).PUT(HttpRequest.BodyPublishers.ofString(ZONE)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(ok.statusCode()).isEqualTo(200);
+            JsonNode saved = JSON.readTree(java.nio.file.Files.readString(file));
+            assertThat(saved.path("new-cam")).as("kept in events.zonesFile without Redis").isEqualTo(JSON.readTree(ZONE));
+            assertThat(saved.path("known-cam")).isEqualTo(JSON.readTree(ZONE));
+            assertThat(c.send(req.apply("a".repeat(129) + "/zones", admin).build(), HttpResponse.BodyHandlers.ofString()).statusCode())
+                    .isEqualTo(400);
+        }
+    }
+}
