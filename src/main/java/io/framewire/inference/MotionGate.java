@@ -120,7 +120,10 @@ public final class MotionGate {
         boolean referenceOnly = false;
         if (uncheckedLeft > 0) {
             if (--uncheckedLeft > 0) {
-                return false; // a moving stream: no decode, straight to the detector
+                // a moving stream: no decode, straight to the detector; the detector now sees a frame
+                // the reference is not, so nothing may be gated against it (issue #25 G1)
+                reference = null;
+                return false;
             }
             referenceOnly = true;
         }

@@ -152,6 +152,24 @@ class MotionGateTest {
     }
 
     @Test
+    void theReferenceIsNeverOlderThanTheLastFrameLetThrough() {
+        // issue #25 G1: frames let through unchecked must not leave an older reference behind, or a later
+        // frame byte-identical to that older one is gated and answered with another picture's boxes
+        byte[] left = withSquares(80, 90, new int[] {40, 100});
+        byte[] right = withSquares(80, 90, new int[] {400, 100});
+        byte[] other = withSquares(80, 90, new int[] {220, 200});
+        MotionGate gate = new MotionGate(0.01, 10_000 * MS);
+        long t = 0;
+        assertThat(skip(gate, left, t += MS)).isFalse();
+        for (int i = 0; i < MotionGate.CHECK_AFTER; i++) {
+            assertThat(skip(gate, i % 2 == 0 ? right : left, t += MS)).isFalse();
+        }
+        // the detector last saw `right`; `other` goes to the detector (unchecked or not)
+        assertThat(skip(gate, other, t += MS)).isFalse();
+        assertThat(skip(gate, right, t += MS)).as("right's bytes again, but the detector last saw another picture").isFalse();
+    }
+
+    @Test
     void aSmallChangeAtATrackedObjectRunsTheDetectorAndTheSameChangeElsewhereDoesNot() {
         io.framewire.tracking.Tracker tracker = new io.framewire.tracking.Tracker(1, 10_000 * MS);
         tracker.update(java.util.List.of(new io.framewire.tracking.Tracker.Observation("face", 0.9f,
