@@ -72,12 +72,14 @@ public final class MotionGate {
     /** Changed pixels this close (in reduced pixels, either axis) belong to one region. */
     static final int LINK = 1;
     /**
-     * A stream whose frames keep changing stops paying for the gate's decode: after this many
-     * checks in a row found a change, frames go to the detector unchecked for a span that doubles
+     * A stream whose whole view keeps changing (a moving camera) stops paying for the gate's decode:
+     * after this many checks in a row found {@link #MOVING_SHARE} of the frame changed, frames go to the detector unchecked for a span that doubles
      * with every further change found, up to {@link #MAX_UNCHECKED} frames.
      */
     static final int CHECK_AFTER = 3;
     static final int MAX_UNCHECKED = 16;
+    /** Share of the reduced frame changed for a check to count towards {@link #CHECK_AFTER}: the whole view moving. */
+    static final double MOVING_SHARE = 0.1;
 
     /** While the detector found anything this recently, changes away from tracks count together. */
     static final long BUSY_NANOS = 10_000_000_000L;
@@ -102,6 +104,7 @@ public final class MotionGate {
     private int checkedCrc;
     /** Checks in a row that found a change (the stream is moving), and frames left to let through unchecked. */
     private int changedInARow;
+    private double changedShare; // of the last comparison
     private int uncheckedLeft;
     private int[] stack = new int[0]; // scratch for the region search, reused
     private boolean[] hit = new boolean[0];
@@ -156,7 +159,10 @@ public final class MotionGate {
             checked = grey;
             checkedLength = length;
             checkedCrc = sum;
-            if (++changedInARow >= CHECK_AFTER) {
+            // only a change across the frame (a moving camera) counts towards the unchecked span: an object
+            // moving off its prediction must keep being checked, or its stream loses the gate for a span
+            changedInARow = changedShare >= MOVING_SHARE ? changedInARow + 1 : 0;
+            if (changedInARow >= CHECK_AFTER) {
                 uncheckedLeft = Math.min(MAX_UNCHECKED, 1 << Math.min(changedInARow - CHECK_AFTER + 1, 16)) - 1;
             }
             return v;
@@ -250,6 +256,7 @@ public final class MotionGate {
             hit[i] = c;
             total += c ? 1 : 0;
         }
+        changedShare = total / (double) n;
         if (total == 0) {
             return Verdict.STILL;
         }

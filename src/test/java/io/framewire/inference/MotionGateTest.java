@@ -155,10 +155,11 @@ class MotionGateTest {
 
     @Test
     void aStreamThatKeepsMovingGoesUncheckedForAWhileThenIsCheckedAgain() {
-        byte[] left = withSquares(80, 90, new int[] {40, 100});
-        byte[] right = withSquares(80, 90, new int[] {400, 100});
-        byte[] rightQ70 = withSquares(80, 70, new int[] {400, 100}); // right's picture in other bytes
-        byte[] rightQ60 = withSquares(80, 60, new int[] {400, 100});
+        // squares of 150 px: a change of about a quarter of the frame, as a moving camera's (>= MOVING_SHARE)
+        byte[] left = withSquares(150, 90, new int[] {20, 100});
+        byte[] right = withSquares(150, 90, new int[] {300, 100});
+        byte[] rightQ70 = withSquares(150, 70, new int[] {300, 100}); // right's picture in other bytes
+        byte[] rightQ60 = withSquares(150, 60, new int[] {300, 100});
         MotionGate gate = gate(0.01, 10_000 * MS);
         long t = 0;
         assertThat(skip(gate, left, t += MS)).isFalse();
@@ -170,6 +171,22 @@ class MotionGateTest {
         assertThat(skip(gate, rightQ70, t += MS)).as("unchecked").isFalse();
         assertThat(skip(gate, rightQ60, t += MS)).as("checked again, against its neighbour").isTrue();
         assertThat(skip(gate, rightQ70, t += MS)).as("a skip resets the moving count").isTrue();
+    }
+
+    @Test
+    void anObjectThatKeepsMovingIsCheckedAtEveryFrame() {
+        byte[] left = withSquares(60, 90, new int[] {40, 100}); // ~2 % of the frame each: an object, not the view
+        byte[] right = withSquares(60, 90, new int[] {400, 100});
+        byte[] rightQ70 = withSquares(60, 70, new int[] {400, 100});
+        MotionGate gate = gate(0.01, 10_000 * MS);
+        long t = 0;
+        skip(gate, left, t += MS);
+        for (int i = 0; i < 2 * MotionGate.CHECK_AFTER; i++) {
+            assertThat(skip(gate, i % 2 == 0 ? right : left, t += MS)).isFalse();
+        }
+        // left was last: its picture in other bytes is still checked (and skips), where a moving camera's would not be
+        assertThat(skip(gate, withSquares(60, 70, new int[] {40, 100}), t += MS)).as("checked, unchanged").isTrue();
+        assertThat(skip(gate, rightQ70, t += MS)).as("checked, changed").isFalse();
     }
 
     @Test
