@@ -199,7 +199,14 @@ public final class Catalog {
                     + "half of it; `0`: any change");
     public static final Setting<Integer> GATING_REFRESH_MS = integer("gating.refreshMs",
             (int) GatingConfig.DEFAULT.refresh().toMillis(), 0, 3_600_000,
-            "the detector runs on a stream at least this often, however still its picture (`0`: gating never skips)");
+            "while a stream is answered at its send rate (no frame dropped), the detector runs on it at least this "
+                    + "often, however still its picture; an overloaded stream is refreshed by `gating.refreshFrames` "
+                    + "alone (`0`: gating never skips)");
+    public static final Setting<Integer> GATING_REFRESH_FRAMES = integer("gating.refreshFrames",
+            GatingConfig.DEFAULT.refreshFrames(), 1, 100_000,
+            "the detector runs on at least every this many of a stream's answered frames, however still its picture "
+                    + "and however loaded the host (staleness counted in the stream's own answers, so it cannot collapse "
+                    + "under overload)");
     public static final Setting<Integer> TRACKING_MIN_HITS = integer("tracking.minHits", GatingConfig.DEFAULT.minHits(),
             1, 100, "detector passes in a row a track needs before its detections carry a `track` id");
     public static final Setting<Integer> TRACKING_MAX_AGE_MS = integer("tracking.maxAgeMs",
@@ -246,7 +253,7 @@ public final class Catalog {
             SECURITY_JWT_AUDIENCE, SECURITY_JWT_CLOCK_SKEW_S, SECURITY_ALLOWED_ORIGINS, SECURITY_JWT_MAX_LIFETIME_S,
             SECURITY_PUBLIC_STATUS,
             WS_MAX_BUFFERED_BYTES, WATCHERS_MAX, INFERENCE_MAX_SIDE, RESULTS_RETENTION_SEC, HTTP_HEADER_TIMEOUT_MS,
-            GATING_ENABLED, GATING_THRESHOLD, GATING_REFRESH_MS, TRACKING_MIN_HITS, TRACKING_MAX_AGE_MS,
+            GATING_ENABLED, GATING_THRESHOLD, GATING_REFRESH_MS, GATING_REFRESH_FRAMES, TRACKING_MIN_HITS, TRACKING_MAX_AGE_MS,
             EVENTS_ZONES_FILE, EVENTS_ENTER_FRAMES, EVENTS_LEAVE_FRAMES, EVENTS_DWELL_SEC, EVENTS_REDIS_MAX_LEN,
             EVENTS_WEBHOOK, EVENTS_WEBHOOK_SECRET, EVENTS_MQTT, EVENTS_QUEUE, LATEST_MAX_BYTES);
 

@@ -108,7 +108,8 @@ public record Settings(
                 Duration.ofMillis(Catalog.WS_PING_MS.read(raw)),
                 Duration.ofMillis(Catalog.STREAMS_STALE_MS.read(raw)),
                 new GatingConfig(Catalog.GATING_ENABLED.read(raw), Catalog.GATING_THRESHOLD.read(raw),
-                        Duration.ofMillis(Catalog.GATING_REFRESH_MS.read(raw)), Catalog.TRACKING_MIN_HITS.read(raw),
+                        Duration.ofMillis(Catalog.GATING_REFRESH_MS.read(raw)), Catalog.GATING_REFRESH_FRAMES.read(raw),
+                        Catalog.TRACKING_MIN_HITS.read(raw),
                         Duration.ofMillis(Catalog.TRACKING_MAX_AGE_MS.read(raw))),
                 new PipelineConfig(Catalog.PIPELINE.read(raw), Catalog.PIPELINE_DECODERS.read(raw)),
                 events(raw));

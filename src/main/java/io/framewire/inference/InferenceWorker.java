@@ -17,8 +17,10 @@ import org.slf4j.LoggerFactory;
  * One platform thread that owns one {@link Detector}: takes a batch of frames from the scheduler,
  * decodes them (only now: replaced frames are never decoded), runs the detector and hands each
  * result to its stream. A bad frame or a failed forward pass costs that frame, never the worker.
- * A frame its stream's motion gate lets skip the detector is answered at once with the stream's
- * tracks (the gate runs here, before the batch, so its cost is counted as worker time).
+ * A frame its stream's motion gate lets skip the detector (a still scene, or only its confirmed
+ * tracks moving within the stream's {@link DetectorInterval}) is answered at once with the
+ * stream's tracks predicted to it (the gate runs here, before the batch, so its cost is counted as
+ * worker time). Every frame leaves through {@link #answer}, whatever became of it.
  */
 final class InferenceWorker implements Runnable {
 
@@ -121,19 +123,25 @@ final class InferenceWorker implements Runnable {
     void prepare(Batch b, boolean needsPixels) {
         for (Job job : b.jobs) {
             long t0 = System.nanoTime();
+            long received = job.frame().receivedNanos();
             ImageHeader header = ImageHeader.read(job.frame().data());
             String tooLarge = header == null ? null : limits.refusal(header);
             if (tooLarge != null) {
-                fail(job, "image_too_large", tooLarge); // never decoded
+                answer(job, new Refused("image_too_large", tooLarge)); // never decoded
                 continue;
             }
             StreamContext ctx = context(job);
             // nothing to save for a detector that never looks at pixels
-            if (header != null && ctx != null && ctx.gate() != null && needsPixels
-                    && ctx.gate().skip(job.frame().data(), header, job.frame().receivedNanos())) {
-                answerGated(job, ctx, header, System.nanoTime() - t0);
-                b.gated++;
-                continue;
+            MotionGate gate = header != null && ctx != null && needsPixels ? ctx.gate() : null;
+            if (gate != null) {
+                boolean keepingUp = job.dropped() == 0;
+                MotionGate.Verdict v = gate.check(job.frame().data(), header, received, keepingUp);
+                if (v == MotionGate.Verdict.STILL
+                        || (v == MotionGate.Verdict.TRACKS_MOVED && ctx.interval().predict(keepingUp))) {
+                    answer(job, predicted(ctx, header, received, System.nanoTime() - t0));
+                    b.gated++;
+                    continue;
+                }
             }
             Mat image = null;
             if (header != null && needsPixels) {
@@ -141,12 +149,14 @@ final class InferenceWorker implements Runnable {
                 image = ImageCodec.decode(job.frame().data(), header, maxSide);
             }
             if (header == null || (needsPixels && image == null)) {
-                fail(job, "bad_image", header == null
-                        ? "not a JPEG or PNG image" : "image could not be decoded (corrupt or truncated)");
+                answer(job, new Refused("bad_image", header == null
+                        ? "not a JPEG or PNG image" : "image could not be decoded (corrupt or truncated)"));
                 continue;
             }
+            if (gate != null) {
+                gate.detected(job.frame().data(), header, image, received); // the reference is what the detector sees
+            }
             long decodeNanos = System.nanoTime() - t0;
-            metrics.mailboxWait.observe(Metrics.seconds(job.takenNanos() - job.frame().receivedNanos()));
             metrics.decode.observe(Metrics.seconds(decodeNanos));
             b.items.add(new Item(job, header, image, decodeNanos));
         }
@@ -176,7 +186,7 @@ final class InferenceWorker implements Runnable {
             log.warn("inference failed on a batch of {}: {}", items.size(), e.toString());
             b.detectorFailed = true;
             for (Item item : items) {
-                fail(item.job(), "inference_failed", "the detector failed on this frame: " + e.getMessage());
+                answer(item.job(), new Refused("inference_failed", "the detector failed on this frame: " + e.getMessage()));
             }
             return;
         }
@@ -186,25 +196,74 @@ final class InferenceWorker implements Runnable {
         if (device != null) {
             device.forwardPass(items.size(), t1, t2);
         }
-        long busy = t2 - t1;
-        double advice = advisor.fps();
+        metrics.workerBusySeconds.inc(Metrics.seconds(t2 - t1)); // the pass once; each frame's decode in answer
         for (int i = 0; i < items.size(); i++) {
             Item item = items.get(i);
             Job job = item.job();
             ImageHeader h = item.header();
-            long received = job.frame().receivedNanos();
             List<Detection> found = toFrame(results.get(i), item.image(), h); // tracks live in the frame's pixels
-            int[] tracks = track(context(job), found, h, job.frame().data(), received);
-            var timing = new Messages.Timing(job.takenNanos() - received, item.decodeNanos(), t2 - t1,
-                    t2 - received, items.size());
-            job.answer(Messages.result(job.streamId(), job.frame().seq(), h.width(), h.height(), job.dropped(),
-                    found, tracks, false, advice, timing));
-            metrics.frameLatency.observe(Metrics.seconds(System.nanoTime() - received));
-            metrics.advisedFps.observe(advice);
-            busy += item.decodeNanos();
+            int[] tracks = track(context(job), found, h, job.frame().data(), job.frame().receivedNanos());
+            answer(job, new Detected(found, tracks, h, item.decodeNanos(), t2 - t1, items.size()));
         }
-        metrics.framesProcessed.inc(items.size());
-        metrics.workerBusySeconds.inc(Metrics.seconds(busy));
+    }
+
+    /** What became of a frame: {@link #answer} turns each kind into its message, its counters and its timing alike. */
+    sealed interface Outcome permits Detected, Predicted, Refused {}
+
+    /** A detector pass found {@code boxes} (in the frame's pixels) in a batch of {@code batch} frames. */
+    record Detected(List<Detection> boxes, int[] tracks, ImageHeader header, long decodeNanos, long inferNanos,
+                    int batch) implements Outcome {}
+
+    /** No detector pass: the stream's tracks predicted to this frame; {@code gateNanos}: the gate's time on it. */
+    record Predicted(List<Detection> boxes, int[] tracks, ImageHeader header, long gateNanos) implements Outcome {}
+
+    /** Not answered with a result: an error {@code code} and its message. */
+    record Refused(String code, String message) implements Outcome {}
+
+    /**
+     * The one way a frame leaves a worker: its message, then the same accounting for every kind
+     * (mailbox wait, latency, worker time, the counter of its kind). Answers go out in each stream's
+     * {@code seq} order, since a stream has one frame at a worker at a time.
+     */
+    void answer(Job job, Outcome outcome) {
+        long received = job.frame().receivedNanos();
+        long queue = job.takenNanos() - received;
+        String message;
+        long busy = 0;
+        switch (outcome) {
+            case Detected d -> {
+                double advice = advisor.fps();
+                var timing = new Messages.Timing(queue, d.decodeNanos(), d.inferNanos(), System.nanoTime() - received, d.batch());
+                message = Messages.result(job.streamId(), job.frame().seq(), d.header().width(), d.header().height(),
+                        job.dropped(), d.boxes(), d.tracks(), false, false, advice, timing);
+                metrics.framesProcessed.inc();
+                metrics.advisedFps.observe(advice);
+                busy = d.decodeNanos();
+            }
+            case Predicted p -> {
+                double advice = advisor.fps();
+                var timing = new Messages.Timing(queue, p.gateNanos(), 0, System.nanoTime() - received, 0);
+                message = Messages.result(job.streamId(), job.frame().seq(), p.header().width(), p.header().height(),
+                        job.dropped(), p.boxes(), p.tracks(), true, true, advice, timing);
+                metrics.framesGated.inc();
+                metrics.advisedFps.observe(advice);
+                busy = p.gateNanos();
+            }
+            case Refused r -> {
+                (switch (r.code()) {
+                    case "bad_image" -> metrics.droppedBadImage;
+                    case "image_too_large" -> metrics.droppedTooLarge;
+                    default -> metrics.droppedFailed;
+                }).inc();
+                message = Messages.error(job.frame().seq(), r.code(), r.message(), job.dropped());
+            }
+        }
+        job.answer(message);
+        if (!(outcome instanceof Refused)) {
+            metrics.mailboxWait.observe(Metrics.seconds(queue));
+            metrics.frameLatency.observe(Metrics.seconds(System.nanoTime() - received));
+            metrics.workerBusySeconds.inc(Metrics.seconds(busy));
+        }
     }
 
     /**
@@ -221,7 +280,7 @@ final class InferenceWorker implements Runnable {
         }
         for (Job job : b.jobs) {
             if (!job.answered()) {
-                fail(job, "inference_failed", "the frame could not be processed");
+                answer(job, new Refused("inference_failed", "the frame could not be processed"));
             }
         }
         int results = b.results();
@@ -253,25 +312,59 @@ final class InferenceWorker implements Runnable {
         return job.context() instanceof StreamContext c ? c : null;
     }
 
-    /** Track ids for a detector pass's detections; null (no ids) for a stream without a tracker. */
-    private static int[] track(StreamContext ctx, List<Detection> found, ImageHeader h, java.nio.ByteBuffer image, long nowNanos) {
+    /**
+     * Track ids for a detector pass's detections; null (no ids) for a stream without a tracker. First
+     * scores the tracks' predictions for this frame against what the detector found, for the
+     * stream's detector interval.
+     */
+    private static int[] track(StreamContext ctx, List<Detection> found, ImageHeader h, java.nio.ByteBuffer image,
+                               long nowNanos) {
         if (ctx == null) {
             return null;
         }
+        Tracker tracker = ctx.tracker();
         List<Tracker.Observation> obs = found.isEmpty() ? List.of() : new ArrayList<>(found.size());
         for (Detection d : found) {
             obs.add(new Tracker.Observation(d.label(), d.score(), new Box(d.x(), d.y(), d.w(), d.h())));
         }
-        int[] ids = ctx.tracker().update(obs, nowNanos);
+        ctx.interval().detected(agrees(tracker.predict(nowNanos), obs));
+        int[] ids = tracker.update(obs, nowNanos);
         ctx.tracksChanged();
         ctx.tracked(obs, ids, h.width(), h.height(), image, nowNanos); // zone events and pictures: the one place they hear of tracks
         return ids;
     }
 
-    /** Answers a frame the gate let skip the detector: the stream's tracks, predicted to this frame. */
-    private void answerGated(Job job, StreamContext ctx, ImageHeader h, long gateNanos) {
-        long received = job.frame().receivedNanos();
-        List<Tracker.Tracked> predicted = ctx.tracker().predict(received);
+    /** IoU a prediction must reach with its detection to count as agreeing: above the 0.5 answers are scored at. */
+    static final double AGREEMENT_IOU = 0.6;
+
+    /**
+     * Whether the confirmed tracks' predictions match a pass's detections one to one (each at
+     * {@link #AGREEMENT_IOU}); null when there was no confirmed track to predict with.
+     */
+    static Boolean agrees(List<Tracker.Tracked> predicted, List<Tracker.Observation> found) {
+        int confirmed = 0;
+        for (Tracker.Tracked t : predicted) {
+            if (t.id() == 0) {
+                continue;
+            }
+            confirmed++;
+            boolean matched = false;
+            for (Tracker.Observation o : found) {
+                if (o.label().equals(t.label()) && o.box().iou(t.box()) >= AGREEMENT_IOU) {
+                    matched = true;
+                    break;
+                }
+            }
+            if (!matched) {
+                return false;
+            }
+        }
+        return confirmed == 0 ? null : found.size() == predicted.size();
+    }
+
+    /** A frame answered without the detector: the stream's tracks, predicted to this frame. */
+    private static Predicted predicted(StreamContext ctx, ImageHeader h, long receivedNanos, long gateNanos) {
+        List<Tracker.Tracked> predicted = ctx.tracker().predict(receivedNanos);
         List<Detection> boxes = new ArrayList<>(predicted.size());
         int[] ids = new int[predicted.size()];
         for (int i = 0; i < predicted.size(); i++) {
@@ -284,24 +377,6 @@ final class InferenceWorker implements Runnable {
             boxes.add(new Detection(t.label(), t.score(), x, y, Math.max(1, w), Math.max(1, hh)));
             ids[i] = t.id();
         }
-        long now = System.nanoTime();
-        double advice = advisor.fps();
-        var timing = new Messages.Timing(job.takenNanos() - received, gateNanos, 0, now - received, 0);
-        job.answer(Messages.result(job.streamId(), job.frame().seq(),
-                h.width(), h.height(), job.dropped(), boxes, ids, true, advice, timing));
-        metrics.mailboxWait.observe(Metrics.seconds(job.takenNanos() - received));
-        metrics.frameLatency.observe(Metrics.seconds(System.nanoTime() - received));
-        metrics.framesGated.inc();
-        metrics.advisedFps.observe(advice);
-        metrics.workerBusySeconds.inc(Metrics.seconds(gateNanos));
-    }
-
-    private void fail(Job job, String code, String message) {
-        (switch (code) {
-            case "bad_image" -> metrics.droppedBadImage;
-            case "image_too_large" -> metrics.droppedTooLarge;
-            default -> metrics.droppedFailed;
-        }).inc();
-        job.answer(Messages.error(job.frame().seq(), code, message, job.dropped()));
+        return new Predicted(boxes, ids, h, gateNanos);
     }
 }

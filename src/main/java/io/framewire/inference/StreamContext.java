@@ -9,7 +9,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * What the workers keep about one stream between its frames: the motion gate (null when gating
- * is off for it) and its tracker. Workers reach it through the stream's mailbox, which hands a
+ * is off for it), its detector interval and its tracker. Workers reach it through the stream's mailbox, which hands a
  * stream's frames to one worker at a time, so no lock is needed for the gate and tracker; the
  * confirmed-track count is shared with the {@code tracks alive} gauge. With Redis, the tracks
  * follow the stream to another host through {@link TrackHandover}: the worker publishes a snapshot
@@ -22,6 +22,7 @@ public final class StreamContext implements TrackHandover {
 
     private final MotionGate gate;
     private final Tracker tracker;
+    private final DetectorInterval interval = new DetectorInterval();
     private final AtomicInteger tracksAlive;
     private int confirmed; // this stream's share of tracksAlive
     private boolean closed;
@@ -38,6 +39,10 @@ public final class StreamContext implements TrackHandover {
 
     MotionGate gate() {
         return gate;
+    }
+
+    DetectorInterval interval() {
+        return interval;
     }
 
     /** The worker's way to the tracker: first adopts a snapshot handed in, if any. */

@@ -22,14 +22,23 @@ public final class Messages {
         return result(stream, seq, width, height, dropped, detections, null, false, -1, timing);
     }
 
-    /**
-     * @param tracks     each detection's track id, 0 (or a null array) for one not (yet) tracked
-     * @param gated      true when the detector was skipped and the detections are the tracks' predictions
-     * @param adviceFps  the advised send rate; negative: none
-     */
+    /** A result whose boxes the detector found unless {@code gated} (see below). */
     public static String result(String stream, long seq, int width, int height, long dropped,
                                 List<Detection> detections, int[] tracks, boolean gated, double adviceFps,
                                 Timing timing) {
+        return result(stream, seq, width, height, dropped, detections, tracks, gated, gated, adviceFps, timing);
+    }
+
+    /**
+     * @param tracks     each detection's track id, 0 (or a null array) for one not (yet) tracked
+     * @param gated      true when the detector was skipped for this frame
+     * @param predicted  true when the boxes are the tracks' predictions for this frame rather than what a
+     *                   detector pass found in it: each detection then carries {@code "predicted": true}
+     * @param adviceFps  the advised send rate; negative: none
+     */
+    public static String result(String stream, long seq, int width, int height, long dropped,
+                                List<Detection> detections, int[] tracks, boolean gated, boolean predicted,
+                                double adviceFps, Timing timing) {
         StringWriter out = new StringWriter(160 + 96 * detections.size());
         try (JsonGenerator g = JSON.createGenerator(out)) {
             g.writeStartObject();
@@ -54,6 +63,9 @@ public final class Messages {
                 g.writeEndArray();
                 if (tracks != null && tracks[i] != 0) {
                     g.writeNumberField("track", tracks[i]);
+                }
+                if (predicted) {
+                    g.writeBooleanField("predicted", true);
                 }
                 g.writeEndObject();
             }

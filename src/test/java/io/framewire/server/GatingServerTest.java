@@ -58,6 +58,7 @@ class GatingServerTest {
             assertThat(first.path("gated").asBoolean(true)).isFalse();
             assertThat(first.path("detections").size()).isEqualTo(1);
             JsonNode face = first.path("detections").get(0);
+            assertThat(face.has("predicted")).as("a box the detector found says nothing more").isFalse();
             int track = face.path("track").asInt();
             assertThat(track).isPositive();
             for (JsonNode r : results.subList(1, results.size())) {
@@ -67,6 +68,7 @@ class GatingServerTest {
                 JsonNode d = r.path("detections").get(0);
                 assertThat(d.path("track").asInt()).isEqualTo(track);
                 assertThat(d.path("label").asText()).isEqualTo("face");
+                assertThat(d.path("predicted").asBoolean()).as("a track's prediction, not a detection").isTrue();
                 // a still face: its predicted box is where the detector found it
                 int[] b = box(d), b0 = box(face);
                 for (int k = 0; k < 4; k++) {
@@ -122,7 +124,8 @@ class GatingServerTest {
 
     @Test
     void theRefreshBoundsHowLongAStillSceneGoesUnchecked() throws Exception {
-        FramewireServer server = startYunet("gating.refreshMs", "200");
+        // the clock's refresh alone (a stream answered at its send rate): the count of answers never due here
+        FramewireServer server = startYunet("gating.refreshMs", "200", "gating.refreshFrames", "100000");
         try (WsClient client = WsClient.stream(server.port(), "still")) {
             long refresh = Duration.ofMillis(200).toNanos();
             // The gate reads its clock when the server receives a frame: between our send and our
