@@ -137,7 +137,7 @@ final class InferenceWorker implements Runnable {
                 boolean keepingUp = job.dropped() == 0;
                 MotionGate.Verdict v = gate.check(job.frame().data(), header, received, keepingUp);
                 if (v == MotionGate.Verdict.STILL
-                        || (v == MotionGate.Verdict.TRACKS_MOVED && ctx.interval().predict(keepingUp))) {
+                        || (v == MotionGate.Verdict.TRACKS_MOVED && ctx.interval().predict(keepingUp, received))) {
                     answer(job, predicted(ctx, header, received, System.nanoTime() - t0));
                     b.gated++;
                     continue;
@@ -327,7 +327,7 @@ final class InferenceWorker implements Runnable {
         for (Detection d : found) {
             obs.add(new Tracker.Observation(d.label(), d.score(), new Box(d.x(), d.y(), d.w(), d.h())));
         }
-        ctx.interval().detected(agrees(tracker.predict(nowNanos), obs));
+        ctx.interval().detected(agrees(tracker.predict(nowNanos), obs), nowNanos);
         int[] ids = tracker.update(obs, nowNanos);
         ctx.tracksChanged();
         ctx.tracked(obs, ids, h.width(), h.height(), image, nowNanos); // zone events and pictures: the one place they hear of tracks

@@ -11,12 +11,16 @@ import org.junit.jupiter.api.Test;
 class DetectorIntervalTest {
 
     /** Frames answered by prediction before the next one goes to the detector. */
-    private static int predictedRun(DetectorInterval interval, boolean keepingUp) {
+    private static final long FRAME = 66_666_667L;
+    private long now;
+
+    /** Frames (15 FPS apart) answered by prediction before the next one goes to the detector. */
+    private int predictedRun(DetectorInterval interval, boolean keepingUp) {
         int n = 0;
-        while (interval.predict(keepingUp)) {
+        while (interval.predict(keepingUp, now += FRAME)) {
             n++;
         }
-        interval.detected(null);
+        interval.detected(null, now);
         return n;
     }
 
@@ -25,15 +29,26 @@ class DetectorIntervalTest {
         DetectorInterval interval = new DetectorInterval();
         assertThat(predictedRun(interval, true)).as("no agreement measured yet: every frame to the detector").isZero();
         for (int i = 0; i < 20; i++) {
-            interval.detected(true);
+            interval.detected(true, now);
         }
         assertThat(interval.k()).isEqualTo(DetectorInterval.MAX_OVERLOADED);
         assertThat(predictedRun(interval, true)).as("keeping up").isEqualTo(DetectorInterval.MAX_KEEPING_UP - 1);
         assertThat(predictedRun(interval, false)).as("overloaded").isEqualTo(DetectorInterval.MAX_OVERLOADED - 1);
-        interval.detected(false);
+        interval.detected(false, now);
         assertThat(interval.k()).isEqualTo(DetectorInterval.MAX_OVERLOADED / 2);
-        interval.detected(null);
+        interval.detected(null, now);
         assertThat(interval.k()).as("nothing to compare: unchanged").isEqualTo(DetectorInterval.MAX_OVERLOADED / 2);
+    }
+
+    @Test
+    void noPredictionSpansMoreThanTheHorizon() {
+        DetectorInterval interval = new DetectorInterval();
+        for (int i = 0; i < 20; i++) {
+            interval.detected(true, 0);
+        }
+        // an overloaded stream answered every 0.3 s: one prediction, then the horizon sends it to the detector
+        assertThat(interval.predict(false, 300_000_000L)).isTrue();
+        assertThat(interval.predict(false, 600_000_000L)).isFalse();
     }
 
     @Test
