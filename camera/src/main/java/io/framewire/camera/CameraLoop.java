@@ -33,6 +33,7 @@ final class CameraLoop implements Runnable {
     final Rate fpsOut;
     final AtomicLong framesIn = new AtomicLong();
     final AtomicLong framesOut = new AtomicLong();
+    final AtomicLong framesUnsent = new AtomicLong();
     final AtomicLong reopens = new AtomicLong();
     final AtomicLong decodeErrors = new AtomicLong();
     final AtomicLong failures = new AtomicLong();
@@ -207,10 +208,12 @@ final class CameraLoop implements Runnable {
                     if (client.send(jpeg) >= 0) {
                         framesOut.incrementAndGet();
                         fpsOut.mark();
+                    } else {
+                        framesUnsent.incrementAndGet(); // the previous frame was still being written
                     }
-                    // one interval per frame sent, never more than one interval of credit: the rate stays
-                    // at or under the target however the source bunches its frames
-                    nextSend = Math.max(nextSend, now - interval) + interval;
+                    // one interval per frame sent, at most two intervals of credit: over a second the rate
+                    // stays at or under the target, and frames a starved source delivers in pairs still go
+                    nextSend = Math.max(nextSend, now - 2 * interval) + interval;
                 }
             }
         }
