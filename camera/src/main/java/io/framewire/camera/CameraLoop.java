@@ -163,9 +163,14 @@ final class CameraLoop implements Runnable {
         try (JpegEncoder encoder = new JpegEncoder(source.width(), source.height(), cam.quality())) {
             while (running) {
                 long now = nanoTime.getAsLong();
-                long interval = (long) (1e9 / client.pace(cam.fps()));
-                // a frame up to half a frame early is on time: a 15 FPS source jitters around a 15 FPS target
-                boolean due = now >= nextSend - Math.min(interval, sourceInterval) / 2 && client.isOpen();
+                double target = client.pace(cam.fps());
+                long interval = (long) (1e9 / target);
+                // A source no faster than the target (measured over the last seconds, else its nominal rate)
+                // sends every frame: the wall clock would see our own scheduling hiccups as bunched frames.
+                // A faster one is capped: a frame up to half a frame early is on time.
+                double measured = fpsIn.perSecond();
+                boolean capped = (measured > 0 ? measured : sourceFps) > target * 1.02;
+                boolean due = client.isOpen() && (!capped || now >= nextSend - Math.min(interval, sourceInterval) / 2);
                 Frame frame;
                 try {
                     frame = source.next(due);
