@@ -94,9 +94,11 @@ jq -n --slurpfile a "$OUT/camera-start.json" --slurpfile b "$OUT/camera-end.json
    --argjson secs "$(echo "$t1 - $t0" | bc -l)" --argjson fps "$FPS" '
    [ $b[0].cameras[] as $e | ($a[0].cameras[] | select(.id == $e.id)) as $s
      | {id: $e.id, out: (($e.frames_out - $s.frames_out) / $secs), in: (($e.frames_in - $s.frames_in) / $secs),
-        reopened: ($e.reconnects - $s.reconnects), results: ($e.results - $s.results)} ] as $c
+        reopened: ($e.reconnects - $s.reconnects), results: ($e.results - $s.results),
+        unsent: ($e.frames_unsent - $s.frames_unsent)} ] as $c
    | {cameras: ($c | length), out_min: ($c | map(.out) | min), out_median: ($c | map(.out) | sort | .[length/2|floor]),
       out_max: ($c | map(.out) | max), in_median: ($c | map(.in) | sort | .[length/2|floor]),
+      out_over_in: (($c | map(.out) | add) / ($c | map(.in) | add)), unsent: ($c | map(.unsent) | add),
       reopened: ($c | map(.reopened) | add), below_target: [$c[] | select(.out < 0.9 * $fps) | .id]}' >"$OUT/camera-rates.json"
 secs=$(echo "$t1 - $t0" | bc -l)
 cpu=$(echo "($cpu1 - $cpu0) / $secs" | bc -l)
@@ -108,7 +110,7 @@ printf 'machine: tasks %.2f cores, irq %.2f cores (server, RTSP servers, bridge 
     "$(echo "($m1 - $m0) / $secs" | bc -l)" "$(echo "($i1 - $i0) / $secs" | bc -l)"
 printf 'RSS: %.0f MB with %d cameras, %.0f MB with 1: %.1f MB per camera\n' "$RSS_ALL" "$N" "$RSS_ONE" \
     "$(echo "($RSS_ALL - $RSS_ONE) / $CAMERAS" | bc -l)"
-jq -r '"fps out per camera: min \(.out_min*100|round/100), median \(.out_median*100|round/100), max \(.out_max*100|round/100) (source \(.in_median*100|round/100)); reopened in the window: \(.reopened); below 0.9 x target: \(.below_target)"' "$OUT/camera-rates.json"
+jq -r '"fps out per camera: min \(.out_min*100|round/100), median \(.out_median*100|round/100), max \(.out_max*100|round/100) (source \(.in_median*100|round/100); out/in \(.out_over_in*1000|round/1000), unsent \(.unsent)); reopened in the window: \(.reopened); below 0.9 x target: \(.below_target)"' "$OUT/camera-rates.json"
 ok=1
 [[ $(jq '.below_target | length' "$OUT/camera-rates.json") == 0 && $(jq .reopened "$OUT/camera-rates.json") == 0 ]] \
     && echo "PASS all $N cameras published at >= 0.9 x $FPS FPS for $DURATION s" || { echo "FAIL rates"; ok=0; }

@@ -33,6 +33,7 @@ final class CameraLoop implements Runnable {
     final Rate fpsOut;
     final AtomicLong framesIn = new AtomicLong();
     final AtomicLong framesOut = new AtomicLong();
+    final AtomicLong framesUnsent = new AtomicLong();
     final AtomicLong reopens = new AtomicLong();
     final AtomicLong decodeErrors = new AtomicLong();
     final AtomicLong failures = new AtomicLong();
@@ -162,9 +163,14 @@ final class CameraLoop implements Runnable {
         try (JpegEncoder encoder = new JpegEncoder(source.width(), source.height(), cam.quality())) {
             while (running) {
                 long now = nanoTime.getAsLong();
-                long interval = (long) (1e9 / client.pace(cam.fps()));
-                // a frame up to half a frame early is on time: a 15 FPS source jitters around a 15 FPS target
-                boolean due = now >= nextSend - Math.min(interval, sourceInterval) / 2 && client.isOpen();
+                double target = client.pace(cam.fps());
+                long interval = (long) (1e9 / target);
+                // A source no faster than the target (measured over the last seconds, else its nominal rate)
+                // sends every frame: the wall clock would see our own scheduling hiccups as bunched frames.
+                // A faster one is capped: a frame up to half a frame early is on time.
+                double measured = fpsIn.perSecond();
+                boolean capped = (measured > 0 ? measured : sourceFps) > target * 1.02;
+                boolean due = client.isOpen() && (!capped || now >= nextSend - Math.min(interval, sourceInterval) / 2);
                 Frame frame;
                 try {
                     frame = source.next(due);
@@ -207,10 +213,12 @@ final class CameraLoop implements Runnable {
                     if (client.send(jpeg) >= 0) {
                         framesOut.incrementAndGet();
                         fpsOut.mark();
+                    } else {
+                        framesUnsent.incrementAndGet(); // the previous frame was still being written
                     }
-                    // one interval per frame sent, never more than one interval of credit: the rate stays
-                    // at or under the target however the source bunches its frames
-                    nextSend = Math.max(nextSend, now - interval) + interval;
+                    // one interval per frame sent, at most two intervals of credit: over a second the rate
+                    // stays at or under the target, and frames a starved source delivers in pairs still go
+                    nextSend = Math.max(nextSend, now - 2 * interval) + interval;
                 }
             }
         }

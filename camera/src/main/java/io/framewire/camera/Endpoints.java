@@ -66,6 +66,8 @@ final class Endpoints implements AutoCloseable {
         gauge("framewire_camera_target_fps", "the send rate aimed at: min(fps, advice.fps)", c -> c.client.pace(c.cam.fps()));
         counter("framewire_camera_frames_in", "frames decoded from the source", c -> c.framesIn);
         counter("framewire_camera_frames_out", "frames sent to framewire", c -> c.framesOut);
+        counter("framewire_camera_frames_unsent", "frames encoded but not sent: the previous one was still being written",
+                c -> c.framesUnsent);
         counter("framewire_camera_reconnects", "times the source was reopened after a failure, stall or end", c -> c.reopens);
         counter("framewire_camera_decode_errors", "packets the decoder refused", c -> c.decodeErrors);
         counter("framewire_camera_source_failures", "source failures (open, read, stall, end)", c -> c.failures);
@@ -118,6 +120,7 @@ final class Endpoints implements AutoCloseable {
             m.put("advice_fps", c.client.advisedFps() < 0 ? null : c.client.advisedFps());
             m.put("frames_in", c.framesIn.get());
             m.put("frames_out", c.framesOut.get());
+            m.put("frames_unsent", c.framesUnsent.get());
             m.put("reconnects", c.reopens.get());
             m.put("decode_errors", c.decodeErrors.get());
             FramewireClient.Stats st = c.client.stats();

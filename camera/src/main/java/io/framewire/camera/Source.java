@@ -69,7 +69,9 @@ final class Source implements AutoCloseable {
         g.setVideoOption("threads", "1"); // one core per camera at most: hundreds of cameras share the host
         g.setPixelFormat(JpegEncoder.PIXEL_FORMAT);
         try {
-            g.start();
+            // not start(): it holds a lock on avcodec for the whole open, probing included, so one slow or
+            // silent camera would stall every other camera's (re)open; FFmpeg's own calls are thread-safe
+            g.startUnsafe();
         } catch (FrameGrabber.Exception | RuntimeException e) {
             release(g);
             String msg = String.valueOf(e.getMessage());
@@ -152,7 +154,7 @@ final class Source implements AutoCloseable {
 
     private static void release(FFmpegFrameGrabber g) {
         try {
-            g.close();
+            g.releaseUnsafe(); // not close()/release(): the same global lock as start()
         } catch (Exception e) {
             // closing a half-open grabber: nothing left to do
         }

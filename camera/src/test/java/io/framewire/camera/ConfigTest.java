@@ -37,6 +37,18 @@ class ConfigTest {
     }
 
     @Test
+    void theReadmeQuickStart() throws Exception {
+        String readme = java.nio.file.Files.readString(java.nio.file.Path.of("../README.md"));
+        int at = readme.indexOf("### Connect your cameras");
+        String toml = readme.substring(readme.indexOf("```toml\n", at) + 8, readme.indexOf("```", readme.indexOf("```toml\n", at) + 8));
+        assertThat(toml.strip().lines()).hasSize(3);
+        Config c = Config.parse(toml, "README.md");
+        assertThat(c.cameras()).extracting(Config.Camera::id).containsExactly("lobby", "desk");
+        assertThat(c.cameras().getFirst().width()).isEqualTo(640);
+        assertThat(c.cameras().get(1).isDevice()).isTrue();
+    }
+
+    @Test
     void errorsNameTheKey() {
         assertThatThrownBy(() -> Config.parse("[[camera]]\nid=\"a\"\nsource=\"x\"", "c.toml"))
                 .hasMessageContaining("server is required");

@@ -15,9 +15,10 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Two RTSP cameras (TCP and UDP) from GStreamer's RTSP server and a file camera, through the bridge
- * into a YuNet server: faces come back; the RTSP server is killed and restarted mid-run, the RTSP
- * cameras come back by themselves and the file camera never notices.
+ * Two RTSP cameras (TCP and UDP) from GStreamer's RTSP server and a file camera (looped, at its own
+ * rate, paced to its fps), through the bridge into a YuNet server: faces come back, scaled to the
+ * width asked with the aspect kept; the RTSP server is killed and restarted mid-run, the RTSP cameras
+ * come back by themselves and the file camera never notices.
  */
 class RtspTest {
 
@@ -64,6 +65,12 @@ class RtspTest {
         assertThat(lobby.getFirst().height()).as("aspect kept: 640x480 -> 320x240").isEqualTo(240);
         await().atMost(WAIT).until(() -> a.up() && b.up() && file.up());
         assertThat(a.description()).contains("h264 640x480 -> 320x240");
+
+        // the file camera: played at the file's own rate (Megamind.avi: 24 FPS), not as fast as it decodes,
+        // and sent at its fps = 5 (over the last 5 whole seconds), which is an upper bound
+        await().atMost(WAIT).until(() -> file.fpsOut.perSecond() >= 4);
+        assertThat(file.fpsOut.perSecond()).isLessThanOrEqualTo(5.4);
+        assertThat(file.fpsIn.perSecond()).isBetween(12.0, 30.0);
 
         rtsp.kill();
         await().atMost(WAIT).until(() -> !a.up() && !b.up());

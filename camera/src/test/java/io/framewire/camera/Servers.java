@@ -15,7 +15,7 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 /** Real framewire servers in this JVM (the server jar is on the test class path only), and what the bridge runs. */
 final class Servers implements AfterEachCallback {
 
-    private final List<AutoCloseable> started = new ArrayList<>();
+    private final List<AutoCloseable> started = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     FramewireServer start(String... keyValues) throws Exception {
         Map<String, String> raw = new HashMap<>();
@@ -81,9 +81,10 @@ final class Servers implements AfterEachCallback {
 
     @Override
     public void afterEach(ExtensionContext context) throws Exception {
-        for (AutoCloseable c : started.reversed()) {
+        List<AutoCloseable> all = new ArrayList<>(started);
+        started.clear();
+        for (AutoCloseable c : all.reversed()) {
             c.close();
         }
-        started.clear();
     }
 }

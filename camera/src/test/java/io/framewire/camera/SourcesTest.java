@@ -47,8 +47,25 @@ class SourcesTest {
         assertThat(p.waitFor()).isZero();
         Path text = Files.writeString(dir.resolve("notes.mp4"), "this is not a video\n".repeat(500));
 
+        // a camera that accepts the connection and never says a word: its open blocks for timeout_ms,
+        // which must not hold up any other camera's open
+        ServerSocket silent = servers.track(new ServerSocket(0));
+        Thread.ofVirtual().start(() -> {
+            try {
+                while (true) {
+                    servers.track(silent.accept());
+                }
+            } catch (java.io.IOException e) {
+                // closed after the test
+            }
+        });
+
         FramewireServer server = servers.start();
         Servers.Running bridge = servers.bridge(server, """
+                [[camera]]
+                id = "silent"
+                source = "rtsp://127.0.0.1:%d/stream"
+                timeout_ms = 60000
                 [[camera]]
                 id = "mjpeg"
                 source = "%s"
@@ -69,7 +86,7 @@ class SourcesTest {
                 [[camera]]
                 id = "text"
                 source = "%s"
-                """.formatted(mjpeg.url("/video"), closedPort, dir.resolve("nope.mp4"), mjpeg.url("/garbage"), huge, text));
+                """.formatted(silent.getLocalPort(), mjpeg.url("/video"), closedPort, dir.resolve("nope.mp4"), mjpeg.url("/garbage"), huge, text));
         CameraLoop good = bridge.camera("mjpeg");
 
         await().atMost(WAIT).until(() -> good.up() && good.client.stats().results() >= 5);
@@ -85,6 +102,7 @@ class SourcesTest {
         assertThat(camera(status, "garbage").path("error").asText()).containsIgnoringCase("invalid data");
         assertThat(camera(status, "eight-k").path("error").asText()).contains("7680x4320").contains("max_pixels");
         assertThat(camera(status, "text").path("error").asText()).containsIgnoringCase("invalid data");
+        assertThat(camera(status, "silent").path("state").asText()).isEqualTo("starting");
         for (String bad : List.of("wrong-url", "missing-file", "garbage", "eight-k", "text")) {
             assertThat(camera(status, bad).path("state").asText()).as(bad).isEqualTo("retrying");
             assertThat(camera(status, bad).path("up").asBoolean()).isFalse();
