@@ -155,10 +155,11 @@ public final class MotionGate {
             return Verdict.CHANGED; // unreadable (the full decode reports it) or another size
         }
         Verdict v = compare(reference, grey, refWidth, refHeight, (double) refWidth / header.width(), nowNanos);
+        // kept for detected(): a frame checked here may still go to the detector (CHANGED, or the interval's turn)
+        checked = grey;
+        checkedLength = length;
+        checkedCrc = sum;
         if (v == Verdict.CHANGED) {
-            checked = grey;
-            checkedLength = length;
-            checkedCrc = sum;
             // only a change across the frame (a moving camera) counts towards the unchecked span: an object
             // moving off its prediction must keep being checked, or its stream loses the gate for a span
             changedInARow = changedShare >= MOVING_SHARE ? changedInARow + 1 : 0;

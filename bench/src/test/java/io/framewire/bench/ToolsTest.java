@@ -25,7 +25,7 @@ class ToolsTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"loadgen", "standalone", "attacks", "agreement", "bigframes", "gatecost", "jettysink"})
+    @ValueSource(strings = {"loadgen", "standalone", "attacks", "agreement", "bigframes", "capacity", "gatecost", "jettysink"})
     void everyToolHasHelp(String tool) {
         Run r = run(tool, "--help");
         assertThat(r.status()).isZero();
@@ -36,7 +36,7 @@ class ToolsTest {
     void theLauncherListsTheTools() {
         Run r = run("--help");
         assertThat(r.status()).isZero();
-        assertThat(r.out()).contains("loadgen", "standalone", "attacks", "agreement", "bigframes", "gatecost", "jettysink");
+        assertThat(r.out()).contains("loadgen", "standalone", "attacks", "agreement", "bigframes", "capacity", "gatecost", "jettysink");
         assertThat(run().status()).as("no tool named").isEqualTo(2);
         assertThat(run("nosuchtool").status()).isEqualTo(2);
     }
