@@ -203,6 +203,50 @@ public final class Catalog {
             (int) GatingConfig.DEFAULT.maxAge().toMillis(), 0, 600_000,
             "a track not matched for this long dies; an object seen again later gets a new id");
 
+    public static final Setting<Integer> WS_MAX_PENDING_BYTES = integer("ws.maxPendingBytes", 1 << 20, 4096, 1 << 30,
+            "bytes of results queued for one client (publisher or watcher) that is not reading before it is closed "
+                    + "(1008): a bound in bytes, whatever size of result a client causes")
+            .defaultShown("`1048576` (1 MiB)");
+    public static final Setting<Integer> WS_MAX_PENDING_BYTES_TOTAL = integer("ws.maxPendingBytesTotal", 256 << 20,
+            1 << 20, Integer.MAX_VALUE, "bytes of results queued on all connections together (a result sent to many "
+                    + "watchers counts once per watcher); when spent, a message to a client that keeps up is dropped "
+                    + "(`framewire_output_dropped`) and a client a quarter of its `ws.maxPendingBytes` behind is closed (1008)")
+            .defaultShown("`268435456` (256 MiB)");
+    public static final Setting<Integer> RESULTS_MAX_BYTES_PER_STREAM = integer("results.maxBytesPerStream", 8 << 20,
+            65_536, Integer.MAX_VALUE, "bytes of results kept per stream for watchers (in memory, and in Redis by "
+                    + "trimming each stream to this over its largest entry); the oldest go first")
+            .defaultShown("`8388608` (8 MiB)");
+    public static final Setting<Integer> RESULTS_MAX_BYTES_TOTAL = integer("results.maxBytesTotal", 256 << 20,
+            1 << 20, Integer.MAX_VALUE, "without `--redis`: bytes of results kept for watchers over all streams; logs "
+                    + "nobody watches give way first, then a stream's own oldest; a result that still does not fit is "
+                    + "delivered live, not kept (`framewire_results_not_kept`)")
+            .defaultShown("`268435456` (256 MiB)");
+    public static final Setting<Integer> RESULTS_MAX_ENTRY_BYTES = integer("results.maxEntryBytes", 65_536, 1024,
+            16 << 20, "a result larger than this is not kept for watchers (memory or Redis): they get a "
+                    + "`{\"type\":\"skipped\",\"bytes\":N}` marker in its place");
+    public static final Setting<Integer> REDIS_PUBLISH_QUEUE_BYTES = integer("redis.publishQueueBytes", 64 << 20,
+            1 << 20, Integer.MAX_VALUE, "bytes of results waiting to be appended to Redis (with `redis.publishQueue`); "
+                    + "beyond it they are dropped for watchers (counted in `framewire_redis_results_dropped`)")
+            .defaultShown("`67108864` (64 MiB)");
+    public static final Setting<Integer> INFERENCE_MAX_DETECTIONS = integer("inference.maxDetections", 256, 1, 100_000,
+            "detections answered per frame, highest scores first; the rest are counted in the answer's "
+                    + "`detections_omitted` and never tracked (bounds a result's size and the tracker's cost)");
+    public static final Setting<Integer> WS_FIRST_FRAME_MS = integer("ws.firstFrameMs", 30_000, 100, 86_400_000,
+            "a publisher that sends no frame (binary message) this long after its upgrade is closed (1008); only "
+                    + "frames keep a publisher's slot, text does not");
+    public static final Setting<Integer> LIMITS_MAX_CONNECTIONS_PER_IP = integer("limits.maxConnectionsPerIp", 256, 1,
+            1_000_000, "WebSocket connections (publishers and watchers) from one client address; more get HTTP 429 at "
+                    + "the upgrade. 256 leaves room for a site of cameras behind one NAT address; behind a proxy the "
+                    + "address is its `X-Real-IP` (see `limits.trustedProxies`)");
+    public static final Setting<Integer> LIMITS_MAX_CONNECTIONS_PER_TOKEN = integer("limits.maxConnectionsPerToken",
+            1024, 1, 1_000_000, "with `security.auth=jwt`: connections using one token (its `sub`, else the token "
+                    + "itself); more get HTTP 429 at the upgrade");
+    public static final Setting<String> LIMITS_TRUSTED_PROXIES = text("limits.trustedProxies", "private",
+            "`private`, `none` or addresses, comma-separated", null, null,
+            "peers whose `X-Real-IP` header names the client for `limits.maxConnectionsPerIp`: `private` = loopback "
+                    + "and private-range (RFC 1918, fc00::/7) peers, as NGINX in front of a fleet is; `none` = the "
+                    + "socket's address always");
+
     /** Every setting, in the README's order. */
     public static final List<Setting<?>> ALL = List.of(
             HOST, PORT,
@@ -217,7 +261,10 @@ public final class Catalog {
             SECURITY_JWT_AUDIENCE, SECURITY_JWT_CLOCK_SKEW_S, SECURITY_ALLOWED_ORIGINS, SECURITY_JWT_MAX_LIFETIME_S,
             SECURITY_PUBLIC_STATUS,
             WS_MAX_BUFFERED_BYTES, WATCHERS_MAX, INFERENCE_MAX_SIDE, RESULTS_RETENTION_SEC, HTTP_HEADER_TIMEOUT_MS,
-            GATING_ENABLED, GATING_THRESHOLD, GATING_REFRESH_MS, TRACKING_MIN_HITS, TRACKING_MAX_AGE_MS);
+            GATING_ENABLED, GATING_THRESHOLD, GATING_REFRESH_MS, TRACKING_MIN_HITS, TRACKING_MAX_AGE_MS,
+            WS_MAX_PENDING_BYTES, WS_MAX_PENDING_BYTES_TOTAL, RESULTS_MAX_BYTES_PER_STREAM, RESULTS_MAX_BYTES_TOTAL,
+            RESULTS_MAX_ENTRY_BYTES, REDIS_PUBLISH_QUEUE_BYTES, INFERENCE_MAX_DETECTIONS, WS_FIRST_FRAME_MS,
+            LIMITS_MAX_CONNECTIONS_PER_IP, LIMITS_MAX_CONNECTIONS_PER_TOKEN, LIMITS_TRUSTED_PROXIES);
 
     /** Every setting's name, in the README's order. */
     public static final List<String> NAMES = ALL.stream().map(Setting::name).toList();

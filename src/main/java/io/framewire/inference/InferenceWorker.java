@@ -33,12 +33,17 @@ final class InferenceWorker implements Runnable {
     private final Metrics metrics;
     private final ImageLimits limits;
     private final int maxSide;
+    private final int maxDetections;
     private final Advisor advisor;
+
+    /** {@code inference.maxDetections}'s default. */
+    static final int MAX_DETECTIONS = 256;
 
     /** Worker {@code index} of the pool ({@link DetectorFactory#deviceOf}). */
     InferenceWorker(DetectorFactory factory, int index, Scheduler scheduler, int batchMax, long batchWaitNanos, ImageLimits limits,
-                    int maxSide, Metrics metrics, Advisor advisor, Runnable onReady) {
+                    int maxSide, int maxDetections, Metrics metrics, Advisor advisor, Runnable onReady) {
         this.index = index;
+        this.maxDetections = maxDetections;
         this.maxSide = maxSide;
         this.advisor = advisor;
         this.metrics = metrics;
@@ -193,12 +198,15 @@ final class InferenceWorker implements Runnable {
             Job job = item.job();
             ImageHeader h = item.header();
             long received = job.frame().receivedNanos();
-            List<Detection> found = toFrame(results.get(i), item.image(), h); // tracks live in the frame's pixels
+            List<Detection> all = results.get(i);
+            // a face mosaic must not choose the size of the answer or the tracker's work: the best maxDetections only
+            int omitted = all == null ? 0 : Math.max(0, all.size() - maxDetections);
+            List<Detection> found = toFrame(omitted > 0 ? Boxes.best(all, maxDetections) : all, item.image(), h); // tracks live in the frame's pixels
             int[] tracks = track(context(job), found, received);
             var timing = new Messages.Timing(job.takenNanos() - received, item.decodeNanos(), t2 - t1,
                     t2 - received, items.size());
             job.answer(Messages.result(job.streamId(), job.frame().seq(), h.width(), h.height(), job.dropped(),
-                    found, tracks, false, advice, timing));
+                    found, tracks, false, advice, timing, omitted));
             metrics.frameLatency.observe(Metrics.seconds(System.nanoTime() - received));
             metrics.advisedFps.observe(advice);
             busy += item.decodeNanos();

@@ -41,6 +41,7 @@ public final class Metrics {
     public final CounterDataPoint droppedTooLarge;
     public final CounterDataPoint droppedFailed;
     public final CounterDataPoint messagesSent;
+    public final CounterDataPoint outputDropped;
     public final CounterDataPoint wsConnects;
     public final CounterDataPoint workerBusySeconds;
     public final CounterDataPoint framesGated;
@@ -79,6 +80,8 @@ public final class Metrics {
         droppedFailed = dropped.labelValues("inference_failed");
         messagesSent = counter("framewire_results_sent", "Result and error messages written to publishers' sockets");
         wsConnects = counter("framewire_ws_connects", "WebSocket connections opened");
+        outputDropped = counter("framewire_output_dropped",
+                "Messages not queued to a client for an output budget (ws.maxPendingBytes, ws.maxPendingBytesTotal, ws.maxPendingResults)");
         wsCloses = Counter.builder().name("framewire_ws_closes")
                 .help("WebSocket connections ended, by close code").labelNames("code").register(registry);
         upgradesRefused = Counter.builder().name("framewire_ws_refused")

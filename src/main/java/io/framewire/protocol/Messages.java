@@ -30,6 +30,13 @@ public final class Messages {
     public static String result(String stream, long seq, int width, int height, long dropped,
                                 List<Detection> detections, int[] tracks, boolean gated, double adviceFps,
                                 Timing timing) {
+        return result(stream, seq, width, height, dropped, detections, tracks, gated, adviceFps, timing, 0);
+    }
+
+    /** @param omitted detections found beyond {@code inference.maxDetections}, not in the answer (field only when > 0) */
+    public static String result(String stream, long seq, int width, int height, long dropped,
+                                List<Detection> detections, int[] tracks, boolean gated, double adviceFps,
+                                Timing timing, int omitted) {
         StringWriter out = new StringWriter(160 + 96 * detections.size());
         try (JsonGenerator g = JSON.createGenerator(out)) {
             g.writeStartObject();
@@ -58,6 +65,9 @@ public final class Messages {
                 g.writeEndObject();
             }
             g.writeEndArray();
+            if (omitted > 0) {
+                g.writeNumberField("detections_omitted", omitted);
+            }
             if (adviceFps >= 0) {
                 g.writeObjectFieldStart("advice");
                 g.writeNumberField("fps", adviceFps);
@@ -96,8 +106,49 @@ public final class Messages {
         return out.toString();
     }
 
+    /**
+     * Sign of life for a stream sending more than it is served: {@code dropped}, its frames not
+     * processed so far on this connection (a running total, unlike a result's); {@code advice}, the
+     * advised send rate.
+     */
+    public static String status(String stream, long dropped, double adviceFps) {
+        StringWriter out = new StringWriter(96 + stream.length());
+        try (JsonGenerator g = JSON.createGenerator(out)) {
+            g.writeStartObject();
+            g.writeStringField("type", "status");
+            g.writeStringField("stream", stream);
+            g.writeNumberField("dropped", dropped);
+            g.writeObjectFieldStart("advice");
+            g.writeNumberField("fps", adviceFps);
+            g.writeEndObject();
+            g.writeEndObject();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out.toString();
+    }
+
     private static double millis(long nanos) {
         return Math.round(nanos / 1_000.0) / 1_000.0;
+    }
+
+    /**
+     * What watchers get, and Redis or the in-memory log keeps, in place of a result over
+     * {@code results.maxEntryBytes}: its size, so a watcher knows what it missed.
+     */
+    public static String skipped(String stream, int bytes, int maxBytes) {
+        StringWriter out = new StringWriter(128 + stream.length());
+        try (JsonGenerator g = JSON.createGenerator(out)) {
+            g.writeStartObject();
+            g.writeStringField("type", "skipped");
+            g.writeStringField("stream", stream);
+            g.writeNumberField("bytes", bytes);
+            g.writeStringField("reason", "result over results.maxEntryBytes (" + maxBytes + "): not kept for watchers");
+            g.writeEndObject();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out.toString();
     }
 
     /** First message on a watch connection: results after entry {@code from} follow. */

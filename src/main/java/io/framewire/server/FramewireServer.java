@@ -16,6 +16,8 @@ import io.framewire.state.SharedState;
 import io.framewire.stream.BlockingWebSocket;
 import io.framewire.stream.FrameBuffers;
 import io.framewire.stream.Keepalive;
+import io.framewire.stream.OutputBudget;
+import io.framewire.stream.OutputLimits;
 import io.framewire.stream.StreamSession;
 import io.framewire.stream.WatchSession;
 import io.framewire.watchdog.DetectorWatch;
@@ -84,6 +86,8 @@ public final class FramewireServer implements AutoCloseable {
     private final Authorizer authorizer;
     private final FrameBuffers frameBuffers;
     private final Keepalive keepalive;
+    private final OutputLimits output;
+    private final Advisor advisor;
     private final AtomicInteger tracksAlive = new AtomicInteger();
     /** A stream that sent nothing for this long no longer counts for the send-rate advice. */
     private static final long ADVICE_ACTIVE_MILLIS = 5000; // > 1 / the lowest advice worth following
@@ -102,7 +106,13 @@ public final class FramewireServer implements AutoCloseable {
         this.metrics = metrics;
         this.detector = detector;
         this.frameBuffers = new FrameBuffers(framePool(settings.maxMessageBytes()), settings.maxBufferedBytes());
-        this.keepalive = new Keepalive(settings.pingInterval(), settings.idleTimeout());
+        this.keepalive = new Keepalive(settings.pingInterval(), settings.idleTimeout(), settings.budgets().firstFrame());
+        this.advisor = advisor;
+        OutputBudget outputBudget = new OutputBudget(settings.budgets().maxPendingBytesTotal());
+        this.output = new OutputLimits(settings.maxPendingResults(), settings.budgets().maxPendingBytes(), outputBudget,
+                metrics.outputDropped::inc);
+        metrics.gauge("framewire_output_pending_bytes", "Bytes of results queued on all sockets (cap: ws.maxPendingBytesTotal)",
+                outputBudget::used);
         QueuedThreadPool threads = new QueuedThreadPool();
         threads.setName("jetty");
         // Jetty's reads (and HTTP requests) run on virtual threads: a read that hands a frame to its
@@ -218,12 +228,14 @@ public final class FramewireServer implements AutoCloseable {
         // the advice counts frames per second of the threads that take batches: decoders when split
         Advisor advisor = new Advisor(split ? settings.pipeline().decoderThreads() : size);
         WorkerPool pool = new WorkerPool(factory, scheduler, size, settings.batchMax(), settings.batchMaxWait(),
-                settings.imageLimits(), settings.inferenceMaxSide(), metrics, advisor, settings.pipeline());
+                settings.imageLimits(), settings.inferenceMaxSide(), settings.budgets().maxDetections(), metrics, advisor,
+                settings.pipeline());
         if (pool.alive() < size) {
             pool.close();
             throw new IllegalStateException("inference workers failed to load the detector (see log above)");
         }
-        SharedState state = SharedState.open(settings.redis(), settings.resultsMaxLen(), settings.resultsRetention(), metrics);
+        SharedState state = SharedState.open(settings.redis(), settings.budgets().results(), settings.resultsRetention(),
+                metrics);
         FramewireServer server = new FramewireServer(settings, pool, scheduler, metrics, factory.description(), authorizer,
                 state, advisor);
         server.jetty.start();
@@ -407,7 +419,7 @@ public final class FramewireServer implements AutoCloseable {
             }
             Object kept = keepalive.add(ws, false);
             try {
-                new WatchSession(id, ws, settings.maxPendingResults()).run(state, from);
+                new WatchSession(id, ws, output).run(state, from);
             } finally {
                 keepalive.remove(kept);
                 watchers.decrementAndGet();
@@ -430,8 +442,8 @@ public final class FramewireServer implements AutoCloseable {
             return;
         }
         StreamContext context = settings.gating().newStream(gating, tracksAlive);
-        var session = new StreamSession(id, ws, scheduler, settings.mailboxDepth(), settings.maxPendingResults(),
-                settings.maxFps(), metrics, message -> state.publish(id, message), context);
+        var session = new StreamSession(id, ws, scheduler, settings.mailboxDepth(), output,
+                settings.maxFps(), metrics, message -> state.publish(id, message), context, advisor::fps);
         registry.register(session);
         state.opened(session);
         state.tracks(session, context);
@@ -439,7 +451,7 @@ public final class FramewireServer implements AutoCloseable {
             session.drain(drainDeadline); // the drain began between the check above and register
         }
         log.debug("stream {} connected from {}", id, ws.remoteAddress());
-        Object kept = keepalive.add(ws, true);
+        Object kept = keepalive.add(ws, session);
         try {
             session.run();
         } finally {

@@ -1,5 +1,7 @@
 package io.framewire.state;
 
+import io.framewire.protocol.Encoded;
+import io.framewire.protocol.Messages;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -32,7 +34,8 @@ import redis.clients.jedis.resps.StreamEntry;
 final class WatchReader extends RedisLoop {
 
     static final int BLOCK_MS = 200;
-    private static final int COUNT = 256;
+    // per stream and read: with results.maxEntryBytes (64 KiB) at most 2 MiB of one stream in a reply
+    private static final int COUNT = 32;
 
     private record Op(boolean add, String stream, Watcher watcher, StreamEntryID from) {}
 
@@ -109,11 +112,15 @@ final class WatchReader extends RedisLoop {
             for (StreamEntry entry : e.getValue()) {
                 String id = entry.getID().toString();
                 String message = entry.getFields().get(ResultsPublisher.FIELD);
+                Encoded watched = null; // once per entry, shared by its watchers
                 for (Cursor c : cursors) {
                     if (entry.getID().compareTo(c.last) > 0) {
                         c.last = entry.getID();
                         if (message != null) {
-                            c.watcher.deliver(id, message);
+                            if (watched == null) {
+                                watched = Encoded.of(Messages.watched(id, message));
+                            }
+                            c.watcher.deliver(id, watched);
                         }
                     }
                 }

@@ -10,7 +10,9 @@ import io.framewire.schedule.Scheduler;
 import io.framewire.state.Publisher;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.DoubleSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -30,6 +32,8 @@ public final class StreamSession implements ResultSink, Publisher {
     private static final Logger log = LoggerFactory.getLogger(StreamSession.class);
     // for the client to answer a close frame (a drain's, a replacement's)
     private static final Duration CLOSE_GRACE = Duration.ofSeconds(2);
+    /** A stream sending frames hears from the server at least this often, served or not (overload is not silence). */
+    static final long STATUS_EVERY_NANOS = TimeUnit.SECONDS.toNanos(1);
 
     private final String id;
     private final BlockingWebSocket ws;
@@ -42,26 +46,44 @@ public final class StreamSession implements ResultSink, Publisher {
     private volatile long lastFrameAtMillis;
     private final RateLimiter limiter;
     private volatile long drainDeadline; // System.nanoTime() bound of a drain; 0: not draining
+    private final Object context;
+    private final DoubleSupplier advice;
+    private volatile long lastAnswerNanos = System.nanoTime(); // the last message this client got
+    private volatile long receivedAtLastAnswer;
 
     /**
      * {@code maxFps} 0: no rate limit. {@code watchers} gets a copy of every message for this
-     * stream's watchers; it must not block.
+     * stream's watchers; it must not block. {@code context}: the workers' per-stream state (gate,
+     * tracker), handed to the mailbox. {@code advice}: the send rate a status message advises.
      */
-    public StreamSession(String id, BlockingWebSocket ws, Scheduler scheduler, int mailboxDepth, int maxPendingResults,
-                         int maxFps, Metrics metrics, ResultSink watchers) {
-        this(id, ws, scheduler, mailboxDepth, maxPendingResults, maxFps, metrics, watchers, null);
-    }
-
-    /** {@code context}: the workers' per-stream state (gate, tracker), handed to the mailbox. */
-    public StreamSession(String id, BlockingWebSocket ws, Scheduler scheduler, int mailboxDepth, int maxPendingResults,
-                         int maxFps, Metrics metrics, ResultSink watchers, Object context) {
+    public StreamSession(String id, BlockingWebSocket ws, Scheduler scheduler, int mailboxDepth, OutputLimits output,
+                         int maxFps, Metrics metrics, ResultSink watchers, Object context, DoubleSupplier advice) {
         this.id = id;
+        this.context = context;
+        this.advice = advice;
         this.watchers = watchers;
         this.limiter = maxFps > 0 ? new RateLimiter(maxFps, System.nanoTime()) : null;
         this.ws = ws;
         this.metrics = metrics;
         this.mailbox = new Mailbox(id, mailboxDepth, scheduler, this, metrics.droppedReplaced::inc, context);
-        this.results = new BoundedSender(ws, maxPendingResults, "stream " + id, metrics.messagesSent::inc, this::writeFailed);
+        this.results = new BoundedSender(ws, output, "stream " + id, metrics.messagesSent::inc, this::writeFailed);
+    }
+
+    /** The workers' per-stream state given at construction (null: none). */
+    public Object context() {
+        return context;
+    }
+
+    /**
+     * Keepalive's tick: a stream that sent frames since its last answer and has heard nothing for
+     * {@link #STATUS_EVERY_NANOS} gets a status message (its drops and the advised rate), so a
+     * client's silence rule fires only on a hung host, never on a live, overloaded one.
+     */
+    void statusIfSilent(long now) {
+        if (received.get() > receivedAtLastAnswer && now - lastAnswerNanos >= STATUS_EVERY_NANOS && drainDeadline == 0) {
+            lastAnswerNanos = now;
+            results.send(Messages.status(id, framesDropped(), advice.getAsDouble()));
+        }
     }
 
     public String id() {
@@ -179,6 +201,8 @@ public final class StreamSession implements ResultSink, Publisher {
     /** Queues a message on the connection; never blocks. A client that stops reading is closed. */
     @Override
     public void send(String message) {
+        lastAnswerNanos = System.nanoTime();
+        receivedAtLastAnswer = received.get();
         watchers.send(message);
         results.send(message);
     }

@@ -1,5 +1,6 @@
 package io.framewire.stream;
 
+import io.framewire.protocol.Encoded;
 import io.framewire.protocol.Messages;
 import io.framewire.state.SharedState;
 import io.framewire.state.Watcher;
@@ -7,7 +8,7 @@ import io.framewire.state.Watcher;
 /**
  * One {@code /ws/watch/{stream}} connection: the feed pushes the stream's results to it without
  * blocking (a {@link BoundedSender}, like a publisher's: a watcher that stops reading is closed
- * with 1008 once {@code ws.maxPendingResults} are unsent), and its own virtual thread only waits
+ * with 1008 once {@code ws.maxPendingResults} or {@code ws.maxPendingBytes} are unsent), and its own virtual thread only waits
  * for the close.
  */
 public final class WatchSession implements Watcher {
@@ -16,10 +17,10 @@ public final class WatchSession implements Watcher {
     private final BlockingWebSocket ws;
     private final BoundedSender out;
 
-    public WatchSession(String streamId, BlockingWebSocket ws, int maxPending) {
+    public WatchSession(String streamId, BlockingWebSocket ws, OutputLimits limits) {
         this.streamId = streamId;
         this.ws = ws;
-        this.out = new BoundedSender(ws, maxPending, "watcher of " + streamId, () -> {}, failure -> {});
+        this.out = new BoundedSender(ws, limits, "watcher of " + streamId, () -> {}, failure -> {});
     }
 
     /** Runs on the connection's virtual thread until the watcher goes away. */
@@ -47,7 +48,7 @@ public final class WatchSession implements Watcher {
     }
 
     @Override
-    public void deliver(String entry, String message) {
-        out.send(Messages.watched(entry, message));
+    public void deliver(String entry, Encoded watched) {
+        out.send(watched); // encoded once for all the stream's watchers
     }
 }
