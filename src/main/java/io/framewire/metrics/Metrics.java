@@ -180,8 +180,13 @@ public final class Metrics {
                 .callback(cb -> cb.call(value.getAsDouble())).register(registry);
     }
 
+    /**
+     * Labels never come from client input: a client may close with any code from 1000 to 4999, so
+     * codes outside RFC 6455's own (1000-1015) and framewire's (4000) share one {@code other} series.
+     */
     public void wsClosed(int code) {
-        closesByCode.computeIfAbsent(code, c -> wsCloses.labelValues(Integer.toString(c))).inc();
+        int key = (code >= 1000 && code <= 1015) || code == 4000 ? code : -1;
+        closesByCode.computeIfAbsent(key, c -> wsCloses.labelValues(c < 0 ? "other" : Integer.toString(c))).inc();
     }
 
     public void wsRefused(int httpStatus) {

@@ -1,29 +1,64 @@
 package io.framewire.schedule;
 
-import java.util.ArrayDeque;
+import java.util.Comparator;
 import java.util.List;
+import java.util.PriorityQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.LongSupplier;
 
 /**
- * Round-robin dispatch of ready streams to inference workers. The queue holds mailboxes, not
- * frames: a stream that sends ten times faster than another still gets one turn per round.
+ * Dispatch of ready streams to inference workers, shared by worker time used, not by frames
+ * (start-time fair queueing, an equivalent of deficit round robin): each stream has a virtual
+ * time that its frames' worker time advances, and the ready stream with the earliest one goes
+ * next. A stream whose frames cost ten times as much (a mosaic of faces) gets a tenth of the
+ * frames, and the same share of the workers' time as a cheap one. A stream that comes back from
+ * idle starts at the current virtual time: idling earns no credit. The queue holds mailboxes, not
+ * frames: a stream that sends ten times faster than another still gets no more than its share.
  * Mailboxes queue themselves ({@link Mailbox#offer}, {@link Job#answer}); workers only take.
  */
 public final class Scheduler {
 
-    // an array deque under a lock: a linked queue allocated a node per frame
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition notEmpty = lock.newCondition();
-    private final ArrayDeque<Mailbox> ready = new ArrayDeque<>();
+    private final PriorityQueue<Mailbox> ready = new PriorityQueue<>(
+            Comparator.comparingLong((Mailbox m) -> m.virtualStart).thenComparingLong(m -> m.arrival));
+    private long virtualNow; // the virtual start of the stream taken last
+    private long arrivals; // ties go first come, first served
+    private final LongSupplier clock;
+
+    public Scheduler() {
+        this(System::nanoTime);
+    }
+
+    /** {@code clock}: nanoseconds (System.nanoTime in service) for when jobs are taken and answered, so worker time is measured. */
+    public Scheduler(LongSupplier clock) {
+        this.clock = clock;
+    }
+
+    long now() {
+        return clock.getAsLong();
+    }
 
     /** Mailbox only: the stream has a frame for a worker, and is neither queued nor at a worker. */
     void enqueue(Mailbox mailbox) {
         lock.lock();
         try {
-            ready.addLast(mailbox);
+            mailbox.virtualStart = Math.max(mailbox.virtualFinish, virtualNow);
+            mailbox.arrival = arrivals++;
+            ready.add(mailbox);
             notEmpty.signal();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Mailbox only, before it queues again: its last frame took {@code nanos} of a worker's time. */
+    void charge(Mailbox mailbox, long nanos) {
+        lock.lock();
+        try {
+            mailbox.virtualFinish = mailbox.virtualStart + Math.max(0, nanos);
         } finally {
             lock.unlock();
         }
@@ -48,7 +83,7 @@ public final class Scheduler {
                     return;
                 }
             }
-            Job job = box.take(System.nanoTime());
+            Job job = box.take(clock.getAsLong());
             if (job != null) { // else closed while queued
                 batch.add(job);
             }
@@ -60,7 +95,7 @@ public final class Scheduler {
         lock.lockInterruptibly();
         try {
             Mailbox box;
-            while ((box = ready.pollFirst()) == null) {
+            while ((box = ready.poll()) == null) {
                 if (waitNanos < 0) {
                     notEmpty.await();
                 } else if (waitNanos == 0) {
@@ -69,6 +104,7 @@ public final class Scheduler {
                     waitNanos = Math.max(0, notEmpty.awaitNanos(waitNanos));
                 }
             }
+            virtualNow = Math.max(virtualNow, box.virtualStart);
             return box;
         } finally {
             lock.unlock();

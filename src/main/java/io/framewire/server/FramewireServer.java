@@ -89,8 +89,8 @@ public final class FramewireServer implements AutoCloseable {
     private final OutputLimits output;
     private final Advisor advisor;
     private final AtomicInteger tracksAlive = new AtomicInteger();
-    /** A stream that sent nothing for this long no longer counts for the send-rate advice. */
-    private static final long ADVICE_ACTIVE_MILLIS = 5000; // > 1 / the lowest advice worth following
+    private final ConnectionCaps caps;
+    private final java.util.Map<StreamSession, Long> workSeen = new java.util.IdentityHashMap<>(); // for the advice
     private volatile boolean draining;
     private volatile String hostId;
     private volatile long drainDeadline;
@@ -108,6 +108,8 @@ public final class FramewireServer implements AutoCloseable {
         this.frameBuffers = new FrameBuffers(framePool(settings.maxMessageBytes()), settings.maxBufferedBytes());
         this.keepalive = new Keepalive(settings.pingInterval(), settings.idleTimeout(), settings.budgets().firstFrame());
         this.advisor = advisor;
+        this.caps = new ConnectionCaps(settings.budgets().maxConnectionsPerIp(), settings.budgets().maxConnectionsPerToken(),
+                settings.budgets().trustedProxies());
         OutputBudget outputBudget = new OutputBudget(settings.budgets().maxPendingBytesTotal());
         this.output = new OutputLimits(settings.maxPendingResults(), settings.budgets().maxPendingBytes(), outputBudget,
                 metrics.outputDropped::inc);
@@ -145,7 +147,7 @@ public final class FramewireServer implements AutoCloseable {
         metrics.gauge("framewire_streams_stale", "Streams connected here that sent no frame for streams.staleMs",
                 this::staleStreams);
         metrics.gauge("framewire_tracks_alive", "Confirmed tracks (with an id) over all streams", tracksAlive::get);
-        advisor.countStreamsWith(this::streamsSending);
+        advisor.shareBy(this::workSinceLastAsked);
     }
 
     /**
@@ -175,17 +177,30 @@ public final class FramewireServer implements AutoCloseable {
         return n;
     }
 
-    /** Streams that sent a frame lately: those sharing the workers now. */
-    private int streamsSending() {
-        long since = System.currentTimeMillis() - ADVICE_ACTIVE_MILLIS;
+    /**
+     * For the advice: each stream's worker time since the advisor last asked, streams that took none
+     * left out. Frames never processed (empty, over the rate limit, replaced) cost nothing and count
+     * for nothing; cheap frames count for what they cost.
+     */
+    private long[] workSinceLastAsked() {
+        java.util.Collection<StreamSession> all = registry.all();
+        long[] used = new long[all.size()];
         int n = 0;
-        for (StreamSession s : registry.all()) {
-            var last = s.lastFrameAt();
-            if (last != null && last.toEpochMilli() >= since) {
-                n++;
+        synchronized (workSeen) {
+            java.util.Map<StreamSession, Long> seen = new java.util.IdentityHashMap<>();
+            for (StreamSession s : all) {
+                long now = s.workNanos();
+                Long before = workSeen.get(s);
+                long d = now - (before == null ? 0 : before);
+                seen.put(s, now);
+                if (d > 0) {
+                    used[n++] = d;
+                }
             }
+            workSeen.clear();
+            workSeen.putAll(seen);
         }
-        return n;
+        return java.util.Arrays.copyOf(used, n);
     }
 
     /**
@@ -361,6 +376,11 @@ public final class FramewireServer implements AutoCloseable {
             return null;
         }
         boolean gatingOn = !"off".equals(gating);
+        String ip = caps.clientAddress(request);
+        String token = authorizer.tokenKey(request);
+        if (refusedByCaps(request, response, callback, ip, token)) {
+            return null;
+        }
         if (draining || registry.size() >= settings.maxStreams()) {
             // refused before the 101: NGINX (proxy_next_upstream http_503) hands the upgrade to the
             // next host at once, where a 1013 after the upgrade would send the camera round again
@@ -368,7 +388,38 @@ public final class FramewireServer implements AutoCloseable {
                     draining ? "server shutting down: try another host" : "server at capacity: try another host");
             return null;
         }
-        return new BlockingWebSocket("ws-read-" + id, frameBuffers, settings.maxMessageBytes(), ws -> serve(id, ws, gatingOn));
+        return new BlockingWebSocket("ws-read-" + id, frameBuffers, settings.maxMessageBytes(),
+                ws -> capped(ws, ip, token, () -> serve(id, ws, gatingOn)));
+    }
+
+    /** 429 at the upgrade when this client already holds its share of connections (limits.maxConnectionsPer*). */
+    private boolean refusedByCaps(ServerUpgradeRequest request, ServerUpgradeResponse response, Callback callback,
+                                  String ip, String token) {
+        String refusal = caps.refusal(ip, token);
+        if (refusal == null) {
+            return false;
+        }
+        metrics.wsRefused(HttpStatus.TOO_MANY_REQUESTS_429);
+        response.getHeaders().put(HttpHeader.RETRY_AFTER, String.valueOf(RETRY_AFTER_FULL.toSeconds()));
+        Response.writeError(request, response, callback, HttpStatus.TOO_MANY_REQUESTS_429, refusal);
+        return true;
+    }
+
+    /** Runs {@code connection} counted against its client's caps; closes 1008 when a race took the last slot. */
+    private void capped(BlockingWebSocket ws, String ip, String token, Runnable connection) {
+        ConnectionCaps.Held held = caps.acquire(ip, token);
+        if (held == null) {
+            ws.closeHandshake(CloseCodes.POLICY, "too many connections from this client (limits.maxConnectionsPerIp/PerToken)",
+                    REFUSAL_GRACE);
+            ws.discardUntilClosed();
+            metrics.wsClosed(CloseCodes.POLICY);
+            return;
+        }
+        try {
+            connection.run();
+        } finally {
+            caps.release(held);
+        }
     }
 
     private void refuseUnavailable(ServerUpgradeRequest request, ServerUpgradeResponse response, Callback callback,
@@ -402,12 +453,17 @@ public final class FramewireServer implements AutoCloseable {
             return null;
         }
         String from = last;
+        String ip = caps.clientAddress(request);
+        String token = authorizer.tokenKey(request);
+        if (refusedByCaps(request, response, callback, ip, token)) {
+            return null;
+        }
         if (watchers.get() >= settings.maxWatchers()) {
             refuseUnavailable(request, response, callback, RETRY_AFTER_FULL,
                     "too many watchers on this host (watchers.max): try another host");
             return null;
         }
-        return new BlockingWebSocket("ws-watch-" + id, frameBuffers, settings.maxTextBytes(), ws -> {
+        return new BlockingWebSocket("ws-watch-" + id, frameBuffers, settings.maxTextBytes(), ws -> capped(ws, ip, token, () -> {
             if (watchers.incrementAndGet() > settings.maxWatchers()) {
                 // only after a race: concurrent upgrades passed the check above for the last slot
                 watchers.decrementAndGet();
@@ -424,7 +480,7 @@ public final class FramewireServer implements AutoCloseable {
                 keepalive.remove(kept);
                 watchers.decrementAndGet();
             }
-        });
+        }));
     }
 
     /** Runs on the connection's own virtual thread for its whole life. */

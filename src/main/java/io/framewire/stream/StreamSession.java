@@ -75,12 +75,13 @@ public final class StreamSession implements ResultSink, Publisher {
     }
 
     /**
-     * Keepalive's tick: a stream that sent frames since its last answer and has heard nothing for
+     * Keepalive's tick: a stream that sent two frames or more since its last answer and has heard nothing for
      * {@link #STATUS_EVERY_NANOS} gets a status message (its drops and the advised rate), so a
      * client's silence rule fires only on a hung host, never on a live, overloaded one.
      */
     void statusIfSilent(long now) {
-        if (received.get() > receivedAtLastAnswer && now - lastAnswerNanos >= STATUS_EVERY_NANOS && drainDeadline == 0) {
+        // two frames unanswered: it sends more than it is served (one frame awaiting its answer is just a slow frame)
+        if (received.get() > receivedAtLastAnswer + 1 && now - lastAnswerNanos >= STATUS_EVERY_NANOS && drainDeadline == 0) {
             lastAnswerNanos = now;
             results.send(Messages.status(id, framesDropped(), advice.getAsDouble()));
         }
@@ -101,6 +102,11 @@ public final class StreamSession implements ResultSink, Publisher {
     /** Frames accepted but not yet answered (waiting, or at a worker). */
     public int framesUnfinished() {
         return mailbox.unfinished();
+    }
+
+    /** Worker time this stream's frames took so far, in nanoseconds. */
+    public long workNanos() {
+        return mailbox.workNanos();
     }
 
     public long framesProcessed() {
