@@ -107,9 +107,9 @@ public final class Messages {
     }
 
     /**
-     * Sign of life for a stream sending more than it is served: {@code dropped}, its frames not
-     * processed so far on this connection (a running total, unlike a result's); {@code advice}, the
-     * advised send rate.
+     * Sign of life for a stream sending more than it is served: {@code dropped}, its frames dropped
+     * since the previous message that reported drops (as a result's: every frame is reported once,
+     * in a result, an error or some message's {@code dropped}); {@code advice}, the advised send rate.
      */
     public static String status(String stream, long dropped, double adviceFps) {
         StringWriter out = new StringWriter(96 + stream.length());

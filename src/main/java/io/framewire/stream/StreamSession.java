@@ -83,7 +83,8 @@ public final class StreamSession implements ResultSink, Publisher {
         // two frames unanswered: it sends more than it is served (one frame awaiting its answer is just a slow frame)
         if (received.get() > receivedAtLastAnswer + 1 && now - lastAnswerNanos >= STATUS_EVERY_NANOS && drainDeadline == 0) {
             lastAnswerNanos = now;
-            results.send(Messages.status(id, framesDropped(), advice.getAsDouble()));
+            // the drops no answer has reported yet, now reported: each frame is still accounted for exactly once
+            results.send(Messages.status(id, mailbox.unreportedDrops(), advice.getAsDouble()));
         }
     }
 
