@@ -388,8 +388,9 @@ public final class FramewireServer implements AutoCloseable {
                     draining ? "server shutting down: try another host" : "server at capacity: try another host");
             return null;
         }
+        java.time.Instant upgradedAt = java.time.Instant.now();
         return new BlockingWebSocket("ws-read-" + id, frameBuffers, settings.maxMessageBytes(),
-                ws -> capped(ws, ip, token, () -> serve(id, ws, gatingOn)));
+                ws -> capped(ws, ip, token, () -> serve(id, ws, gatingOn, upgradedAt)));
     }
 
     /** 429 at the upgrade when this client already holds its share of connections (limits.maxConnectionsPer*). */
@@ -484,7 +485,7 @@ public final class FramewireServer implements AutoCloseable {
     }
 
     /** Runs on the connection's own virtual thread for its whole life. */
-    private void serve(String id, BlockingWebSocket ws, boolean gating) {
+    private void serve(String id, BlockingWebSocket ws, boolean gating, java.time.Instant upgradedAt) {
         metrics.wsConnects.inc();
         if (draining || registry.size() >= settings.maxStreams()) {
             // Only after a race: the upgrade passed the same check (else 503), then a drain began or
@@ -499,7 +500,7 @@ public final class FramewireServer implements AutoCloseable {
         }
         StreamContext context = settings.gating().newStream(gating, tracksAlive);
         var session = new StreamSession(id, ws, scheduler, settings.mailboxDepth(), output,
-                settings.maxFps(), metrics, message -> state.publish(id, message), context, advisor::fps);
+                settings.maxFps(), metrics, message -> state.publish(id, message), context, advisor::fps, upgradedAt);
         registry.register(session);
         state.opened(session);
         state.tracks(session, context);

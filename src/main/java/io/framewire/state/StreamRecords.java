@@ -28,7 +28,10 @@ import redis.clients.jedis.exceptions.JedisDataException;
  * <p>Each write runs {@link #SYNC}: it adds this connection's new counts to the stream's totals
  * (so totals resume on any host and nothing is counted twice or lost while Redis is down), and
  * writes the live record only if this connection is the newest one for the stream. "Newest" is
- * the latest first claim by Redis' own clock, so hosts' clocks may disagree. A connection that
+ * the latest upgrade, by the accepting host's clock at the upgrade, capped by Redis' clock at the
+ * first claim (fencing, issue 25 F1): a host that pauses (SIGSTOP, a long GC) after accepting an
+ * upgrade claims late but as the older connection, so it cannot replace the camera's newer
+ * connection on another host. Hosts' clocks must agree to well within a reconnect (NTP does). A connection that
  * finds a newer one there has been taken over (possibly while Redis was unreachable) and is
  * closed; one that takes the record from another publishes on {@link Keys#TAKEOVER}. Each write
  * also answers whether the stream is watched ({@link WatchedStreams}), so knowing it costs no extra
@@ -56,7 +59,9 @@ final class StreamRecords extends RedisLoop {
             local claimed = tonumber(ARGV[2])
             local newest = true
             if claimed == nil then
-              claimed = now
+              -- the connection's order is its upgrade (the accepting host's clock, never ahead of Redis'):
+              -- a connection accepted before a pause of its host claims as the older one, however late
+              claimed = math.min(now, tonumber(ARGV[9]) or now)
             elseif not mine and cur[1] then
               local theirs = tonumber(cur[2]) or 0
               newest = theirs < claimed or (theirs == claimed and cur[1] < ARGV[1])

@@ -42,7 +42,7 @@ public final class StreamSession implements ResultSink, Publisher {
     private final Metrics metrics;
     private final ResultSink watchers;
     private final AtomicLong received = new AtomicLong();
-    private final Instant connectedAt = Instant.now();
+    private final Instant connectedAt; // the upgrade's time: the connection's order among a stream's connections
     private volatile long lastFrameAtMillis;
     private final RateLimiter limiter;
     private volatile long drainDeadline; // System.nanoTime() bound of a drain; 0: not draining
@@ -58,6 +58,14 @@ public final class StreamSession implements ResultSink, Publisher {
      */
     public StreamSession(String id, BlockingWebSocket ws, Scheduler scheduler, int mailboxDepth, OutputLimits output,
                          int maxFps, Metrics metrics, ResultSink watchers, Object context, DoubleSupplier advice) {
+        this(id, ws, scheduler, mailboxDepth, output, maxFps, metrics, watchers, context, advice, Instant.now());
+    }
+
+    /** {@code upgradedAt}: when the upgrade was accepted (the connection's order for takeover). */
+    public StreamSession(String id, BlockingWebSocket ws, Scheduler scheduler, int mailboxDepth, OutputLimits output,
+                         int maxFps, Metrics metrics, ResultSink watchers, Object context, DoubleSupplier advice,
+                         Instant upgradedAt) {
+        this.connectedAt = upgradedAt;
         this.id = id;
         this.context = context;
         this.advice = advice;
