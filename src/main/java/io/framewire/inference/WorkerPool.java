@@ -46,6 +46,7 @@ public final class WorkerPool implements AutoCloseable {
             }
             return;
         }
+        scheduler.consumers(size); // one worker kept for cheap streams while heavy frames run (Scheduler)
         for (int i = 0; i < size; i++) {
             var worker = new InferenceWorker(factory, i, scheduler, batchMax, batchMaxWait.toNanos(), limits, maxSide, maxDetections, metrics,
                     advisor, ready::countDown);

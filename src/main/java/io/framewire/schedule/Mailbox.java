@@ -42,6 +42,8 @@ public final class Mailbox {
     // the scheduler's, under its lock: this stream's place in worker time (see Scheduler)
     private volatile long workNanos; // written by the one worker holding the stream's frame
     long virtualStart;
+    long lastCost; // worker time of its last frame
+    boolean heavyHeld; // a worker holds a frame of it while it counted as heavy
     long virtualFinish;
     long arrival;
 

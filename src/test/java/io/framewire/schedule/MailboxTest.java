@@ -377,4 +377,39 @@ class MailboxTest {
         }
         assertThat(order).as("turns, not 50 turns of catching up").containsExactly("idle", "busy", "idle", "busy", "idle", "busy");
     }
+
+    @Test
+    void whileACheapStreamIsActiveHeavyStreamsLeaveOneWorkerFree() throws Exception {
+        scheduler.consumers(2);
+        Mailbox h1 = mailbox("heavy-1", 1);
+        Mailbox h2 = mailbox("heavy-2", 1);
+        Mailbox light = mailbox("light", 1);
+        for (Mailbox m : List.of(h1, h2, light)) { // one frame each, to learn their cost
+            m.offer(frame(0));
+            Job job = next(1).get(0);
+            clock.addAndGet(TimeUnit.MILLISECONDS.toNanos(m == light ? 10 : 600));
+            job.answer("r");
+        }
+        h1.offer(frame(1));
+        h2.offer(frame(1));
+        Job first = next(1).get(0); // worker A: a heavy frame
+        assertThat(first.streamId()).isEqualTo("heavy-1");
+        java.util.concurrent.CompletableFuture<Job> workerB = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+            try {
+                return next(1).get(0);
+            } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        light.offer(frame(1)); // the camera's next frame: worker B was kept for it
+        Job second = workerB.get(10, TimeUnit.SECONDS);
+        assertThat(second.streamId()).as("the second worker is kept for the cheap stream").isEqualTo("light");
+        clock.addAndGet(TimeUnit.MILLISECONDS.toNanos(10));
+        second.answer("r");
+        clock.addAndGet(TimeUnit.SECONDS.toNanos(2)); // no cheap frame for a while: heavy streams may use both
+        Job third = next(1).get(0);
+        assertThat(third.streamId()).isEqualTo("heavy-2");
+        first.answer("r");
+        third.answer("r");
+    }
 }
