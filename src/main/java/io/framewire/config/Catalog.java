@@ -238,6 +238,49 @@ public final class Catalog {
     public static final Setting<Integer> LATEST_MAX_BYTES = integer("latest.maxBytes", 256 << 20, 0, Integer.MAX_VALUE,
             "memory for every stream's latest frame together (`GET /api/streams/{id}/latest.jpg`, watchers' `?frames=`); "
                     + "the least recently received are dropped beyond it; `0`: none kept");
+    public static final Setting<Integer> WS_MAX_PENDING_BYTES = integer("ws.maxPendingBytes", 1 << 20, 4096, 1 << 30,
+            "bytes of results queued for one client (publisher or watcher) that is not reading before it is closed "
+                    + "(1008): a bound in bytes, whatever size of result a client causes")
+            .defaultShown("`1048576` (1 MiB)");
+    public static final Setting<Integer> WS_MAX_PENDING_BYTES_TOTAL = integer("ws.maxPendingBytesTotal", 256 << 20,
+            1 << 20, Integer.MAX_VALUE, "bytes of results queued on all connections together (a result sent to many "
+                    + "watchers counts once per watcher); when spent, a message to a client that keeps up is dropped "
+                    + "(`framewire_output_dropped`) and a client a quarter of its `ws.maxPendingBytes` behind is closed (1008)")
+            .defaultShown("`268435456` (256 MiB)");
+    public static final Setting<Integer> RESULTS_MAX_BYTES_PER_STREAM = integer("results.maxBytesPerStream", 8 << 20,
+            65_536, Integer.MAX_VALUE, "bytes of results kept per stream for watchers (in memory, and in Redis by "
+                    + "trimming each stream to this over its largest entry); the oldest go first")
+            .defaultShown("`8388608` (8 MiB)");
+    public static final Setting<Integer> RESULTS_MAX_BYTES_TOTAL = integer("results.maxBytesTotal", 256 << 20,
+            1 << 20, Integer.MAX_VALUE, "without `--redis`: bytes of results kept for watchers over all streams; logs "
+                    + "nobody watches give way first, then a stream's own oldest; a result that still does not fit is "
+                    + "delivered live, not kept (`framewire_results_not_kept`)")
+            .defaultShown("`268435456` (256 MiB)");
+    public static final Setting<Integer> RESULTS_MAX_ENTRY_BYTES = integer("results.maxEntryBytes", 65_536, 1024,
+            16 << 20, "a result larger than this is not kept for watchers (memory or Redis): they get a "
+                    + "`{\"type\":\"skipped\",\"bytes\":N}` marker in its place");
+    public static final Setting<Integer> REDIS_PUBLISH_QUEUE_BYTES = integer("redis.publishQueueBytes", 64 << 20,
+            1 << 20, Integer.MAX_VALUE, "bytes of results waiting to be appended to Redis (with `redis.publishQueue`); "
+                    + "beyond it they are dropped for watchers (counted in `framewire_redis_results_dropped`)")
+            .defaultShown("`67108864` (64 MiB)");
+    public static final Setting<Integer> INFERENCE_MAX_DETECTIONS = integer("inference.maxDetections", 256, 1, 100_000,
+            "detections answered per frame, highest scores first; the rest are counted in the answer's "
+                    + "`detections_omitted` and never tracked (bounds a result's size and the tracker's cost)");
+    public static final Setting<Integer> WS_FIRST_FRAME_MS = integer("ws.firstFrameMs", 30_000, 100, 86_400_000,
+            "a publisher that sends no frame (binary message) this long after its upgrade is closed (1008); only "
+                    + "frames keep a publisher's slot, text does not");
+    public static final Setting<Integer> LIMITS_MAX_CONNECTIONS_PER_IP = integer("limits.maxConnectionsPerIp", 256, 1,
+            1_000_000, "WebSocket connections (publishers and watchers) from one client address; more get HTTP 429 at "
+                    + "the upgrade. 256 leaves room for a site of cameras behind one NAT address; behind a proxy the "
+                    + "address is its `X-Real-IP` (see `limits.trustedProxies`)");
+    public static final Setting<Integer> LIMITS_MAX_CONNECTIONS_PER_TOKEN = integer("limits.maxConnectionsPerToken",
+            1024, 1, 1_000_000, "with `security.auth=jwt`: connections using one token (its `sub`, else the token "
+                    + "itself); more get HTTP 429 at the upgrade");
+    public static final Setting<String> LIMITS_TRUSTED_PROXIES = text("limits.trustedProxies", "private",
+            "`private`, `none` or addresses, comma-separated", null, null,
+            "peers whose `X-Real-IP` header names the client for `limits.maxConnectionsPerIp`: `private` = loopback "
+                    + "and private-range (RFC 1918, fc00::/7) peers, as NGINX in front of a fleet is; `none` = the "
+                    + "socket's address always");
 
     /** Every setting, in the README's order. */
     public static final List<Setting<?>> ALL = List.of(
@@ -255,7 +298,10 @@ public final class Catalog {
             WS_MAX_BUFFERED_BYTES, WATCHERS_MAX, INFERENCE_MAX_SIDE, RESULTS_RETENTION_SEC, HTTP_HEADER_TIMEOUT_MS,
             GATING_ENABLED, GATING_THRESHOLD, GATING_REFRESH_MS, GATING_REFRESH_FRAMES, TRACKING_MIN_HITS, TRACKING_MAX_AGE_MS,
             EVENTS_ZONES_FILE, EVENTS_ENTER_FRAMES, EVENTS_LEAVE_FRAMES, EVENTS_DWELL_SEC, EVENTS_REDIS_MAX_LEN,
-            EVENTS_WEBHOOK, EVENTS_WEBHOOK_SECRET, EVENTS_MQTT, EVENTS_QUEUE, LATEST_MAX_BYTES);
+            EVENTS_WEBHOOK, EVENTS_WEBHOOK_SECRET, EVENTS_MQTT, EVENTS_QUEUE, LATEST_MAX_BYTES,
+            WS_MAX_PENDING_BYTES, WS_MAX_PENDING_BYTES_TOTAL, RESULTS_MAX_BYTES_PER_STREAM, RESULTS_MAX_BYTES_TOTAL,
+            RESULTS_MAX_ENTRY_BYTES, REDIS_PUBLISH_QUEUE_BYTES, INFERENCE_MAX_DETECTIONS, WS_FIRST_FRAME_MS,
+            LIMITS_MAX_CONNECTIONS_PER_IP, LIMITS_MAX_CONNECTIONS_PER_TOKEN, LIMITS_TRUSTED_PROXIES);
 
     /** Every setting's name, in the README's order. */
     public static final List<String> NAMES = ALL.stream().map(Setting::name).toList();

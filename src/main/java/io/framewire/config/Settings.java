@@ -8,6 +8,7 @@ import io.framewire.inference.ImageLimits;
 import io.framewire.inference.PipelineConfig;
 import io.framewire.security.AuthConfig;
 import io.framewire.state.RedisConfig;
+import io.framewire.state.ResultsLimits;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -53,7 +54,8 @@ public record Settings(
         Duration staleAfter,
         GatingConfig gating,
         PipelineConfig pipeline,
-        EventsConfig events) {
+        EventsConfig events,
+        Budgets budgets) {
 
     /** Setting names, in README order (declared in {@link Catalog}). */
     public static final List<String> NAMES = Catalog.NAMES;
@@ -112,7 +114,22 @@ public record Settings(
                         Catalog.TRACKING_MIN_HITS.read(raw),
                         Duration.ofMillis(Catalog.TRACKING_MAX_AGE_MS.read(raw))),
                 new PipelineConfig(Catalog.PIPELINE.read(raw), Catalog.PIPELINE_DECODERS.read(raw)),
-                events(raw));
+                events(raw),
+                budgets(raw));
+    }
+
+    private static Budgets budgets(Map<String, String> raw) {
+        String proxies = Catalog.LIMITS_TRUSTED_PROXIES.read(raw).trim();
+        return new Budgets(
+                Catalog.WS_MAX_PENDING_BYTES.read(raw),
+                Catalog.WS_MAX_PENDING_BYTES_TOTAL.read(raw),
+                new ResultsLimits(Catalog.RESULTS_MAX_LEN.read(raw), Catalog.RESULTS_MAX_BYTES_PER_STREAM.read(raw),
+                        Catalog.RESULTS_MAX_BYTES_TOTAL.read(raw), Catalog.RESULTS_MAX_ENTRY_BYTES.read(raw)),
+                Catalog.INFERENCE_MAX_DETECTIONS.read(raw),
+                Duration.ofMillis(Catalog.WS_FIRST_FRAME_MS.read(raw)),
+                Catalog.LIMITS_MAX_CONNECTIONS_PER_IP.read(raw),
+                Catalog.LIMITS_MAX_CONNECTIONS_PER_TOKEN.read(raw),
+                proxies.isEmpty() ? "none" : proxies);
     }
 
     /**
@@ -157,6 +174,7 @@ public record Settings(
                     Catalog.REDIS_TLS.read(raw),
                     Duration.ofMillis(Catalog.REDIS_TIMEOUT_MS.read(raw)),
                     Catalog.REDIS_PUBLISH_QUEUE.read(raw),
+                    Catalog.REDIS_PUBLISH_QUEUE_BYTES.read(raw),
                     Duration.ofMillis(Catalog.REDIS_RECORD_TTL_MS.read(raw)),
                     Duration.ofSeconds(Catalog.REDIS_RETENTION_SEC.read(raw)));
         } catch (IllegalArgumentException e) {

@@ -21,4 +21,9 @@ final class Boxes {
         }
         return new Detection(label, score, left, top, right - left, bottom - top);
     }
+
+    /** The {@code n} highest-scoring of {@code found}, best first. */
+    static java.util.List<Detection> best(java.util.List<Detection> found, int n) {
+        return found.stream().sorted(java.util.Comparator.comparingDouble(Detection::score).reversed()).limit(n).toList();
+    }
 }

@@ -35,12 +35,17 @@ final class InferenceWorker implements Runnable {
     private final Metrics metrics;
     private final ImageLimits limits;
     private final int maxSide;
+    private final int maxDetections;
     private final Advisor advisor;
+
+    /** {@code inference.maxDetections}'s default. */
+    static final int MAX_DETECTIONS = 256;
 
     /** Worker {@code index} of the pool ({@link DetectorFactory#deviceOf}). */
     InferenceWorker(DetectorFactory factory, int index, Scheduler scheduler, int batchMax, long batchWaitNanos, ImageLimits limits,
-                    int maxSide, Metrics metrics, Advisor advisor, Runnable onReady) {
+                    int maxSide, int maxDetections, Metrics metrics, Advisor advisor, Runnable onReady) {
         this.index = index;
+        this.maxDetections = maxDetections;
         this.maxSide = maxSide;
         this.advisor = advisor;
         this.metrics = metrics;
@@ -201,18 +206,24 @@ final class InferenceWorker implements Runnable {
             Item item = items.get(i);
             Job job = item.job();
             ImageHeader h = item.header();
-            List<Detection> found = toFrame(results.get(i), item.image(), h); // tracks live in the frame's pixels
+            List<Detection> all = results.get(i);
+            // a face mosaic must not choose the size of the answer or the tracker's work: the best maxDetections only
+            int omitted = all == null ? 0 : Math.max(0, all.size() - maxDetections);
+            List<Detection> found = toFrame(omitted > 0 ? Boxes.best(all, maxDetections) : all, item.image(), h); // tracks live in the frame's pixels
             int[] tracks = track(context(job), found, h, job.frame().data(), job.frame().receivedNanos());
-            answer(job, new Detected(found, tracks, h, item.decodeNanos(), t2 - t1, items.size()));
+            answer(job, new Detected(found, tracks, h, item.decodeNanos(), t2 - t1, items.size(), omitted));
         }
     }
 
     /** What became of a frame: {@link #answer} turns each kind into its message, its counters and its timing alike. */
     sealed interface Outcome permits Detected, Predicted, Refused {}
 
-    /** A detector pass found {@code boxes} (in the frame's pixels) in a batch of {@code batch} frames. */
+    /**
+     * A detector pass found {@code boxes} (in the frame's pixels) in a batch of {@code batch} frames;
+     * {@code omitted} more beyond {@code inference.maxDetections}.
+     */
     record Detected(List<Detection> boxes, int[] tracks, ImageHeader header, long decodeNanos, long inferNanos,
-                    int batch) implements Outcome {}
+                    int batch, int omitted) implements Outcome {}
 
     /** No detector pass: the stream's tracks predicted to this frame; {@code gateNanos}: the gate's time on it. */
     record Predicted(List<Detection> boxes, int[] tracks, ImageHeader header, long gateNanos) implements Outcome {}
@@ -235,7 +246,7 @@ final class InferenceWorker implements Runnable {
                 double advice = advisor.fps();
                 var timing = new Messages.Timing(queue, d.decodeNanos(), d.inferNanos(), System.nanoTime() - received, d.batch());
                 message = Messages.result(job.streamId(), job.frame().seq(), d.header().width(), d.header().height(),
-                        job.dropped(), d.boxes(), d.tracks(), false, false, advice, timing);
+                        job.dropped(), d.boxes(), d.tracks(), false, false, advice, timing, d.omitted());
                 metrics.framesProcessed.inc();
                 metrics.advisedFps.observe(advice);
                 busy = d.decodeNanos();
@@ -244,7 +255,7 @@ final class InferenceWorker implements Runnable {
                 double advice = advisor.fps();
                 var timing = new Messages.Timing(queue, p.gateNanos(), 0, System.nanoTime() - received, 0);
                 message = Messages.result(job.streamId(), job.frame().seq(), p.header().width(), p.header().height(),
-                        job.dropped(), p.boxes(), p.tracks(), true, true, advice, timing);
+                        job.dropped(), p.boxes(), p.tracks(), true, true, advice, timing, 0);
                 metrics.framesGated.inc();
                 metrics.advisedFps.observe(advice);
                 busy = p.gateNanos();

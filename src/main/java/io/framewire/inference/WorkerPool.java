@@ -21,17 +21,18 @@ public final class WorkerPool implements AutoCloseable {
     /** Starts {@code size} workers and waits until each has built its detector. */
     public WorkerPool(DetectorFactory factory, Scheduler scheduler, int size, int batchMax, Duration batchMaxWait,
                       ImageLimits limits, int maxSide, Metrics metrics, Advisor advisor) throws InterruptedException {
-        this(factory, scheduler, size, batchMax, batchMaxWait, limits, maxSide, metrics, advisor, new PipelineConfig("inline", 0));
+        this(factory, scheduler, size, batchMax, batchMaxWait, limits, maxSide, InferenceWorker.MAX_DETECTIONS, metrics,
+                advisor, new PipelineConfig("inline", 0));
     }
 
     /** As above, in the pipeline {@code pipeline} chooses: {@code size} is then the executors of a split pipeline. */
     public WorkerPool(DetectorFactory factory, Scheduler scheduler, int size, int batchMax, Duration batchMaxWait,
-                      ImageLimits limits, int maxSide, Metrics metrics, Advisor advisor, PipelineConfig pipeline)
-            throws InterruptedException {
+                      ImageLimits limits, int maxSide, int maxDetections, Metrics metrics, Advisor advisor,
+                      PipelineConfig pipeline) throws InterruptedException {
         CountDownLatch ready = new CountDownLatch(size);
         if (pipeline.split(factory)) {
             // the stage code only; its own loop (run) is not used here
-            var stages = new InferenceWorker(factory, -1, scheduler, batchMax, batchMaxWait.toNanos(), limits, maxSide, metrics,
+            var stages = new InferenceWorker(factory, -1, scheduler, batchMax, batchMaxWait.toNanos(), limits, maxSide, maxDetections, metrics,
                     advisor, () -> {});
             var split = new SplitPipeline(factory, stages, scheduler, size, batchMax, batchMaxWait.toNanos(), metrics, advisor);
             for (int i = 0; i < size; i++) {
@@ -45,8 +46,9 @@ public final class WorkerPool implements AutoCloseable {
             }
             return;
         }
+        scheduler.consumers(size); // one worker kept for cheap streams while heavy frames run (Scheduler)
         for (int i = 0; i < size; i++) {
-            var worker = new InferenceWorker(factory, i, scheduler, batchMax, batchMaxWait.toNanos(), limits, maxSide, metrics,
+            var worker = new InferenceWorker(factory, i, scheduler, batchMax, batchMaxWait.toNanos(), limits, maxSide, maxDetections, metrics,
                     advisor, ready::countDown);
             threads.add(Thread.ofPlatform().name("inference-" + i).daemon().start(worker));
         }

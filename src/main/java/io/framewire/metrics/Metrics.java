@@ -41,6 +41,7 @@ public final class Metrics {
     public final CounterDataPoint droppedTooLarge;
     public final CounterDataPoint droppedFailed;
     public final CounterDataPoint messagesSent;
+    public final CounterDataPoint outputDropped;
     public final CounterDataPoint wsConnects;
     public final CounterDataPoint workerBusySeconds;
     public final CounterDataPoint framesGated;
@@ -86,6 +87,8 @@ public final class Metrics {
         droppedFailed = dropped.labelValues("inference_failed");
         messagesSent = counter("framewire_results_sent", "Result and error messages written to publishers' sockets");
         wsConnects = counter("framewire_ws_connects", "WebSocket connections opened");
+        outputDropped = counter("framewire_output_dropped",
+                "Messages not queued to a client for an output budget (ws.maxPendingBytes, ws.maxPendingBytesTotal, ws.maxPendingResults)");
         wsCloses = Counter.builder().name("framewire_ws_closes")
                 .help("WebSocket connections ended, by close code").labelNames("code").register(registry);
         upgradesRefused = Counter.builder().name("framewire_ws_refused")
@@ -216,8 +219,13 @@ public final class Metrics {
         return new Sink(eventsDelivered.labelValues(name), eventFailures.labelValues(name), eventsDropped.labelValues(name));
     }
 
+    /**
+     * Labels never come from client input: a client may close with any code from 1000 to 4999, so
+     * codes outside RFC 6455's own (1000-1015) and framewire's (4000) share one {@code other} series.
+     */
     public void wsClosed(int code) {
-        closesByCode.computeIfAbsent(code, c -> wsCloses.labelValues(Integer.toString(c))).inc();
+        int key = (code >= 1000 && code <= 1015) || code == 4000 ? code : -1;
+        closesByCode.computeIfAbsent(key, c -> wsCloses.labelValues(c < 0 ? "other" : Integer.toString(c))).inc();
     }
 
     public void wsRefused(int httpStatus) {

@@ -26,7 +26,7 @@ public final class Messages {
     public static String result(String stream, long seq, int width, int height, long dropped,
                                 List<Detection> detections, int[] tracks, boolean gated, double adviceFps,
                                 Timing timing) {
-        return result(stream, seq, width, height, dropped, detections, tracks, gated, gated, adviceFps, timing);
+        return result(stream, seq, width, height, dropped, detections, tracks, gated, gated, adviceFps, timing, 0);
     }
 
     /**
@@ -35,10 +35,11 @@ public final class Messages {
      * @param predicted  true when the boxes are the tracks' predictions for this frame rather than what a
      *                   detector pass found in it: each detection then carries {@code "predicted": true}
      * @param adviceFps  the advised send rate; negative: none
+     * @param omitted    detections found beyond {@code inference.maxDetections}, not in the answer (field only when > 0)
      */
     public static String result(String stream, long seq, int width, int height, long dropped,
                                 List<Detection> detections, int[] tracks, boolean gated, boolean predicted,
-                                double adviceFps, Timing timing) {
+                                double adviceFps, Timing timing, int omitted) {
         StringWriter out = new StringWriter(160 + 96 * detections.size());
         try (JsonGenerator g = JSON.createGenerator(out)) {
             g.writeStartObject();
@@ -70,6 +71,9 @@ public final class Messages {
                 g.writeEndObject();
             }
             g.writeEndArray();
+            if (omitted > 0) {
+                g.writeNumberField("detections_omitted", omitted);
+            }
             if (adviceFps >= 0) {
                 g.writeObjectFieldStart("advice");
                 g.writeNumberField("fps", adviceFps);
@@ -108,8 +112,56 @@ public final class Messages {
         return out.toString();
     }
 
+    /**
+     * Sign of life for a stream sending more than it is served: {@code dropped}, its frames dropped
+     * since the previous message that reported drops (as a result's: every frame is reported once,
+     * in a result, an error or some message's {@code dropped}); {@code advice}, the advised send rate.
+     */
+    public static String status(String stream, long dropped, double adviceFps) {
+        StringWriter out = new StringWriter(96 + stream.length());
+        try (JsonGenerator g = JSON.createGenerator(out)) {
+            g.writeStartObject();
+            g.writeStringField("type", "status");
+            g.writeStringField("stream", stream);
+            g.writeNumberField("dropped", dropped);
+            g.writeObjectFieldStart("advice");
+            g.writeNumberField("fps", adviceFps);
+            g.writeEndObject();
+            g.writeEndObject();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out.toString();
+    }
+
     private static double millis(long nanos) {
         return Math.round(nanos / 1_000.0) / 1_000.0;
+    }
+
+    /**
+     * What watchers get, and Redis or the in-memory log keeps, in place of a result over
+     * {@code results.maxEntryBytes}: its size, so a watcher knows what it missed.
+     */
+    public static String skipped(String stream, String result, int bytes, int maxBytes) {
+        long[] accounting = accounting(result); // the result's seq and dropped, so a reader can still count frames
+        StringWriter out = new StringWriter(128 + stream.length());
+        try (JsonGenerator g = JSON.createGenerator(out)) {
+            g.writeStartObject();
+            g.writeStringField("type", "skipped");
+            g.writeStringField("stream", stream);
+            if (accounting != null && accounting[0] >= 0) {
+                g.writeNumberField("seq", accounting[0]);
+            }
+            if (accounting != null && accounting[1] >= 0) {
+                g.writeNumberField("dropped", accounting[1]);
+            }
+            g.writeNumberField("bytes", bytes);
+            g.writeStringField("reason", "result over results.maxEntryBytes (" + maxBytes + "): not kept for watchers");
+            g.writeEndObject();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out.toString();
     }
 
     /** First message on a watch connection: results after entry {@code from} follow. */
@@ -133,14 +185,15 @@ public final class Messages {
     }
 
     /**
-     * The {@code seq} and {@code dropped} of a result or error message as this server wrote it, or null
-     * for a message without them: what a reader needs to tell a missing message (every frame of a
-     * connection is a result, an error, or counted in the next message's {@code dropped}).
+     * The {@code seq} and {@code dropped} of a message as this server wrote it (-1 for one it lacks:
+     * a status message has no {@code seq}), or null for a message with neither: what a reader needs to
+     * tell a missing message (every frame of a connection is a result, an error, a skipped marker, or
+     * counted in a later message's {@code dropped}, a status message's included).
      */
     public static long[] accounting(String message) {
         long seq = number(message, "\"seq\":");
         long dropped = number(message, "\"dropped\":");
-        return seq < 0 || dropped < 0 ? null : new long[] {seq, dropped};
+        return seq < 0 && dropped < 0 ? null : new long[] {seq, dropped};
     }
 
     /** The non-negative integer after {@code key} at the top of {@code json}'s fields, or -1. */

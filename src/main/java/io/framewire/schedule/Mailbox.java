@@ -12,7 +12,8 @@ package io.framewire.schedule;
  *   QUEUED --taken when closed-> IDLE
  * </pre>
  * A mailbox is queued at most once and has at most one frame at a worker, so a stream's answers
- * stay in order and every stream waits for the same round-robin turn.
+ * stay in order, and each answer charges the worker time its frame took to the stream (the
+ * scheduler shares workers by time).
  *
  * <p>Drops: a frame refused before the mailbox ({@link #skip()}, over the rate limit) or replaced
  * in it is reported in the {@code dropped} of the next answer whose frame is newer than it, exactly
@@ -38,6 +39,13 @@ public final class Mailbox {
     private long replacedUnreported; // replaced since the last take, with what they carried
     private long droppedTotal;
     private long takenTotal;
+    // the scheduler's, under its lock: this stream's place in worker time (see Scheduler)
+    private volatile long workNanos; // written by the one worker holding the stream's frame
+    long virtualStart;
+    long lastCost; // worker time of its last frame
+    boolean heavyHeld; // a worker holds a frame of it while it counted as heavy
+    long virtualFinish;
+    long arrival;
 
     /**
      * {@code sink}: where the stream's answers go. {@code onReplaced}: runs (under the mailbox's lock:
@@ -128,6 +136,9 @@ public final class Mailbox {
 
     /** {@link Job#answer}: the answer goes out before the stream is handed back (what {@link #awaitIdle} relies on). */
     void answered(Job job, String message) {
+        long work = scheduler.now() - job.takenNanos();
+        workNanos += work;
+        scheduler.charge(this, work); // before it can queue again
         try {
             sink.send(message);
         } finally {
@@ -189,6 +200,11 @@ public final class Mailbox {
         }
         size = 0;
         return discarded;
+    }
+
+    /** Worker time this stream's frames took so far (taken to answered), in nanoseconds. */
+    public long workNanos() {
+        return workNanos;
     }
 
     /** Frames handed to workers so far. */

@@ -1,29 +1,94 @@
 package io.framewire.schedule;
 
-import java.util.ArrayDeque;
+import java.util.Comparator;
 import java.util.List;
+import java.util.PriorityQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.LongSupplier;
 
 /**
- * Round-robin dispatch of ready streams to inference workers. The queue holds mailboxes, not
- * frames: a stream that sends ten times faster than another still gets one turn per round.
+ * Dispatch of ready streams to inference workers, shared by worker time used, not by frames
+ * (start-time fair queueing, an equivalent of deficit round robin): each stream has a virtual
+ * time that its frames' worker time advances, and the ready stream with the earliest one goes
+ * next. A stream whose frames cost ten times as much (a mosaic of faces) gets a tenth of the
+ * frames, and the same share of the workers' time as a cheap one. A stream that comes back from
+ * idle starts at the current virtual time: idling earns no credit. The queue holds mailboxes, not
+ * frames: a stream that sends ten times faster than another still gets no more than its share.
  * Mailboxes queue themselves ({@link Mailbox#offer}, {@link Job#answer}); workers only take.
  */
 public final class Scheduler {
 
-    // an array deque under a lock: a linked queue allocated a node per frame
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition notEmpty = lock.newCondition();
-    private final ArrayDeque<Mailbox> ready = new ArrayDeque<>();
+    private final PriorityQueue<Mailbox> ready = new PriorityQueue<>(
+            Comparator.comparingLong((Mailbox m) -> m.virtualStart).thenComparingLong(m -> m.arrival));
+    private long virtualNow; // the virtual start of the stream taken last
+    private long arrivals; // ties go first come, first served
+    // Workers are not preempted: while cheap streams are active, frames of heavy streams (a frame
+    // took more than HEAVY_NANOS) may occupy at most consumers - 1 workers, so a cheap frame never
+    // waits for a heavy one to finish. With no cheap stream active, heavy ones use every worker.
+    static final long HEAVY_NANOS = TimeUnit.MILLISECONDS.toNanos(250);
+    static final long LIGHT_ACTIVE_NANOS = TimeUnit.SECONDS.toNanos(1);
+    private int consumers; // threads taking from this scheduler; 0 or 1: no reservation
+    private int heavyBusy;
+    private long lastLightAt = Long.MIN_VALUE / 2;
+    private final LongSupplier clock;
+
+    public Scheduler() {
+        this(System::nanoTime);
+    }
+
+    /** {@code clock}: nanoseconds (System.nanoTime in service) for when jobs are taken and answered, so worker time is measured. */
+    public Scheduler(LongSupplier clock) {
+        this.clock = clock;
+    }
+
+    long now() {
+        return clock.getAsLong();
+    }
+
+    /**
+     * How many threads take frames from here (the inline pipeline's workers): with two or more, one
+     * is kept for cheap streams while any is active.
+     */
+    public void consumers(int n) {
+        lock.lock();
+        try {
+            consumers = n;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private boolean heavy(Mailbox m) {
+        return m.lastCost > HEAVY_NANOS;
+    }
 
     /** Mailbox only: the stream has a frame for a worker, and is neither queued nor at a worker. */
     void enqueue(Mailbox mailbox) {
         lock.lock();
         try {
-            ready.addLast(mailbox);
+            mailbox.virtualStart = Math.max(mailbox.virtualFinish, virtualNow);
+            mailbox.arrival = arrivals++;
+            if (!heavy(mailbox)) {
+                lastLightAt = clock.getAsLong();
+            }
+            ready.add(mailbox);
             notEmpty.signal();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Mailbox only, before it queues again: its last frame took {@code nanos} of a worker's time. */
+    void charge(Mailbox mailbox, long nanos) {
+        lock.lock();
+        try {
+            mailbox.virtualFinish = mailbox.virtualStart + Math.max(0, nanos);
+            mailbox.lastCost = nanos;
+            release(mailbox);
         } finally {
             lock.unlock();
         }
@@ -48,29 +113,75 @@ public final class Scheduler {
                     return;
                 }
             }
-            Job job = box.take(System.nanoTime());
+            Job job = box.take(clock.getAsLong());
             if (job != null) { // else closed while queued
                 batch.add(job);
+            } else {
+                lock.lock();
+                try {
+                    release(box);
+                } finally {
+                    lock.unlock();
+                }
             }
         }
     }
 
-    /** The next ready mailbox, waiting up to {@code waitNanos} (forever when negative); null when none came. */
+    /** Under the lock: a heavy stream's worker is free again. */
+    private void release(Mailbox m) {
+        if (m.heavyHeld) {
+            m.heavyHeld = false;
+            heavyBusy--;
+            notEmpty.signalAll(); // a heavy stream set aside may go now
+        }
+    }
+
+    /**
+     * The next ready mailbox, waiting up to {@code waitNanos} (forever when negative); null when none
+     * came. Heavy streams over their share of workers (see {@link #HEAVY_NANOS}) are passed over.
+     */
     private Mailbox take(long waitNanos) throws InterruptedException {
         lock.lockInterruptibly();
+        List<Mailbox> aside = null;
         try {
-            Mailbox box;
-            while ((box = ready.pollFirst()) == null) {
+            while (true) {
+                Mailbox box = ready.poll();
+                if (box != null && heavy(box) && consumers > 1 && heavyBusy >= consumers - 1
+                        && clock.getAsLong() - lastLightAt < LIGHT_ACTIVE_NANOS) {
+                    if (aside == null) {
+                        aside = new java.util.ArrayList<>();
+                    }
+                    aside.add(box);
+                    continue;
+                }
+                if (aside != null) {
+                    ready.addAll(aside);
+                    aside = null;
+                }
+                if (box != null) {
+                    if (heavy(box)) {
+                        box.heavyHeld = true;
+                        heavyBusy++;
+                    }
+                    virtualNow = Math.max(virtualNow, box.virtualStart);
+                    return box;
+                }
                 if (waitNanos < 0) {
-                    notEmpty.await();
+                    // bounded: a heavy stream set aside may go once no cheap one has been active for a while
+                    notEmpty.awaitNanos(LIGHT_ACTIVE_NANOS / 4);
                 } else if (waitNanos == 0) {
                     return null;
                 } else {
-                    waitNanos = Math.max(0, notEmpty.awaitNanos(waitNanos));
+                    waitNanos = Math.max(0, notEmpty.awaitNanos(Math.min(waitNanos, LIGHT_ACTIVE_NANOS / 4)));
+                    if (waitNanos == 0) {
+                        return null;
+                    }
                 }
             }
-            return box;
         } finally {
+            if (aside != null) {
+                ready.addAll(aside);
+            }
             lock.unlock();
         }
     }

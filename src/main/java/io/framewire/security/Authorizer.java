@@ -99,6 +99,34 @@ public final class Authorizer {
         return false;
     }
 
+    /**
+     * Who a granted request is, for the per-token connection cap: {@code sub:<subject>} or, for a
+     * token without one, {@code jwt:<digest of the token>}; null with authentication off.
+     */
+    public String tokenKey(Request request) {
+        if (verifier == null) {
+            return null;
+        }
+        String token = token(request);
+        if (token == null) {
+            return null;
+        }
+        try {
+            String subject = verifier.verify(token).subject();
+            if (subject != null) {
+                return "sub:" + subject;
+            }
+        } catch (TokenVerifier.InvalidToken e) {
+            return null;
+        }
+        try {
+            byte[] d = java.security.MessageDigest.getInstance("SHA-256").digest(token.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            return "jwt:" + java.util.HexFormat.of().formatHex(d, 0, 12);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     private static String token(Request request) {
         String auth = request.getHeaders().get(HttpHeader.AUTHORIZATION);
         if (auth != null && auth.length() > 7 && auth.substring(0, 7).toLowerCase(Locale.ROOT).equals("bearer ")) {

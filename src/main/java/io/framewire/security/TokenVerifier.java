@@ -86,12 +86,11 @@ final class TokenVerifier {
         if (maxLifetime != null) {
             checkLifetime(set);
         }
-        try {
-            return new Claims(set.getSubject(), grants(set, Access.PUBLISH), grants(set, Access.WATCH),
-                    grants(set, Access.ADMIN));
-        } catch (ParseException e) {
-            throw new InvalidToken("invalid token: " + e.getMessage());
+        Object subject = set.getClaim("sub");
+        if (subject != null && !(subject instanceof String)) {
+            throw new InvalidToken("claim sub must be a string");
         }
+        return new Claims((String) subject, grants(set, Access.PUBLISH), grants(set, Access.WATCH), grants(set, Access.ADMIN));
     }
 
     /**
@@ -107,17 +106,35 @@ final class TokenVerifier {
         }
     }
 
-    /** A claim absent grants nothing; one string is taken as a list of one. */
-    private static StreamGrants grants(JWTClaimsSet set, Access access) throws ParseException {
+    /**
+     * A claim absent grants nothing; one string is taken as a list of one. Any other shape (a number,
+     * an object, a list holding anything but non-empty strings) is the token's fault: a 401 naming the
+     * claim, never a 500.
+     */
+    private static StreamGrants grants(JWTClaimsSet set, Access access) throws InvalidToken {
         Object value = set.getClaim(access.claim());
         if (value == null) {
             return StreamGrants.NONE;
         }
-        if (value instanceof String s) {
+        if (value instanceof String s && !s.isEmpty()) {
             return new StreamGrants(List.of(s));
         }
-        List<String> list = set.getStringListClaim(access.claim());
-        return new StreamGrants(new ArrayList<>(list));
+        List<String> ids = new ArrayList<>();
+        if (value instanceof List<?> list) {
+            for (Object o : list) {
+                if (!(o instanceof String s) || s.isEmpty()) {
+                    ids = null;
+                    break;
+                }
+                ids.add(s);
+            }
+        } else {
+            ids = null;
+        }
+        if (ids == null) {
+            throw new InvalidToken("claim " + access.claim() + " must be a string or a list of non-empty strings (stream ids or prefix*)");
+        }
+        return new StreamGrants(ids);
     }
 
     private static JWSKeySelector<SecurityContext> keySelector(AuthConfig config) {

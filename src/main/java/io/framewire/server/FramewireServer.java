@@ -17,6 +17,8 @@ import io.framewire.state.SharedState;
 import io.framewire.stream.BlockingWebSocket;
 import io.framewire.stream.FrameBuffers;
 import io.framewire.stream.Keepalive;
+import io.framewire.stream.OutputBudget;
+import io.framewire.stream.OutputLimits;
 import io.framewire.stream.StreamSession;
 import io.framewire.stream.WatchSession;
 import io.framewire.watchdog.DetectorWatch;
@@ -86,9 +88,11 @@ public final class FramewireServer implements AutoCloseable {
     private final Authorizer authorizer;
     private final FrameBuffers frameBuffers;
     private final Keepalive keepalive;
+    private final OutputLimits output;
+    private final Advisor advisor;
     private final AtomicInteger tracksAlive = new AtomicInteger();
-    /** A stream that sent nothing for this long no longer counts for the send-rate advice. */
-    private static final long ADVICE_ACTIVE_MILLIS = 5000; // > 1 / the lowest advice worth following
+    private final ConnectionCaps caps;
+    private final java.util.Map<StreamSession, Long> workSeen = new java.util.IdentityHashMap<>(); // for the advice
     private volatile boolean draining;
     private volatile String hostId;
     private volatile long drainDeadline;
@@ -105,7 +109,15 @@ public final class FramewireServer implements AutoCloseable {
         this.metrics = metrics;
         this.detector = detector;
         this.frameBuffers = new FrameBuffers(framePool(settings.maxMessageBytes()), settings.maxBufferedBytes());
-        this.keepalive = new Keepalive(settings.pingInterval(), settings.idleTimeout());
+        this.keepalive = new Keepalive(settings.pingInterval(), settings.idleTimeout(), settings.budgets().firstFrame());
+        this.advisor = advisor;
+        this.caps = new ConnectionCaps(settings.budgets().maxConnectionsPerIp(), settings.budgets().maxConnectionsPerToken(),
+                settings.budgets().trustedProxies());
+        OutputBudget outputBudget = new OutputBudget(settings.budgets().maxPendingBytesTotal());
+        this.output = new OutputLimits(settings.maxPendingResults(), settings.budgets().maxPendingBytes(), outputBudget,
+                metrics.outputDropped::inc);
+        metrics.gauge("framewire_output_pending_bytes", "Bytes of results queued on all sockets (cap: ws.maxPendingBytesTotal)",
+                outputBudget::used);
         QueuedThreadPool threads = new QueuedThreadPool();
         threads.setName("jetty");
         // Jetty's reads (and HTTP requests) run on virtual threads: a read that hands a frame to its
@@ -138,7 +150,7 @@ public final class FramewireServer implements AutoCloseable {
         metrics.gauge("framewire_streams_stale", "Streams connected here that sent no frame for streams.staleMs",
                 this::staleStreams);
         metrics.gauge("framewire_tracks_alive", "Confirmed tracks (with an id) over all streams", tracksAlive::get);
-        advisor.countStreamsWith(this::streamsSending);
+        advisor.shareBy(this::workSinceLastAsked);
     }
 
     /**
@@ -168,17 +180,30 @@ public final class FramewireServer implements AutoCloseable {
         return n;
     }
 
-    /** Streams that sent a frame lately: those sharing the workers now. */
-    private int streamsSending() {
-        long since = System.currentTimeMillis() - ADVICE_ACTIVE_MILLIS;
+    /**
+     * For the advice: each stream's worker time since the advisor last asked, streams that took none
+     * left out. Frames never processed (empty, over the rate limit, replaced) cost nothing and count
+     * for nothing; cheap frames count for what they cost.
+     */
+    private long[] workSinceLastAsked() {
+        java.util.Collection<StreamSession> all = registry.all();
+        long[] used = new long[all.size()];
         int n = 0;
-        for (StreamSession s : registry.all()) {
-            var last = s.lastFrameAt();
-            if (last != null && last.toEpochMilli() >= since) {
-                n++;
+        synchronized (workSeen) {
+            java.util.Map<StreamSession, Long> seen = new java.util.IdentityHashMap<>();
+            for (StreamSession s : all) {
+                long now = s.workNanos();
+                Long before = workSeen.get(s);
+                long d = now - (before == null ? 0 : before);
+                seen.put(s, now);
+                if (d > 0) {
+                    used[n++] = d;
+                }
             }
+            workSeen.clear();
+            workSeen.putAll(seen);
         }
-        return n;
+        return java.util.Arrays.copyOf(used, n);
     }
 
     /**
@@ -221,12 +246,14 @@ public final class FramewireServer implements AutoCloseable {
         // the advice counts frames per second of the threads that take batches: decoders when split
         Advisor advisor = new Advisor(split ? settings.pipeline().decoderThreads() : size);
         WorkerPool pool = new WorkerPool(factory, scheduler, size, settings.batchMax(), settings.batchMaxWait(),
-                settings.imageLimits(), settings.inferenceMaxSide(), metrics, advisor, settings.pipeline());
+                settings.imageLimits(), settings.inferenceMaxSide(), settings.budgets().maxDetections(), metrics, advisor,
+                settings.pipeline());
         if (pool.alive() < size) {
             pool.close();
             throw new IllegalStateException("inference workers failed to load the detector (see log above)");
         }
-        SharedState state = SharedState.open(settings.redis(), settings.resultsMaxLen(), settings.resultsRetention(), metrics);
+        SharedState state = SharedState.open(settings.redis(), settings.budgets().results(), settings.resultsRetention(),
+                metrics);
         Events events = Events.start(settings.events(), settings.redis(),
                 settings.hostId() != null ? settings.hostId() : hostName() + "-" + ProcessHandle.current().pid(), metrics);
         FramewireServer server = new FramewireServer(settings, pool, scheduler, metrics, factory.description(), authorizer,
@@ -378,6 +405,11 @@ public final class FramewireServer implements AutoCloseable {
             return null;
         }
         boolean gatingOn = !"off".equals(gating);
+        String ip = caps.clientAddress(request);
+        String token = authorizer.tokenKey(request);
+        if (refusedByCaps(request, response, callback, ip, token)) {
+            return null;
+        }
         if (draining || registry.size() >= settings.maxStreams()) {
             // refused before the 101: NGINX (proxy_next_upstream http_503) hands the upgrade to the
             // next host at once, where a 1013 after the upgrade would send the camera round again
@@ -385,7 +417,39 @@ public final class FramewireServer implements AutoCloseable {
                     draining ? "server shutting down: try another host" : "server at capacity: try another host");
             return null;
         }
-        return new BlockingWebSocket("ws-read-" + id, frameBuffers, settings.maxMessageBytes(), ws -> serve(id, ws, gatingOn));
+        java.time.Instant upgradedAt = java.time.Instant.now();
+        return new BlockingWebSocket("ws-read-" + id, frameBuffers, settings.maxMessageBytes(),
+                ws -> capped(ws, ip, token, () -> serve(id, ws, gatingOn, upgradedAt)));
+    }
+
+    /** 429 at the upgrade when this client already holds its share of connections (limits.maxConnectionsPer*). */
+    private boolean refusedByCaps(ServerUpgradeRequest request, ServerUpgradeResponse response, Callback callback,
+                                  String ip, String token) {
+        String refusal = caps.refusal(ip, token);
+        if (refusal == null) {
+            return false;
+        }
+        metrics.wsRefused(HttpStatus.TOO_MANY_REQUESTS_429);
+        response.getHeaders().put(HttpHeader.RETRY_AFTER, String.valueOf(RETRY_AFTER_FULL.toSeconds()));
+        Response.writeError(request, response, callback, HttpStatus.TOO_MANY_REQUESTS_429, refusal);
+        return true;
+    }
+
+    /** Runs {@code connection} counted against its client's caps; closes 1008 when a race took the last slot. */
+    private void capped(BlockingWebSocket ws, String ip, String token, Runnable connection) {
+        ConnectionCaps.Held held = caps.acquire(ip, token);
+        if (held == null) {
+            ws.closeHandshake(CloseCodes.POLICY, "too many connections from this client (limits.maxConnectionsPerIp/PerToken)",
+                    REFUSAL_GRACE);
+            ws.discardUntilClosed();
+            metrics.wsClosed(CloseCodes.POLICY);
+            return;
+        }
+        try {
+            connection.run();
+        } finally {
+            caps.release(held);
+        }
     }
 
     private void refuseUnavailable(ServerUpgradeRequest request, ServerUpgradeResponse response, Callback callback,
@@ -437,12 +501,17 @@ public final class FramewireServer implements AutoCloseable {
             return null;
         }
         int perSecond = frames;
+        String ip = caps.clientAddress(request);
+        String token = authorizer.tokenKey(request);
+        if (refusedByCaps(request, response, callback, ip, token)) {
+            return null;
+        }
         if (watchers.get() >= settings.maxWatchers()) {
             refuseUnavailable(request, response, callback, RETRY_AFTER_FULL,
                     "too many watchers on this host (watchers.max): try another host");
             return null;
         }
-        return new BlockingWebSocket("ws-watch-" + id, frameBuffers, settings.maxTextBytes(), ws -> {
+        return new BlockingWebSocket("ws-watch-" + id, frameBuffers, settings.maxTextBytes(), ws -> capped(ws, ip, token, () -> {
             if (watchers.incrementAndGet() > settings.maxWatchers()) {
                 // only after a race: concurrent upgrades passed the check above for the last slot
                 watchers.decrementAndGet();
@@ -454,16 +523,16 @@ public final class FramewireServer implements AutoCloseable {
             }
             Object kept = keepalive.add(ws, false);
             try {
-                new WatchSession(id, ws, settings.maxPendingResults(), perSecond, this::picture).run(state, from);
+                new WatchSession(id, ws, output, perSecond, this::picture).run(state, from);
             } finally {
                 keepalive.remove(kept);
                 watchers.decrementAndGet();
             }
-        });
+        }));
     }
 
     /** Runs on the connection's own virtual thread for its whole life. */
-    private void serve(String id, BlockingWebSocket ws, boolean gating) {
+    private void serve(String id, BlockingWebSocket ws, boolean gating, java.time.Instant upgradedAt) {
         metrics.wsConnects.inc();
         if (draining || registry.size() >= settings.maxStreams()) {
             // Only after a race: the upgrade passed the same check (else 503), then a drain began or
@@ -477,8 +546,8 @@ public final class FramewireServer implements AutoCloseable {
             return;
         }
         StreamContext context = settings.gating().newStream(gating, tracksAlive);
-        var session = new StreamSession(id, ws, scheduler, settings.mailboxDepth(), settings.maxPendingResults(),
-                settings.maxFps(), metrics, message -> state.publish(id, message), context);
+        var session = new StreamSession(id, ws, scheduler, settings.mailboxDepth(), output,
+                settings.maxFps(), metrics, message -> state.publish(id, message), context, advisor::fps, upgradedAt);
         var listener = events.opened(id);
         context.listen(listener);
         registry.register(session);
@@ -488,7 +557,7 @@ public final class FramewireServer implements AutoCloseable {
             session.drain(drainDeadline); // the drain began between the check above and register
         }
         log.debug("stream {} connected from {}", id, ws.remoteAddress());
-        Object kept = keepalive.add(ws, true);
+        Object kept = keepalive.add(ws, session);
         try {
             session.run();
         } finally {

@@ -1,5 +1,7 @@
 package io.framewire.state;
 
+import io.framewire.protocol.Encoded;
+import io.framewire.protocol.Messages;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -7,6 +9,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
 
 /**
@@ -17,6 +20,12 @@ import java.util.function.LongSupplier;
  * <p>A log without watchers is kept for replay {@code retention} after its last result, and at most
  * {@link #MAX_UNWATCHED} of them (the least recently active go first): watching made-up ids,
  * publishing to them and leaving must not grow the heap until it runs out.
+ *
+ * <p>Logs are bounded in bytes too, whatever size of result a client causes: each keeps at most
+ * {@code maxBytesPerStream} (oldest dropped first), all together at most {@code maxBytesTotal} (a
+ * result that does not fit in what is left is delivered live but not kept, and counted), and a
+ * result over {@code maxEntryBytes} is kept, and delivered, as a {@code skipped} marker. Each
+ * result is encoded once, as its watchers get it, and that one copy is kept and sent to all.
  */
 final class LocalState implements SharedState {
 
@@ -24,18 +33,24 @@ final class LocalState implements SharedState {
     static final int MAX_UNWATCHED = 1000;
     private static final long SWEEP_EVERY_MS = 1000;
 
-    private final int maxLen;
+    private final ResultsLimits limits;
     private final long retentionMs;
     private final LongSupplier clock;
     private final ConcurrentHashMap<String, Log> logs = new ConcurrentHashMap<>();
+    private final AtomicLong bytesKept = new AtomicLong();
+    private final AtomicLong notKept = new AtomicLong();
     private volatile long nextSweep;
 
     LocalState(int maxLen) {
-        this(maxLen, Duration.ofMinutes(5), System::currentTimeMillis);
+        this(ResultsLimits.ofLength(maxLen), Duration.ofMinutes(5), System::currentTimeMillis);
     }
 
     LocalState(int maxLen, Duration retention, LongSupplier clock) {
-        this.maxLen = maxLen;
+        this(ResultsLimits.ofLength(maxLen), retention, clock);
+    }
+
+    LocalState(ResultsLimits limits, Duration retention, LongSupplier clock) {
+        this.limits = limits;
         this.retentionMs = retention.toMillis();
         this.clock = clock;
     }
@@ -79,7 +94,7 @@ final class LocalState implements SharedState {
         // The log is in the map before the watcher hears anything; one its last watcher retired
         // meanwhile is replaced.
         EntryId from = EntryId.parse(lastEntry);
-        while (!logs.computeIfAbsent(streamId, id -> new Log(maxLen)).add(watcher, from)) {
+        while (!logs.computeIfAbsent(streamId, id -> new Log(id, this)).add(watcher, from)) {
             Thread.onSpinWait();
         }
     }
@@ -105,7 +120,10 @@ final class LocalState implements SharedState {
         }
     }
 
-    /** Drops unwatched logs past the retention, then the least recently active beyond {@link #MAX_UNWATCHED}. */
+    /**
+     * Drops unwatched logs past the retention, then the least recently active beyond {@link #MAX_UNWATCHED}
+     * or while the bytes kept are over three quarters of {@code results.maxBytesTotal}.
+     */
     synchronized void sweep(long now) {
         List<Map.Entry<String, Long>> unwatched = new ArrayList<>();
         for (Map.Entry<String, Log> e : logs.entrySet()) {
@@ -119,11 +137,14 @@ final class LocalState implements SharedState {
                 unwatched.add(Map.entry(e.getKey(), idleSince));
             }
         }
-        if (unwatched.size() > MAX_UNWATCHED) {
-            unwatched.sort(Comparator.comparingLong(Map.Entry::getValue));
-            for (Map.Entry<String, Long> e : unwatched.subList(0, unwatched.size() - MAX_UNWATCHED)) {
-                drop(e.getKey(), e.getValue());
-            }
+        unwatched.sort(Comparator.comparingLong(Map.Entry::getValue));
+        int i = 0;
+        for (; i < unwatched.size() - MAX_UNWATCHED; i++) {
+            drop(unwatched.get(i).getKey(), unwatched.get(i).getValue());
+        }
+        // logs nobody watches give way, least recently active first, while the bytes kept near the budget
+        for (; i < unwatched.size() && bytesKept.get() > limits.maxBytesTotal() / 4 * 3; i++) {
+            drop(unwatched.get(i).getKey(), unwatched.get(i).getValue());
         }
     }
 
@@ -135,6 +156,16 @@ final class LocalState implements SharedState {
     /** Streams with a log (watched now, or watched once and published since). */
     int logsKept() {
         return logs.size();
+    }
+
+    /** Bytes of results held in all logs (at most {@code results.maxBytesTotal}). */
+    long bytesKept() {
+        return bytesKept.get();
+    }
+
+    /** Results delivered live but not kept: the logs' total budget was spent. */
+    long notKept() {
+        return notKept.get();
     }
 
     /** Results held in all logs. */
@@ -164,35 +195,79 @@ final class LocalState implements SharedState {
         }
     }
 
-    /** A stream's last {@code maxLen} messages and its watchers; the lock keeps replay and live in order. */
+    /**
+     * A stream's last {@code maxLen} messages (at most {@code maxBytesPerStream} of them) and its
+     * watchers; the lock keeps replay and live in order.
+     */
     private static final class Log {
-        private final int maxLen;
+        private final String streamId;
+        private final LocalState owner;
         private final ArrayDeque<Entry> entries = new ArrayDeque<>();
         private final List<Watcher> watchers = new ArrayList<>();
         private EntryId last = EntryId.ZERO;
+        private long bytes; // of entries
         private long lastActive; // millis of the last result or watcher change
         private boolean retired; // out of the map: watch() must take the map's current log
 
-        private record Entry(EntryId id, String message) {}
+        private record Entry(EntryId id, Encoded watched) {}
 
-        Log(int maxLen) {
-            this.maxLen = maxLen;
+        Log(String streamId, LocalState owner) {
+            this.streamId = streamId;
+            this.owner = owner;
         }
 
         synchronized void append(String message, long at) {
             lastActive = at;
             long now = System.currentTimeMillis();
             last = now > last.millis() ? new EntryId(now, 0) : new EntryId(last.millis(), last.seq() + 1);
-            if (maxLen > 0) {
-                entries.addLast(new Entry(last, message));
-                if (entries.size() > maxLen) {
-                    entries.pollFirst();
+            String id = last.toString();
+            ResultsLimits limits = owner.limits;
+            Encoded watched = Encoded.of(Messages.watched(id, message));
+            if (watched.size() > limits.maxEntryBytes()) {
+                watched = Encoded.of(Messages.watched(id, Messages.skipped(streamId, message, watched.size(), limits.maxEntryBytes())));
+            }
+            keep(new Entry(last, watched));
+            for (Watcher w : watchers) {
+                w.deliver(id, watched);
+            }
+        }
+
+        /** Keeps an entry within the stream's and the host's byte budgets, dropping the oldest first. */
+        private void keep(Entry e) {
+            ResultsLimits limits = owner.limits;
+            int size = e.watched().size();
+            if (limits.maxLen() <= 0) {
+                return;
+            }
+            while (!entries.isEmpty() && (entries.size() >= limits.maxLen() || bytes + size > limits.maxBytesPerStream())) {
+                dropOldest();
+            }
+            while (true) {
+                long total = owner.bytesKept.get();
+                if (total + size <= limits.maxBytesTotal()) {
+                    if (owner.bytesKept.compareAndSet(total, total + size)) {
+                        break;
+                    }
+                } else if (!entries.isEmpty()) {
+                    dropOldest(); // the host's budget is spent: this stream gives up its own oldest
+                } else {
+                    owner.notKept.incrementAndGet();
+                    return;
                 }
             }
-            String id = last.toString();
-            for (Watcher w : watchers) {
-                w.deliver(id, message);
+            if (size > limits.maxBytesPerStream()) {
+                owner.bytesKept.addAndGet(-size);
+                owner.notKept.incrementAndGet();
+                return;
             }
+            entries.addLast(e);
+            bytes += size;
+        }
+
+        private void dropOldest() {
+            Entry old = entries.pollFirst();
+            bytes -= old.watched().size();
+            owner.bytesKept.addAndGet(-old.watched().size());
         }
 
         /** False when the log was retired (its last watcher left it empty): take the map's current one. */
@@ -204,7 +279,7 @@ final class LocalState implements SharedState {
             w.ready(start.toString());
             for (Entry e : entries) {
                 if (e.id().compareTo(start) > 0) {
-                    w.deliver(e.id().toString(), e.message());
+                    w.deliver(e.id().toString(), e.watched());
                 }
             }
             watchers.add(w);
@@ -219,9 +294,14 @@ final class LocalState implements SharedState {
             return retired;
         }
 
-        /** Retires the log if nobody watched it or published to it since {@code idleSince} was read. */
+        /** Retires the log if nobody watched it or published to it since {@code idleSince} was read; its bytes are given back. */
         synchronized boolean retireIfIdleSince(long idleSince) {
             retired = watchers.isEmpty() && lastActive == idleSince;
+            if (retired) {
+                owner.bytesKept.addAndGet(-bytes);
+                bytes = 0;
+                entries.clear();
+            }
             return retired;
         }
 

@@ -12,7 +12,8 @@ import java.time.Duration;
  * the URL). {@link #toString()} never shows the password.
  */
 public record RedisConfig(String host, int port, int database, String user, String password, boolean tls,
-                          Duration timeout, int publishQueue, Duration recordTtl, Duration retention) {
+                          Duration timeout, int publishQueue, long publishQueueBytes, Duration recordTtl,
+                          Duration retention) {
 
     /**
      * Parses the URL; the overrides may be null (not given).
@@ -20,7 +21,7 @@ public record RedisConfig(String host, int port, int database, String user, Stri
      * @throws IllegalArgumentException naming {@code --redis}, with the password masked
      */
     public static RedisConfig parse(String url, String user, String password, Boolean tls, Duration timeout,
-                                    int publishQueue, Duration recordTtl, Duration retention) {
+                                    int publishQueue, long publishQueueBytes, Duration recordTtl, Duration retention) {
         URI uri;
         try {
             uri = new URI(url);
@@ -72,7 +73,7 @@ public record RedisConfig(String host, int port, int database, String user, Stri
                 user != null ? user : urlUser,
                 password != null ? password : urlPassword,
                 tls != null ? tls : scheme.equals("rediss"),
-                timeout, publishQueue, recordTtl, retention);
+                timeout, publishQueue, publishQueueBytes, recordTtl, retention);
     }
 
     private static String decode(String s) {

@@ -30,12 +30,17 @@ final class RedisState implements SharedState {
     private long hostsReadAt;
 
     RedisState(RedisConfig config, int resultsMaxLen, Metrics metrics) {
+        this(config, ResultsLimits.ofLength(resultsMaxLen), metrics);
+    }
+
+    RedisState(RedisConfig config, ResultsLimits limits, Metrics metrics) {
+        int resultsMaxLen = limits.maxLen();
         this.link = new RedisLink(config, metrics);
         this.watched = new WatchedStreams();
         this.records = new StreamRecords(link, 100_000, watched);
         this.takeovers = new TakeoverListener(link, records);
         this.feed = resultsMaxLen > 0;
-        this.results = new ResultsPublisher(link, Math.max(1, resultsMaxLen), watched, metrics);
+        this.results = new ResultsPublisher(link, limits, watched, metrics);
         this.watch = new WatchReader(link, metrics.watchResultsMissed);
         this.tracks = new TrackStore(link, metrics);
         metrics.gauge("framewire_redis_up", "1 while this host reaches Redis (absent without --redis)",
@@ -43,6 +48,8 @@ final class RedisState implements SharedState {
         metrics.gauge("framewire_redis_watched_streams",
                 "Streams publishing here whose results are appended to Redis (watched within the retention)",
                 watched::appended);
+        metrics.gauge("framewire_redis_publish_queue_bytes",
+                "Bytes of results waiting to be appended to Redis (cap: redis.publishQueueBytes)", results::queuedBytes);
     }
 
     @Override
@@ -75,6 +82,7 @@ final class RedisState implements SharedState {
     public void closed(Publisher session) {
         records.closed(session);
         tracks.closed(session);
+        results.forget(session.id());
     }
 
     @Override
@@ -94,6 +102,11 @@ final class RedisState implements SharedState {
     public void unwatch(String streamId, Watcher watcher) {
         watch.remove(streamId, watcher);
         watched.watcherRemoved(streamId);
+    }
+
+    /** Bytes of results waiting for Redis. */
+    long queuedBytes() {
+        return results.queuedBytes();
     }
 
     @Override

@@ -17,16 +17,20 @@ public interface SharedState extends AutoCloseable {
     /**
      * Without {@code redis} (null: no {@code --redis}): in memory, this host only.
      *
-     * @param resultsMaxLen    results kept per stream for watchers ({@code results.maxLen})
+     * @param results          what is kept per stream for watchers ({@code results.*})
      * @param resultsRetention in memory: how long results outlive the last watcher ({@code results.retentionSec})
      */
-    static SharedState open(RedisConfig redis, int resultsMaxLen, Duration resultsRetention, Metrics metrics) {
+    static SharedState open(RedisConfig redis, ResultsLimits results, Duration resultsRetention, Metrics metrics) {
         if (redis == null) {
-            LocalState local = new LocalState(resultsMaxLen, resultsRetention, System::currentTimeMillis);
+            LocalState local = new LocalState(results, resultsRetention, System::currentTimeMillis);
             metrics.gauge("framewire_results_kept", "Results held in memory for watchers (no --redis)", local::resultsKept);
+            metrics.gauge("framewire_results_kept_bytes",
+                    "Bytes of results held in memory for watchers (no --redis; cap: results.maxBytesTotal)", local::bytesKept);
+            metrics.gauge("framewire_results_not_kept",
+                    "Results delivered live but not kept for replay: results.maxBytesTotal was spent (no --redis)", local::notKept);
             return local;
         }
-        return new RedisState(redis, resultsMaxLen, metrics);
+        return new RedisState(redis, results, metrics);
     }
 
     /** Starts background work once the host's address is known. */

@@ -29,10 +29,10 @@ import redis.clients.jedis.exceptions.JedisDataException;
  * (so totals resume on any host, and nothing is counted twice or lost while Redis is down or when a
  * write is applied twice), and
  * writes the live record only if this connection is the newest one for the stream. "Newest" is
- * the latest upgrade: a connection claims with the time its upgrade was asked for (its host's
- * clock, {@code connected_at}), not the time of its first write, so a host that paused after
- * accepting an upgrade (SIGSTOP, a long GC) cannot, on resuming, replace the camera's newer
- * connection on another host (issue #25 F1). Hosts' clocks need only agree to well within a
+ * the latest upgrade: a connection claims with the time its upgrade was accepted (its host's
+ * clock, {@code connected_at}, capped by Redis' clock at the first claim), not the time of its
+ * first write, so a host that paused after accepting an upgrade (SIGSTOP, a long GC) cannot, on
+ * resuming, replace the camera's newer connection on another host (issue #25 F1). Hosts' clocks need only agree to well within a
  * reconnect (NTP does: a camera's reconnect takes a second or more). A connection that
  * finds a newer one there has been taken over (possibly while Redis was unreachable) and is
  * closed; one that takes the record from another publishes on {@link Keys#TAKEOVER}. Each write
@@ -63,7 +63,9 @@ final class StreamRecords extends RedisLoop {
             local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
             local cur = redis.call('HMGET', KEYS[1], 'conn', 'claimed_at')
             local mine = cur[1] == ARGV[1]
-            local claimed = tonumber(ARGV[2]) or tonumber(ARGV[9]) or now
+            -- a connection's order is its upgrade (its host's clock, never ahead of Redis'): one accepted
+            -- before a pause of its host claims as the older one, however late its first write comes
+            local claimed = tonumber(ARGV[2]) or math.min(now, tonumber(ARGV[9]) or now)
             local newest = true
             if not mine and cur[1] then
               local theirs = tonumber(cur[2]) or 0

@@ -1,5 +1,6 @@
 package io.framewire.state;
 
+import io.framewire.protocol.Encoded;
 import io.framewire.protocol.Messages;
 import io.prometheus.metrics.core.datapoints.CounterDataPoint;
 import java.util.ArrayList;
@@ -41,7 +42,8 @@ final class WatchReader extends RedisLoop {
 
     static final int BLOCK_MS = 200;
     private static final long CHECK_MS = 1_000;
-    private static final int COUNT = 256;
+    // per stream and read: with results.maxEntryBytes (64 KiB) at most 2 MiB of one stream in a reply
+    private static final int COUNT = 32;
 
     private record Op(boolean add, String stream, Watcher watcher, StreamEntryID from) {}
 
@@ -71,6 +73,8 @@ final class WatchReader extends RedisLoop {
     private static final class Newest {
         StreamEntryID entry = new StreamEntryID(0, 0);
         long seq = -1;
+        /** Frames reported dropped by status messages since the last message with a seq. */
+        long reported;
         String message;
     }
 
@@ -131,6 +135,7 @@ final class WatchReader extends RedisLoop {
                 String id = entry.getID().toString();
                 String message = entry.getFields().get(ResultsPublisher.FIELD);
                 boolean again = false;
+                Encoded watched = null; // once per entry, shared by its watchers
                 if (message != null && entry.getID().compareTo(seen.entry) > 0) {
                     seen.entry = entry.getID();
                     again = message.equals(seen.message); // appended twice: a retry after a lost reply
@@ -143,7 +148,10 @@ final class WatchReader extends RedisLoop {
                     if (entry.getID().compareTo(c.last) > 0) {
                         c.last = entry.getID();
                         if (message != null && !again) {
-                            c.watcher.deliver(id, message);
+                            if (watched == null) {
+                                watched = Encoded.of(Messages.watched(id, message));
+                            }
+                            c.watcher.deliver(id, watched);
                         }
                     }
                 }
@@ -157,11 +165,16 @@ final class WatchReader extends RedisLoop {
         if (acc == null) {
             return;
         }
-        long gap = acc[0] - seen.seq - 1 - acc[1];
+        if (acc[0] < 0) { // a status message: drops reported now, not in the next result
+            seen.reported += Math.max(0, acc[1]);
+            return;
+        }
+        long gap = acc[0] - seen.seq - 1 - Math.max(0, acc[1]) - seen.reported;
         if (seen.seq >= 0 && acc[0] > seen.seq && gap > 0) {
             missed.inc(gap);
         }
         seen.seq = acc[0]; // a smaller seq: a new connection of the camera, counting from its start
+        seen.reported = 0;
     }
 
     private void applyOps() {

@@ -1,6 +1,7 @@
 package io.framewire.stream;
 
 import io.framewire.protocol.CloseCodes;
+import io.framewire.protocol.Encoded;
 import io.framewire.schedule.Frame;
 import java.nio.ByteBuffer;
 import java.time.Duration;
@@ -124,8 +125,6 @@ public final class BlockingWebSocket implements Session.Listener {
     private final FrameBuffers buffers;
     private final int maxMessageBytes;
     private final String threadName;
-    /** Made while the upgrade request is handled, before the 101: the connection's place in time. */
-    private final java.time.Instant upgradedAt = java.time.Instant.now();
     private volatile Session session;
     private int pingsThisSecond; // Jetty's thread: Jetty delivers one event at a time
     private long pingSecondStart; // Jetty's thread
@@ -133,7 +132,9 @@ public final class BlockingWebSocket implements Session.Listener {
     private boolean endSeen; // reader thread only
     // System.nanoTime() of the last data message from the client, of anything from it (pongs too),
     // and of the last message queued to it: what Keepalive decides on
+    // binary messages only: text costs a client nothing to send, so it does not keep a publisher's slot
     private volatile long lastMessageNanos = System.nanoTime();
+    private volatile boolean anyBinary;
     private volatile long lastHeardNanos = lastMessageNanos;
     private volatile long lastSentNanos = lastMessageNanos;
 
@@ -225,6 +226,22 @@ public final class BlockingWebSocket implements Session.Listener {
         session.sendBinary(message, done);
     }
 
+    /**
+     * As {@link #sendAsync(String, Callback)} for a message encoded once for many connections: its
+     * bytes go out as they are (no copy per connection; the server masks nothing).
+     */
+    public void sendAsync(Encoded message, Callback done) {
+        lastSentNanos = System.nanoTime();
+        Session s = session;
+        if (s instanceof WebSocketSession jetty) {
+            jetty.getCoreSession().sendFrame(new org.eclipse.jetty.websocket.core.Frame(
+                            org.eclipse.jetty.websocket.core.OpCode.TEXT, message.payload()),
+                    org.eclipse.jetty.util.Callback.from(done::succeed, done::fail), false);
+        } else {
+            s.sendText(message.text(), done);
+        }
+    }
+
     /** Queues a ping (see {@link Keepalive}); the client's pong needs no answer. */
     public void ping() {
         Session s = session;
@@ -234,8 +251,14 @@ public final class BlockingWebSocket implements Session.Listener {
         }
     }
 
+    /** When the last binary message arrived (before the first: when the connection opened). */
     long lastMessageNanos() {
         return lastMessageNanos;
+    }
+
+    /** Has a binary message (a frame) arrived yet? */
+    boolean anyBinary() {
+        return anyBinary;
     }
 
     long lastHeardNanos() {
@@ -347,14 +370,6 @@ public final class BlockingWebSocket implements Session.Listener {
         return s != null && s.isOpen();
     }
 
-    /**
-     * When the upgrade was asked for (this host's clock). Stream ownership follows it: a connection
-     * whose host paused after the upgrade claims with this time, so it cannot replace a newer one.
-     */
-    public java.time.Instant upgradedAt() {
-        return upgradedAt;
-    }
-
     /** How the connection ended; null until it has (ENDED). */
     public Closed closed() {
         return closed;
@@ -401,7 +416,10 @@ public final class BlockingWebSocket implements Session.Listener {
     /** Jetty's thread: queues a message and, while the reader keeps up, demands the next one at once. */
     private void deliver(Message message) {
         long now = System.nanoTime();
-        lastMessageNanos = now;
+        if (message instanceof Binary) {
+            lastMessageNanos = now;
+            anyBinary = true;
+        }
         lastHeardNanos = now;
         boolean again;
         lock.lock();

@@ -1,9 +1,11 @@
 package io.framewire.stream;
 
 import io.framewire.protocol.CloseCodes;
+import io.framewire.protocol.Encoded;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import org.eclipse.jetty.websocket.api.Callback;
 import org.slf4j.Logger;
@@ -12,7 +14,10 @@ import org.slf4j.LoggerFactory;
 /**
  * Sends a connection's results without blocking the caller (an inference worker, a watch feed):
  * {@link #send} queues on Jetty's flusher and returns at once. A client that stops reading leaves
- * them unsent; past {@code maxPending} of those it is closed with 1008, so what waits for it stays bounded.
+ * them unsent; past {@code maxPending} messages or {@code maxPendingBytes} bytes of those it is
+ * closed with 1008, so what waits for it stays bounded in bytes, whatever the size of a result.
+ * When the host's {@link OutputBudget} is spent, a message is dropped (counted) for a client that
+ * keeps up, and a client that is behind (a quarter of its own budget unsent) is closed with 1008.
  */
 public final class BoundedSender {
 
@@ -22,38 +27,88 @@ public final class BoundedSender {
 
     private final BlockingWebSocket ws;
     private final int maxPending;
+    private final long maxPendingBytes;
+    private final OutputBudget total;
     private final String who;
+    private final Runnable sent;
+    private final Consumer<Throwable> failed;
+    private final Runnable dropped;
     private final AtomicInteger pending = new AtomicInteger();
+    private final AtomicLong pendingBytes = new AtomicLong();
     private final AtomicBoolean notReading = new AtomicBoolean();
-    private final Callback written; // one for every message: nothing allocated per send
 
     /**
      * {@code who} names the connection in the log ("stream cam-1"); {@code sent} and {@code failed}
-     * run on Jetty's thread once a message is written or has failed, and must not block.
+     * run on Jetty's thread once a message is written or has failed, and must not block;
+     * {@code dropped} counts a message not sent for a budget (this connection closed, or the host's spent).
      */
-    public BoundedSender(BlockingWebSocket ws, int maxPending, String who, Runnable sent, Consumer<Throwable> failed) {
+    public BoundedSender(BlockingWebSocket ws, OutputLimits limits, String who, Runnable sent, Consumer<Throwable> failed) {
         this.ws = ws;
-        this.maxPending = maxPending;
+        this.maxPending = limits.maxPending();
+        this.maxPendingBytes = limits.maxPendingBytes();
+        this.total = limits.total();
         this.who = who;
-        this.written = Callback.from(() -> {
-            pending.decrementAndGet();
-            sent.run();
-        }, cause -> {
-            pending.decrementAndGet();
-            failed.accept(cause);
-        });
+        this.sent = sent;
+        this.failed = failed;
+        this.dropped = limits.dropped();
     }
 
     /** Queues {@code message} on the connection; never blocks. */
     public void send(String message) {
-        if (pending.incrementAndGet() > maxPending) {
-            pending.decrementAndGet();
-            if (notReading.compareAndSet(false, true)) {
-                log.info("{}: client is not reading results ({} pending); closing", who, maxPending);
-                ws.close(CloseCodes.POLICY, "results not being read", ABORT_GRACE);
+        send(Encoded.of(message));
+    }
+
+    /** Queues {@code message} (shared with other connections, never copied) on the connection; never blocks. */
+    public void send(Encoded message) {
+        int size = message.size();
+        if (notReading.get()) {
+            dropped.run();
+            return;
+        }
+        long bytes = pendingBytes.addAndGet(size);
+        if (pending.incrementAndGet() > maxPending || bytes > maxPendingBytes) {
+            undo(size);
+            notReading(String.format("%d results or %,d bytes pending", maxPending, maxPendingBytes));
+            return;
+        }
+        if (!total.tryAcquire(size)) {
+            undo(size);
+            if (bytes - size > maxPendingBytes / 4) {
+                notReading("host's output budget spent (ws.maxPendingBytesTotal) with this client behind");
+            } else {
+                dropped.run();
             }
             return;
         }
-        ws.sendAsync(message, written);
+        ws.sendAsync(message, Callback.from(() -> {
+            written(size);
+            sent.run();
+        }, cause -> {
+            written(size);
+            failed.accept(cause);
+        }));
+    }
+
+    /** Bytes queued on the connection and not yet written. */
+    public long pendingBytes() {
+        return pendingBytes.get();
+    }
+
+    private void undo(int size) {
+        pending.decrementAndGet();
+        pendingBytes.addAndGet(-size);
+    }
+
+    private void written(int size) {
+        undo(size);
+        total.release(size);
+    }
+
+    private void notReading(String why) {
+        dropped.run();
+        if (notReading.compareAndSet(false, true)) {
+            log.info("{}: client is not reading results ({}); closing", who, why);
+            ws.close(CloseCodes.POLICY, "results not being read", ABORT_GRACE);
+        }
     }
 }

@@ -19,7 +19,7 @@ import org.slf4j.LoggerFactory;
  * of a hung host, before it tries the next one.
  *
  * <p>Pings count as activity for Jetty's idle timeout, so the idle rule lives here: a publisher that
- * sends no message, or a watcher that does not even answer a ping, for {@code ws.idleTimeoutMs} is
+ * sends no frame (text does not count), or a watcher that does not even answer a ping, for {@code ws.idleTimeoutMs} is
  * closed with 1001 ("Connection Idle Timeout", as Jetty would).
  */
 public final class Keepalive implements AutoCloseable {
@@ -27,20 +27,26 @@ public final class Keepalive implements AutoCloseable {
     private static final Duration CLOSE_GRACE = Duration.ofSeconds(2);
     private static final Logger log = LoggerFactory.getLogger(Keepalive.class);
 
-    private record Entry(BlockingWebSocket ws, boolean publisher) {}
+    private record Entry(BlockingWebSocket ws, boolean publisher, StreamSession stream) {}
 
     private final Set<Entry> entries = ConcurrentHashMap.newKeySet();
     private final long pingNanos;
     private final long idleNanos;
+    private final long firstFrameNanos;
     private final Thread ticker;
     private volatile boolean stopped;
 
-    /** {@code ping} zero: no pings (only the idle rule). */
-    public Keepalive(Duration ping, Duration idle) {
+    /**
+     * {@code ping} zero: no pings (only the idle rule). {@code firstFrame}: a publisher that sends no
+     * binary message this long after its upgrade is closed (1008): a slot is for a camera, not a socket.
+     */
+    public Keepalive(Duration ping, Duration idle, Duration firstFrame) {
         this.pingNanos = ping.toNanos();
         this.idleNanos = idle.toNanos();
+        this.firstFrameNanos = firstFrame.toNanos();
+        // at most 250 ms: a stream's status messages (StreamSession.statusIfSilent) ride on this tick
         long tick = Math.clamp((pingNanos > 0 ? Math.min(pingNanos, idleNanos) : idleNanos) / 8,
-                TimeUnit.MILLISECONDS.toNanos(50), TimeUnit.SECONDS.toNanos(1));
+                TimeUnit.MILLISECONDS.toNanos(50), TimeUnit.MILLISECONDS.toNanos(250));
         this.ticker = Thread.ofPlatform().daemon().name("ws-keepalive").start(() -> {
             while (!stopped) {
                 try {
@@ -58,7 +64,14 @@ public final class Keepalive implements AutoCloseable {
      * watcher (which sends none) when it answers no ping either.
      */
     public Object add(BlockingWebSocket ws, boolean publisher) {
-        Entry e = new Entry(ws, publisher);
+        Entry e = new Entry(ws, publisher, null);
+        entries.add(e);
+        return e;
+    }
+
+    /** A publisher: as {@link #add}, and its status messages while it is served less than it sends. */
+    public Object add(BlockingWebSocket ws, StreamSession stream) {
+        Entry e = new Entry(ws, true, stream);
         entries.add(e);
         return e;
     }
@@ -75,12 +88,21 @@ public final class Keepalive implements AutoCloseable {
                 continue;
             }
             long heard = e.publisher() ? ws.lastMessageNanos() : ws.lastHeardNanos();
-            if (now - heard > idleNanos) {
+            if (e.publisher() && !ws.anyBinary() && now - heard > firstFrameNanos) {
+                entries.remove(e);
+                log.debug("{}: no frame within {} ms, closing", ws.remoteAddress(), TimeUnit.NANOSECONDS.toMillis(firstFrameNanos));
+                ws.close(CloseCodes.POLICY, "no frame within ws.firstFrameMs of connecting", CLOSE_GRACE);
+            } else if (now - heard > idleNanos) {
                 entries.remove(e);
                 log.debug("{}: idle for {} ms, closing", ws.remoteAddress(), TimeUnit.NANOSECONDS.toMillis(now - heard));
                 ws.close(CloseCodes.GOING_AWAY, "Connection Idle Timeout", CLOSE_GRACE);
-            } else if (pingNanos > 0 && now - ws.lastSentNanos() >= pingNanos) {
-                ws.ping();
+            } else {
+                if (e.stream() != null) {
+                    e.stream().statusIfSilent(now);
+                }
+                if (pingNanos > 0 && now - ws.lastSentNanos() >= pingNanos) {
+                    ws.ping();
+                }
             }
         }
     }

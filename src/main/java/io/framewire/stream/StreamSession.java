@@ -10,7 +10,9 @@ import io.framewire.schedule.Scheduler;
 import io.framewire.state.Publisher;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.DoubleSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -30,6 +32,8 @@ public final class StreamSession implements ResultSink, Publisher {
     private static final Logger log = LoggerFactory.getLogger(StreamSession.class);
     // for the client to answer a close frame (a drain's, a replacement's)
     private static final Duration CLOSE_GRACE = Duration.ofSeconds(2);
+    /** A stream sending frames hears from the server at least this often, served or not (overload is not silence). */
+    static final long STATUS_EVERY_NANOS = TimeUnit.SECONDS.toNanos(1);
 
     private final String id;
     private final BlockingWebSocket ws;
@@ -38,31 +42,60 @@ public final class StreamSession implements ResultSink, Publisher {
     private final Metrics metrics;
     private final ResultSink watchers;
     private final AtomicLong received = new AtomicLong();
-    private final Instant connectedAt;
+    private final Instant connectedAt; // the upgrade's time: the connection's order among a stream's connections
     private volatile long lastFrameAtMillis;
     private final RateLimiter limiter;
     private volatile long drainDeadline; // System.nanoTime() bound of a drain; 0: not draining
+    private final Object context;
+    private final DoubleSupplier advice;
+    private volatile long lastAnswerNanos = System.nanoTime(); // the last message this client got
+    private volatile long receivedAtLastAnswer;
 
     /**
      * {@code maxFps} 0: no rate limit. {@code watchers} gets a copy of every message for this
-     * stream's watchers; it must not block.
+     * stream's watchers; it must not block. {@code context}: the workers' per-stream state (gate,
+     * tracker), handed to the mailbox. {@code advice}: the send rate a status message advises.
      */
-    public StreamSession(String id, BlockingWebSocket ws, Scheduler scheduler, int mailboxDepth, int maxPendingResults,
-                         int maxFps, Metrics metrics, ResultSink watchers) {
-        this(id, ws, scheduler, mailboxDepth, maxPendingResults, maxFps, metrics, watchers, null);
+    public StreamSession(String id, BlockingWebSocket ws, Scheduler scheduler, int mailboxDepth, OutputLimits output,
+                         int maxFps, Metrics metrics, ResultSink watchers, Object context, DoubleSupplier advice) {
+        this(id, ws, scheduler, mailboxDepth, output, maxFps, metrics, watchers, context, advice, Instant.now());
     }
 
-    /** {@code context}: the workers' per-stream state (gate, tracker), handed to the mailbox. */
-    public StreamSession(String id, BlockingWebSocket ws, Scheduler scheduler, int mailboxDepth, int maxPendingResults,
-                         int maxFps, Metrics metrics, ResultSink watchers, Object context) {
+    /** {@code upgradedAt}: when the upgrade was accepted (the connection's order for takeover). */
+    public StreamSession(String id, BlockingWebSocket ws, Scheduler scheduler, int mailboxDepth, OutputLimits output,
+                         int maxFps, Metrics metrics, ResultSink watchers, Object context, DoubleSupplier advice,
+                         Instant upgradedAt) {
+        this.connectedAt = upgradedAt;
         this.id = id;
-        this.connectedAt = ws.upgradedAt();
+        this.context = context;
+        this.advice = advice;
         this.watchers = watchers;
         this.limiter = maxFps > 0 ? new RateLimiter(maxFps, System.nanoTime()) : null;
         this.ws = ws;
         this.metrics = metrics;
         this.mailbox = new Mailbox(id, mailboxDepth, scheduler, this, metrics.droppedReplaced::inc, context);
-        this.results = new BoundedSender(ws, maxPendingResults, "stream " + id, metrics.messagesSent::inc, this::writeFailed);
+        this.results = new BoundedSender(ws, output, "stream " + id, metrics.messagesSent::inc, this::writeFailed);
+    }
+
+    /** The workers' per-stream state given at construction (null: none). */
+    public Object context() {
+        return context;
+    }
+
+    /**
+     * Keepalive's tick: a stream that sent two frames or more since its last answer and has heard nothing for
+     * {@link #STATUS_EVERY_NANOS} gets a status message (its drops and the advised rate), so a
+     * client's silence rule fires only on a hung host, never on a live, overloaded one.
+     */
+    void statusIfSilent(long now) {
+        // two frames unanswered: it sends more than it is served (one frame awaiting its answer is just a slow frame)
+        if (received.get() > receivedAtLastAnswer + 1 && now - lastAnswerNanos >= STATUS_EVERY_NANOS && drainDeadline == 0) {
+            lastAnswerNanos = now;
+            // the drops no answer has reported yet, now reported: each frame is still accounted for exactly once
+            String status = Messages.status(id, mailbox.unreportedDrops(), advice.getAsDouble());
+            results.send(status);
+            watchers.send(status); // watchers count frames too: these drops are in no result's dropped
+        }
     }
 
     public String id() {
@@ -80,6 +113,11 @@ public final class StreamSession implements ResultSink, Publisher {
     /** Frames accepted but not yet answered (waiting, or at a worker). */
     public int framesUnfinished() {
         return mailbox.unfinished();
+    }
+
+    /** Worker time this stream's frames took so far, in nanoseconds. */
+    public long workNanos() {
+        return mailbox.workNanos();
     }
 
     public long framesProcessed() {
@@ -180,6 +218,8 @@ public final class StreamSession implements ResultSink, Publisher {
     /** Queues a message on the connection; never blocks. A client that stops reading is closed. */
     @Override
     public void send(String message) {
+        lastAnswerNanos = System.nanoTime();
+        receivedAtLastAnswer = received.get();
         watchers.send(message);
         results.send(message);
     }

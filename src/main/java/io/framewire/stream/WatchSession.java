@@ -1,5 +1,6 @@
 package io.framewire.stream;
 
+import io.framewire.protocol.Encoded;
 import io.framewire.protocol.Messages;
 import io.framewire.state.SharedState;
 import io.framewire.state.Watcher;
@@ -7,7 +8,7 @@ import io.framewire.state.Watcher;
 /**
  * One {@code /ws/watch/{stream}} connection: the feed pushes the stream's results to it without
  * blocking (a {@link BoundedSender}, like a publisher's: a watcher that stops reading is closed
- * with 1008 once {@code ws.maxPendingResults} are unsent), and its own virtual thread only waits
+ * with 1008 once {@code ws.maxPendingResults} or {@code ws.maxPendingBytes} are unsent), and its own virtual thread only waits
  * for the close.
  */
 public final class WatchSession implements Watcher {
@@ -20,8 +21,8 @@ public final class WatchSession implements Watcher {
     private final PictureFeed pictures;
     private final java.util.concurrent.atomic.AtomicBoolean pictureInFlight = new java.util.concurrent.atomic.AtomicBoolean();
 
-    public WatchSession(String streamId, BlockingWebSocket ws, int maxPending) {
-        this(streamId, ws, maxPending, 0, null);
+    public WatchSession(String streamId, BlockingWebSocket ws, OutputLimits limits) {
+        this(streamId, ws, limits, 0, null);
     }
 
     /**
@@ -29,12 +30,12 @@ public final class WatchSession implements Watcher {
      * often: a text message {@code {"type":"frame","stream","ts","width","height"}}, then the JPEG as a
      * binary message. One picture at a time is in flight: a watcher that reads slowly gets fewer, never a backlog.
      */
-    public WatchSession(String streamId, BlockingWebSocket ws, int maxPending, int framesPerSecond, PictureFeed pictures) {
+    public WatchSession(String streamId, BlockingWebSocket ws, OutputLimits limits, int framesPerSecond, PictureFeed pictures) {
         this.streamId = streamId;
         this.ws = ws;
         this.framesPerSecond = pictures == null ? 0 : framesPerSecond;
         this.pictures = pictures;
-        this.out = new BoundedSender(ws, maxPending, "watcher of " + streamId, () -> {}, failure -> {});
+        this.out = new BoundedSender(ws, limits, "watcher of " + streamId, () -> {}, failure -> {});
     }
 
     /** Runs on the connection's virtual thread until the watcher goes away. */
@@ -90,7 +91,7 @@ public final class WatchSession implements Watcher {
     }
 
     @Override
-    public void deliver(String entry, String message) {
-        out.send(Messages.watched(entry, message));
+    public void deliver(String entry, Encoded watched) {
+        out.send(watched); // encoded once for all the stream's watchers
     }
 }

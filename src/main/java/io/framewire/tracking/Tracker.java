@@ -138,7 +138,8 @@ public final class Tracker {
                 }
             }
         }
-        tracks.addAll(born);
+        // bounded: association is O(tracks x detections), and a mosaic of faces must not grow it without end
+        tracks.addAll(born.subList(0, Math.max(0, Math.min(born.size(), MAX_TRACKS - tracks.size()))));
         return ids;
     }
 
@@ -161,6 +162,9 @@ public final class Tracker {
 
     /** Most tracks a snapshot carries (the most confident first): it stays a few kilobytes at worst. */
     public static final int MAX_SNAPSHOT_TRACKS = 64;
+
+    /** Tracks one stream keeps at most (twice inference.maxDetections' default); detections beyond get no track. */
+    public static final int MAX_TRACKS = 512;
     private static final String SNAPSHOT_VERSION = "t1";
     private static final double NANOS_PER_SECOND = 1e9;
 

@@ -14,7 +14,9 @@
 //   cannot see the status), network errors: exponential backoff with full jitter, 250 ms doubling
 //   to 10 s, reset after a connection that received a result.
 //   4000 (replaced by a newer publisher): wait 5 s + jitter. 1009 (too big): stop, surface.
-//   Silence: frames outstanding and no message for 3 s: close and reconnect with backoff.
+//   Silence: frames outstanding and no message for 3 s: close and reconnect with backoff. Any text
+//   message is a sign of life: a live host that serves a stream less than it sends says so at least
+//   every second ({"type":"status","stream":...,"dropped":N,"advice":{"fps":x}}, given to onStatus).
 
 export const STREAM_ID = /^[A-Za-z0-9._-]{1,128}$/;
 
@@ -237,6 +239,13 @@ export class FramewireClient {
     if (msg.advice && Number.isFinite(msg.advice.fps) && msg.advice.fps > 0) {
       if (msg.advice.fps !== this.advisedFps && this.o.onAdvice) this.o.onAdvice({ fps: msg.advice.fps });
       this.advisedFps = msg.advice.fps;
+    }
+    if (msg.type === 'status') {
+      // a live, overloaded host: a sign of life (the silence rule does not fire), its drops so far and the advice
+      this.lastStatus = msg;
+      this.#armWatchdog();
+      if (this.o.onStatus) this.o.onStatus(msg);
+      return;
     }
     let match = null;
     if (!this.o.watch) {

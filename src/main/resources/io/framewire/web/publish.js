@@ -16,7 +16,9 @@ let encoding = false;
 let running = false;
 let lastMsg = null;
 
-// Settings from the URL: /?stream=cam-7&fps=10&size=320&quality=0.7&token=...&start=1
+// Settings from the URL: /?stream=cam-7&fps=10&size=320&quality=0.7&token=... They only fill the form:
+// publishing starts with the user's click, never from a link (anyone can send a link; a browser that
+// granted the camera once would start streaming to the link's stream id). `start=1` is ignored.
 const params = new URLSearchParams(location.search);
 for (const k of ['stream', 'fps', 'size', 'quality', 'token', 'source']) {
   if (params.has(k)) $(k).value = params.get(k);
@@ -156,4 +158,3 @@ form.addEventListener('submit', start);
 $('stop').addEventListener('click', () => { stop(); note(noteEl, 'stopped'); });
 window.addEventListener('resize', () => drawBoxes(overlay, lastMsg));
 setInterval(() => { if (client) renderStatus($('status'), client.stats()); }, 250);
-if (params.get('start') === '1') start();

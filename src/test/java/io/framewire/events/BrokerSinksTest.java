@@ -25,7 +25,7 @@ import redis.clients.jedis.params.XReadGroupParams;
 class BrokerSinksTest {
 
     static RedisConfig redisConfig(String url) {
-        return RedisConfig.parse(url, null, null, null, Duration.ofMillis(500), 1024, Duration.ofSeconds(10),
+        return RedisConfig.parse(url, null, null, null, Duration.ofMillis(500), 1024, 64L << 20, Duration.ofSeconds(10),
                 Duration.ofHours(1));
     }
 

@@ -17,7 +17,8 @@ import org.junit.jupiter.api.Test;
 class MailboxTest {
 
     private final List<String> sent = new CopyOnWriteArrayList<>();
-    private final Scheduler scheduler = new Scheduler();
+    private final AtomicLong clock = new AtomicLong(); // worker time passes only where a test says so
+    private final Scheduler scheduler = new Scheduler(clock::get);
 
     private static Frame frame(long seq) {
         return Frame.of(seq, new byte[] {(byte) seq}, System.nanoTime());
@@ -329,5 +330,86 @@ class MailboxTest {
             assertThat(total).as("stream %s: answered + reported drops + unreported", box.streamId()).isEqualTo(perStream);
             assertThat(box.takenTotal() + box.droppedTotal()).isEqualTo(perStream);
         }
+    }
+
+    @Test
+    void workersAreSharedByTimeUsedSoACheapStreamIsNotStarvedByAnExpensiveOne() throws Exception {
+        Map<String, Long> cost = Map.of("mosaic", TimeUnit.MILLISECONDS.toNanos(80), "cheap", TimeUnit.MILLISECONDS.toNanos(10));
+        Map<String, Mailbox> boxes = new ConcurrentHashMap<>();
+        Map<String, AtomicInteger> served = new ConcurrentHashMap<>();
+        for (String id : List.of("mosaic", "cheap")) {
+            served.put(id, new AtomicInteger());
+            boxes.put(id, mailbox(id, 1));
+            boxes.get(id).offer(frame(0));
+        }
+        for (long seq = 1; seq <= 900; seq++) {
+            Job job = next(1).get(0);
+            clock.addAndGet(cost.get(job.streamId())); // the detector's time on this frame
+            served.get(job.streamId()).incrementAndGet();
+            boxes.get(job.streamId()).offer(frame(seq)); // both always have a frame waiting
+            job.answer("r");
+        }
+        int mosaic = served.get("mosaic").get();
+        int cheap = served.get("cheap").get();
+        assertThat(cheap).as("frames: 8 cheap per mosaic").isBetween(8 * mosaic - 8, 8 * mosaic + 8);
+        assertThat(mosaic).as("round robin per frame would give it half").isEqualTo(100);
+    }
+
+    @Test
+    void aStreamBackFromIdleStartsAtTheCurrentTimeWithoutCredit() throws Exception {
+        Mailbox busy = mailbox("busy", 1);
+        Mailbox idle = mailbox("idle", 1);
+        busy.offer(frame(0));
+        for (long seq = 1; seq <= 50; seq++) { // busy alone for a while
+            Job job = next(1).get(0);
+            clock.addAndGet(1_000_000);
+            busy.offer(frame(seq));
+            job.answer("r");
+        }
+        idle.offer(frame(0));
+        List<String> order = new ArrayList<>();
+        for (long seq = 51; seq <= 56; seq++) {
+            Job job = next(1).get(0);
+            order.add(job.streamId());
+            clock.addAndGet(1_000_000);
+            (job.streamId().equals("busy") ? busy : idle).offer(frame(seq));
+            job.answer("r");
+        }
+        assertThat(order).as("turns, not 50 turns of catching up").containsExactly("idle", "busy", "idle", "busy", "idle", "busy");
+    }
+
+    @Test
+    void whileACheapStreamIsActiveHeavyStreamsLeaveOneWorkerFree() throws Exception {
+        scheduler.consumers(2);
+        Mailbox h1 = mailbox("heavy-1", 1);
+        Mailbox h2 = mailbox("heavy-2", 1);
+        Mailbox light = mailbox("light", 1);
+        for (Mailbox m : List.of(h1, h2, light)) { // one frame each, to learn their cost
+            m.offer(frame(0));
+            Job job = next(1).get(0);
+            clock.addAndGet(TimeUnit.MILLISECONDS.toNanos(m == light ? 10 : 600));
+            job.answer("r");
+        }
+        h1.offer(frame(1));
+        h2.offer(frame(1));
+        Job first = next(1).get(0); // worker A: a heavy frame
+        assertThat(first.streamId()).isEqualTo("heavy-1");
+        java.util.concurrent.CompletableFuture<Job> workerB = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+            try {
+                return next(1).get(0);
+            } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        light.offer(frame(1)); // the camera's next frame: worker B was kept for it
+        Job second = workerB.get(10, TimeUnit.SECONDS);
+        assertThat(second.streamId()).as("the second worker is kept for the cheap stream").isEqualTo("light");
+        clock.addAndGet(TimeUnit.MILLISECONDS.toNanos(10));
+        second.answer("r");
+        clock.addAndGet(TimeUnit.SECONDS.toNanos(2)); // no cheap frame for a while: heavy streams may use both
+        Job third = next(1).get(0);
+        assertThat(third.streamId()).isEqualTo("heavy-2");
+        first.answer("r");
+        third.answer("r");
     }
 }

@@ -96,6 +96,26 @@ class AuthorizerTest {
     }
 
     @Test
+    void everyClaimShapeButStringsIsA401NamingTheClaimNeverAnError() {
+        Authorizer a = authorizer(hs256());
+        java.util.Map<String, Object> map = new java.util.HashMap<>();
+        map.put("a", 1);
+        java.util.List<Object> withNull = new java.util.ArrayList<>();
+        withNull.add(null);
+        for (Object shape : List.of(withNull, 42, map, List.of(1, 2), List.of(""), List.of(List.of("x")), true, "",
+                List.of("cam-1", 7))) {
+            String token = Tokens.hs256(new JWTClaimsSet.Builder().subject("odd")
+                    .expirationTime(new java.util.Date(System.currentTimeMillis() + 60_000)).claim("fw.publish", shape).build());
+            Authorizer.Decision d = a.decide(null, token, Access.PUBLISH, "cam-1");
+            assertThat(d.status()).as("fw.publish: %s", shape).isEqualTo(401);
+            assertThat(d.reason()).contains("fw.publish").contains("list of non-empty strings");
+        }
+        String numericSub = Tokens.hs256(new JWTClaimsSet.Builder().claim("sub", 5)
+                .expirationTime(new java.util.Date(System.currentTimeMillis() + 60_000)).claim("fw.publish", "cam-1").build());
+        assertThat(a.decide(null, numericSub, Access.PUBLISH, "cam-1").status()).as("a decision, not an exception").isIn(200, 401);
+    }
+
+    @Test
     void expiryToleratesTheConfiguredClockSkewOnly() {
         Authorizer a = authorizer(hs256()); // 30 s
         String justExpired = Tokens.hs256(Tokens.claims(List.of("*"), List.of(), Duration.ofSeconds(-10)).build());

@@ -4,6 +4,7 @@ import static io.framewire.testing.Waits.WAIT;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.framewire.testing.Waits;
+import io.framewire.protocol.Encoded;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -15,6 +16,14 @@ import org.junit.jupiter.api.Test;
 
 class LocalStateTest {
 
+    /** The message as published ("{r0" here), from the watcher's form {@code {"entry":"<id>",r0}. */
+    static String original(String entry, Encoded watched) {
+        String text = watched.text();
+        String prefix = "{\"entry\":\"" + entry + "\",";
+        assertThat(text).startsWith(prefix);
+        return text.substring(prefix.length());
+    }
+
     private static final class Recorder implements Watcher {
         final List<String> messages = new ArrayList<>();
 
@@ -22,8 +31,8 @@ class LocalStateTest {
         public void ready(String from) {}
 
         @Override
-        public void deliver(String entry, String message) {
-            messages.add(message);
+        public void deliver(String entry, Encoded watched) {
+            messages.add(original(entry, watched));
         }
     }
 
@@ -43,9 +52,9 @@ class LocalStateTest {
         LocalState state = new LocalState(100);
         Recorder first = new Recorder();
         state.watch("cam-1", null, first);
-        state.publish("cam-1", "r0");
+        state.publish("cam-1", "{r0");
         state.unwatch("cam-1", first);
-        state.publish("cam-1", "r1");
+        state.publish("cam-1", "{r1");
 
         Recorder again = new Recorder();
         state.watch("cam-1", "0-0", again);
@@ -77,13 +86,13 @@ class LocalStateTest {
             }
 
             @Override
-            public void deliver(String entry, String message) {
-                got.add(message);
+            public void deliver(String entry, Encoded watched) {
+                got.add(original(entry, watched));
             }
         };
         Thread watcher = Thread.ofPlatform().start(() -> state.watch("cam-1", null, slow));
         assertThat(told.await(WAIT.toMillis(), TimeUnit.MILLISECONDS)).isTrue();
-        Thread publisher = Thread.ofPlatform().start(() -> state.publish("cam-1", "r0"));
+        Thread publisher = Thread.ofPlatform().start(() -> state.publish("cam-1", "{r0"));
         // the publish either waits for the watcher's registration or has already returned
         Waits.await().until(() -> publisher.getState() == Thread.State.BLOCKED || publisher.getState() == Thread.State.WAITING || !publisher.isAlive());
         letGo.countDown();
@@ -107,7 +116,7 @@ class LocalStateTest {
             } catch (InterruptedException e) {
                 throw new AssertionError(e);
             }
-            state.publish(id, "r");
+            state.publish(id, "{r");
             assertThat(coming.messages).as(id).containsExactly("r");
         }
     }
@@ -118,9 +127,9 @@ class LocalStateTest {
         LocalState state = new LocalState(100, Duration.ofSeconds(60), now::get);
         Recorder w = new Recorder();
         state.watch("cam-1", null, w);
-        state.publish("cam-1", "r0");
+        state.publish("cam-1", "{r0");
         state.watch("cam-2", null, new Recorder()); // still watched: kept however old
-        state.publish("cam-2", "r0");
+        state.publish("cam-2", "{r0");
         state.unwatch("cam-1", w);
         now.addAndGet(59_000);
         state.sweep(now.get());
@@ -141,7 +150,7 @@ class LocalStateTest {
         for (int i = 0; i < ids; i++) {
             Recorder w = new Recorder();
             state.watch("made-up-" + i, null, w);
-            state.publish("made-up-" + i, "r");
+            state.publish("made-up-" + i, "{r");
             state.unwatch("made-up-" + i, w);
             now.incrementAndGet();
         }
@@ -153,5 +162,57 @@ class LocalStateTest {
         Recorder newest = new Recorder();
         state.watch("made-up-" + (ids - 1), "0-0", newest);
         assertThat(newest.messages).containsExactly("r");
+    }
+
+    private static String result(int n, int bytes) {
+        return "{\"n\":" + n + ",\"pad\":\"" + "x".repeat(bytes) + "\"}";
+    }
+
+    @Test
+    void aStreamsLogIsBoundedInBytesOldestFirst() {
+        LocalState state = new LocalState(new ResultsLimits(1000, 64 << 10, 1 << 20, 32 << 10), Duration.ofHours(1),
+                System::currentTimeMillis);
+        Recorder live = new Recorder();
+        state.watch("cam-1", null, live);
+        for (int i = 0; i < 100; i++) {
+            state.publish("cam-1", result(i, 10_000));
+        }
+        assertThat(live.messages).as("live watchers get every result").hasSize(100);
+        assertThat(state.bytesKept()).isPositive().isLessThanOrEqualTo(64 << 10);
+        Recorder late = new Recorder();
+        state.watch("cam-1", "0-0", late);
+        assertThat(late.messages).as("replay: the newest that fit 64 KiB").hasSize(6);
+        assertThat(late.messages.getLast()).startsWith("\"n\":99,");
+    }
+
+    @Test
+    void allLogsTogetherStayWithinTheTotalAndWhatDoesNotFitIsCounted() {
+        LocalState state = new LocalState(new ResultsLimits(1000, 64 << 10, 200_000, 32 << 10), Duration.ofHours(1),
+                System::currentTimeMillis);
+        List<Recorder> watchers = new ArrayList<>();
+        for (int s = 0; s < 10; s++) {
+            Recorder r = new Recorder();
+            watchers.add(r);
+            state.watch("cam-" + s, null, r);
+            for (int i = 0; i < 50; i++) {
+                state.publish("cam-" + s, result(i, 10_000));
+                assertThat(state.bytesKept()).isLessThanOrEqualTo(200_000);
+            }
+        }
+        assertThat(watchers).allSatisfy(r -> assertThat(r.messages).hasSize(50));
+        assertThat(state.bytesKept()).isGreaterThan(150_000);
+    }
+
+    @Test
+    void aResultOverMaxEntryBytesIsKeptAndDeliveredAsAMarker() {
+        LocalState state = new LocalState(new ResultsLimits(1000, 1 << 20, 1 << 20, 4096), Duration.ofHours(1),
+                System::currentTimeMillis);
+        Recorder live = new Recorder();
+        state.watch("cam-1", null, live);
+        state.publish("cam-1", result(1, 100_000));
+        state.publish("cam-1", result(2, 10));
+        assertThat(live.messages.get(0)).startsWith("\"type\":\"skipped\",\"stream\":\"cam-1\",\"bytes\":1000");
+        assertThat(live.messages.get(1)).startsWith("\"n\":2,");
+        assertThat(state.bytesKept()).isLessThan(1000);
     }
 }

@@ -215,4 +215,17 @@ class TrackerTest {
         assertThat(t.observedWithin(10 * SECOND, 5 * SECOND)).isTrue();
         assertThat(t.observedWithin(10 * SECOND, 11 * SECOND)).isFalse();
     }
+
+    @Test
+    void aMosaicOfFacesMovingEveryPassKeepsAtMostMaxTracks() {
+        Tracker t = new Tracker(1, 10 * SECOND); // confirmed at once, kept long: the worst case for growth
+        for (int pass = 0; pass < 10; pass++) {
+            List<Tracker.Observation> mosaic = new java.util.ArrayList<>();
+            for (int i = 0; i < 1000; i++) {
+                mosaic.add(face((i % 40) * 50 + pass * 1000_000.0, (i / 40) * 50)); // nowhere near the last pass
+            }
+            t.update(mosaic, pass * FRAME);
+        }
+        assertThat(t.predict(10 * FRAME)).hasSizeLessThanOrEqualTo(Tracker.MAX_TRACKS);
+    }
 }

@@ -56,10 +56,23 @@ class BrowserTest {
     }
 
     @Test
+    void aLinkFillsTheFormButNeverStartsPublishing() throws Exception {
+        FramewireServer server = servers.start("detector", "none");
+        browser.get("http://127.0.0.1:" + server.port() + "/?stream=link-1&fps=10&size=320&start=1");
+        assertThat(Waits.until(() -> browser.findElement(By.id("stream")).getDomProperty("value"), "link-1"::equals))
+                .isEqualTo("link-1");
+        org.awaitility.Awaitility.await().during(java.time.Duration.ofSeconds(3)).atMost(java.time.Duration.ofSeconds(5))
+                .until(() -> server.activeStreams() == 0);
+        browser.findElement(By.id("start")).click();
+        assertThat(Waits.until(server::activeStreams, n -> n == 1)).as("the click starts it").isEqualTo(1);
+    }
+
+    @Test
     void publishWatchAndDashboard() throws Exception {
         FramewireServer server = servers.start("detector", "yunet", "model", TestData.yunet().toString(), "workers", "1");
         String base = "http://127.0.0.1:" + server.port();
-        browser.get(base + "/?stream=browser-1&fps=8&size=480&start=1");
+        browser.get(base + "/?stream=browser-1&fps=8&size=480");
+        browser.findElement(By.id("start")).click(); // a link never starts publishing (P1)
 
         List<String> faces = Waits.until(() -> texts(browser, "#detections li.detection .label"),
                 labels -> labels.contains("face"));
@@ -174,7 +187,8 @@ class BrowserTest {
         try {
             int lb = port;
             assertThat(status(lb, "/dashboard")).as("the dashboard is not public").isEqualTo(404);
-            browser.get("http://127.0.0.1:" + port + "/?stream=via-nginx&fps=10&size=320&start=1");
+            browser.get("http://127.0.0.1:" + port + "/?stream=via-nginx&fps=10&size=320");
+            browser.findElement(By.id("start")).click(); // a link never starts publishing (P1)
             assertThat(Waits.until(() -> number(browser, "results"), v -> v >= 10)).isGreaterThanOrEqualTo(10);
             assertThat(server.activeStreams()).isEqualTo(1);
             browser.switchTo().newWindow(WindowType.TAB);

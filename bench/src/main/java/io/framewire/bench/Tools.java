@@ -12,7 +12,7 @@ import picocli.CommandLine.HelpCommand;
 @Command(name = "framewire-bench", mixinStandardHelpOptions = true, versionProvider = Tools.Version.class,
         usageHelpAutoWidth = true,
         description = "framewire's load generator and benchmark tools (bench/README.md).",
-        subcommands = {LoadGen.class, StandaloneBench.class, Attacks.class, Agreement.class, BigFrames.class, Capacity.class,
+        subcommands = {LoadGen.class, StandaloneBench.class, Attacks.class, Attacks25.class, Agreement.class, BigFrames.class, Capacity.class,
             GateCost.class, GateReplay.class, JettySink.class, HelpCommand.class})
 public final class Tools implements Runnable {
 

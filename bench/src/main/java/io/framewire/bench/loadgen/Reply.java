@@ -16,7 +16,8 @@ record Reply(Kind kind, long seq, long dropped, String code, double adviceFps) {
         this(kind, seq, dropped, code, -1);
     }
 
-    enum Kind { RESULT, ERROR, OTHER }
+    /** STATUS: an overloaded host's sign of life for a stream served less than it sends (drops so far, advice). */
+    enum Kind { RESULT, ERROR, STATUS, OTHER }
 
     private static final JsonFactory JSON = new JsonFactory();
     static final Reply UNPARSABLE = new Reply(Kind.OTHER, -1, 0, "unparsable");
@@ -53,7 +54,8 @@ record Reply(Kind kind, long seq, long dropped, String code, double adviceFps) {
             if (t != JsonToken.END_OBJECT) {
                 return UNPARSABLE;
             }
-            Kind kind = "result".equals(type) ? Kind.RESULT : "error".equals(type) ? Kind.ERROR : Kind.OTHER;
+            Kind kind = "result".equals(type) ? Kind.RESULT : "error".equals(type) ? Kind.ERROR
+                    : "status".equals(type) ? Kind.STATUS : Kind.OTHER;
             return new Reply(kind, seq, dropped, kind == Kind.OTHER ? "type:" + type : code, advice);
         } catch (IOException e) {
             return UNPARSABLE;

@@ -173,6 +173,12 @@ abstract class StreamConn {
                 ledger.onError(stream(r.seq()), r.dropped());
                 sinks.errorCodes().inc(r.code());
             }
+            case STATUS -> { // heard (the silence rule does not fire on a live host); its drops are a running total
+                if (r.adviceFps() >= 0) {
+                    advisedFps = r.adviceFps();
+                }
+                sinks.other().inc("status");
+            }
             case OTHER -> sinks.other().inc(r.code());
         }
     }

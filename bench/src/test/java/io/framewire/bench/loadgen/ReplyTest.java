@@ -55,4 +55,12 @@ class ReplyTest {
         assertThat(Reply.parse("[1,2]")).isEqualTo(Reply.UNPARSABLE);
         assertThat(Reply.parse("{\"type\":\"result\",\"seq\":")).isEqualTo(Reply.UNPARSABLE);
     }
+
+    @Test
+    void aStatusIsASignOfLifeWithTheAdvice() {
+        Reply r = Reply.parse("{\"type\":\"status\",\"stream\":\"cam-1\",\"dropped\":12,\"advice\":{\"fps\":2.5}}");
+        assertThat(r.kind()).isEqualTo(Reply.Kind.STATUS);
+        assertThat(r.adviceFps()).isEqualTo(2.5);
+        assertThat(r.dropped()).isEqualTo(12);
+    }
 }
