@@ -216,9 +216,9 @@ final class CameraLoop implements Runnable {
                     } else {
                         framesUnsent.incrementAndGet(); // the previous frame was still being written
                     }
-                    // one interval per frame sent, at most two intervals of credit: over a second the rate
-                    // stays at or under the target, and frames a starved source delivers in pairs still go
-                    nextSend = Math.max(nextSend, now - 2 * interval) + interval;
+                    // one interval per frame sent, at most one interval of credit: the rate stays at or
+                    // under the target however a faster source bunches its frames
+                    nextSend = Math.max(nextSend, now - interval) + interval;
                 }
             }
         }
