@@ -156,7 +156,12 @@ final class CameraLoop implements Runnable {
     private void stream(Source source) throws FrameGrabber.Exception, InterruptedException {
         double sourceFps = source.frameRate() > 0 && source.frameRate() < 1_000 ? source.frameRate() : 30;
         long sourceInterval = (long) (1e9 / sourceFps);
-        long nextSend = nanoTime.getAsLong();
+        // The send rate is kept on the source's own clock where it has one (RTSP's RTP times, a file's
+        // timestamps): frames that arrive bunched (network jitter, our own scheduling on a busy host) are
+        // still evenly spaced there. HTTP MJPEG and V4L2 have no trustworthy one: the wall clock.
+        boolean byPts = cam.isFile() || cam.source().startsWith("rtsp");
+        long lastPts = Long.MIN_VALUE;  // ns, the last frame's presentation time
+        long nextSend = Long.MIN_VALUE; // on the pacing clock: the next frame to send is one at or after it
         long fileStart = 0;
         long firstTimestamp = Long.MIN_VALUE;
         int errorsInARow = 0;
@@ -165,12 +170,20 @@ final class CameraLoop implements Runnable {
                 long now = nanoTime.getAsLong();
                 double target = client.pace(cam.fps());
                 long interval = (long) (1e9 / target);
-                // A source no faster than the target (measured over the last seconds, else its nominal rate)
-                // sends every frame: the wall clock would see our own scheduling hiccups as bunched frames.
-                // A faster one is capped: a frame up to half a frame early is on time.
-                double measured = fpsIn.perSecond();
-                boolean capped = (measured > 0 ? measured : sourceFps) > target * 1.02;
-                boolean due = client.isOpen() && (!capped || now >= nextSend - Math.min(interval, sourceInterval) / 2);
+                long early = Math.min(interval, sourceInterval) / 2; // a frame up to half a frame early is on time
+                boolean due;
+                if (nextSend == Long.MIN_VALUE) {
+                    due = true;
+                } else if (byPts) {
+                    due = lastPts + sourceInterval >= nextSend - early; // the next frame's time, predicted
+                } else {
+                    // on the wall clock, a source no faster than the target (measured over the last seconds)
+                    // sends every frame: our own hiccups would look like bunched frames
+                    double measured = fpsIn.perSecond();
+                    boolean capped = (measured > 0 ? measured : sourceFps) > target * 1.02;
+                    due = !capped || now >= nextSend - early;
+                }
+                due &= client.isOpen();
                 Frame frame;
                 try {
                     frame = source.next(due);
@@ -208,6 +221,15 @@ final class CameraLoop implements Runnable {
                     }
                     now = nanoTime.getAsLong();
                 }
+                long at = now;
+                if (byPts) {
+                    long pts = frame.timestamp * 1_000;
+                    if (lastPts != Long.MIN_VALUE && (pts <= lastPts || pts - lastPts > 2_000_000_000L)) {
+                        nextSend = Long.MIN_VALUE; // a discontinuity: pace from here
+                    }
+                    lastPts = pts;
+                    at = pts;
+                }
                 if (due && frame.image != null) {
                     byte[] jpeg = encoder.encode(source.planes(frame));
                     if (client.send(jpeg) >= 0) {
@@ -216,9 +238,9 @@ final class CameraLoop implements Runnable {
                     } else {
                         framesUnsent.incrementAndGet(); // the previous frame was still being written
                     }
-                    // one interval per frame sent, at most two intervals of credit: over a second the rate
-                    // stays at or under the target, and frames a starved source delivers in pairs still go
-                    nextSend = Math.max(nextSend, now - 2 * interval) + interval;
+                    // one interval per frame sent, at most one interval of credit: the rate stays at or
+                    // under the target however a faster source bunches its frames
+                    nextSend = nextSend == Long.MIN_VALUE ? at + interval : Math.max(nextSend, at - interval) + interval;
                 }
             }
         }

@@ -68,6 +68,7 @@ final class Source implements AutoCloseable {
         g.setOption("fflags", "nobuffer");
         g.setVideoOption("threads", "1"); // one core per camera at most: hundreds of cameras share the host
         g.setPixelFormat(JpegEncoder.PIXEL_FORMAT);
+        long opening = System.nanoTime();
         try {
             // not start(): it holds a lock on avcodec for the whole open, probing included, so one slow or
             // silent camera would stall every other camera's (re)open; FFmpeg's own calls are thread-safe
@@ -76,7 +77,9 @@ final class Source implements AutoCloseable {
             release(g);
             String msg = String.valueOf(e.getMessage());
             boolean codec = msg.contains("codec") || msg.contains("decoder");
-            throw new Failed("cannot open: " + plain(msg), codec, e);
+            boolean silent = System.nanoTime() - opening >= cam.timeoutMs() * 900_000L; // FFmpeg words it as bad data
+            throw new Failed((silent ? "no answer within timeout_ms (" + cam.timeoutMs() + " ms): " : "cannot open: ")
+                    + plain(msg), codec, e);
         }
         int w = g.getImageWidth();
         int h = g.getImageHeight();

@@ -16,17 +16,19 @@ import javax.imageio.ImageIO;
 
 /**
  * What a cheap IP camera serves: {@code /video} as multipart/x-mixed-replace JPEGs (sensor noise, so no
- * two frames are the same) at 10 FPS, and {@code /garbage}, 200 OK with random bytes forever.
+ * two frames are the same) at 10 FPS, {@code /garbage}, 200 OK with random bytes forever, and
+ * {@code /files/...}, a directory as static files (an HLS playlist and its segments).
  */
 final class MjpegServer implements AutoCloseable {
 
     private final HttpServer http;
 
-    MjpegServer() throws IOException {
+    MjpegServer(java.nio.file.Path files) throws IOException {
         http = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 16);
         http.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
         http.createContext("/video", this::video);
         http.createContext("/garbage", this::garbage);
+        http.createContext("/files/", com.sun.net.httpserver.SimpleFileServer.createFileHandler(files.toAbsolutePath()));
         http.start();
     }
 

@@ -19,8 +19,9 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * An HTTP MJPEG camera publishes while bad sources beside it (a wrong URL, a missing file, a stream of
- * garbage, an 8K picture, a text file posing as video) each get a clear error of their own in
+ * An HTTP MJPEG camera and an HLS stream publish while bad sources beside them (a server that accepts and never answers,
+ * for a long and a short timeout_ms, a wrong URL, a missing file, a stream of garbage, an 8K picture,
+ * a text file posing as video) each get a clear error of their own in
  * /status and /metrics, and none of them takes the bridge or the good camera down.
  */
 class SourcesTest {
@@ -36,7 +37,13 @@ class SourcesTest {
 
     @Test
     void anMjpegCameraFlowsWhileBadSourcesFailClearly() throws Exception {
-        MjpegServer mjpeg = servers.track(new MjpegServer());
+        // HLS: Megamind as H.264 640x480 in 2 s segments (ffmpeg), served as static files
+        Path hls = Files.createDirectories(dir.resolve("hls"));
+        Process segmenter = new ProcessBuilder("ffmpeg", "-v", "error", "-y", "-i", RtspServer.h264(dir).toString(),
+                "-c", "copy", "-f", "hls", "-hls_time", "2", "-hls_list_size", "0", hls.resolve("index.m3u8").toString())
+                .inheritIO().start();
+        assertThat(segmenter.waitFor()).isZero();
+        MjpegServer mjpeg = servers.track(new MjpegServer(dir));
         int closedPort;
         try (ServerSocket s = new ServerSocket(0)) {
             closedPort = s.getLocalPort(); // nothing listens there once closed
@@ -67,9 +74,18 @@ class SourcesTest {
                 source = "rtsp://127.0.0.1:%d/stream"
                 timeout_ms = 60000
                 [[camera]]
+                id = "stalled"
+                source = "rtsp://127.0.0.1:%d/stream"
+                timeout_ms = 1500
+                [[camera]]
                 id = "mjpeg"
                 source = "%s"
                 fps = 5
+                [[camera]]
+                id = "hls"
+                source = "%s"
+                fps = 5
+                width = 320
                 [[camera]]
                 id = "wrong-url"
                 source = "rtsp://user:secret@127.0.0.1:%d/nothing"
@@ -86,11 +102,14 @@ class SourcesTest {
                 [[camera]]
                 id = "text"
                 source = "%s"
-                """.formatted(silent.getLocalPort(), mjpeg.url("/video"), closedPort, dir.resolve("nope.mp4"), mjpeg.url("/garbage"), huge, text));
+                """.formatted(silent.getLocalPort(), silent.getLocalPort(), mjpeg.url("/video"), mjpeg.url("/files/hls/index.m3u8"), closedPort, dir.resolve("nope.mp4"), mjpeg.url("/garbage"), huge, text));
         CameraLoop good = bridge.camera("mjpeg");
 
+        CameraLoop hlsCam = bridge.camera("hls");
         await().atMost(WAIT).until(() -> good.up() && good.client.stats().results() >= 5);
-        await().atMost(WAIT).until(() -> List.of("wrong-url", "missing-file", "garbage", "eight-k", "text").stream()
+        await().atMost(WAIT).until(() -> hlsCam.client.stats().results() >= 5);
+        assertThat(hlsCam.description()).contains("hls/h264 640x480 -> 320x240");
+        await().atMost(WAIT).until(() -> List.of("stalled", "wrong-url", "missing-file", "garbage", "eight-k", "text").stream()
                 .allMatch(id -> bridge.camera(id).error() != null));
 
         JsonNode status = JSON.readTree(get(bridge, "/status"));
@@ -103,7 +122,8 @@ class SourcesTest {
         assertThat(camera(status, "eight-k").path("error").asText()).contains("7680x4320").contains("max_pixels");
         assertThat(camera(status, "text").path("error").asText()).containsIgnoringCase("invalid data");
         assertThat(camera(status, "silent").path("state").asText()).isEqualTo("starting");
-        for (String bad : List.of("wrong-url", "missing-file", "garbage", "eight-k", "text")) {
+        assertThat(camera(status, "stalled").path("error").asText()).as("timeout_ms ends a silent open").contains("no answer within timeout_ms (1500 ms)");
+        for (String bad : List.of("stalled", "wrong-url", "missing-file", "garbage", "eight-k", "text")) {
             assertThat(camera(status, bad).path("state").asText()).as(bad).isEqualTo("retrying");
             assertThat(camera(status, bad).path("up").asBoolean()).isFalse();
         }
