@@ -231,6 +231,10 @@ public final class Catalog {
             "memory for every stream's latest frame together (`GET /api/streams/{id}/latest.jpg`, watchers' `?frames=`); "
                     + "the least recently received are dropped beyond it; `0`: none kept");
 
+    public static final Setting<Integer> EVENTS_SNAPSHOT_BYTES = integer("events.snapshotBytes", 0, 0, Integer.MAX_VALUE,
+            "memory for the frames of `enter` and `dwell` events (the event's `snapshot`: `GET /api/events/{id}/snapshot.jpg` "
+                    + "on the host that made it), the oldest dropped beyond it; `0`: none kept");
+
     /** Every setting, in the README's order. */
     public static final List<Setting<?>> ALL = List.of(
             HOST, PORT,
@@ -247,7 +251,7 @@ public final class Catalog {
             WS_MAX_BUFFERED_BYTES, WATCHERS_MAX, INFERENCE_MAX_SIDE, RESULTS_RETENTION_SEC, HTTP_HEADER_TIMEOUT_MS,
             GATING_ENABLED, GATING_THRESHOLD, GATING_REFRESH_MS, TRACKING_MIN_HITS, TRACKING_MAX_AGE_MS,
             EVENTS_ZONES_FILE, EVENTS_ENTER_FRAMES, EVENTS_LEAVE_FRAMES, EVENTS_DWELL_SEC, EVENTS_REDIS_MAX_LEN,
-            EVENTS_WEBHOOK, EVENTS_WEBHOOK_SECRET, EVENTS_MQTT, EVENTS_QUEUE, LATEST_MAX_BYTES);
+            EVENTS_WEBHOOK, EVENTS_WEBHOOK_SECRET, EVENTS_MQTT, EVENTS_QUEUE, LATEST_MAX_BYTES, EVENTS_SNAPSHOT_BYTES);
 
     /** Every setting's name, in the README's order. */
     public static final List<String> NAMES = ALL.stream().map(Setting::name).toList();

@@ -31,6 +31,7 @@ public final class Events implements AutoCloseable {
     private final Map<String, StreamEvents> live = new ConcurrentHashMap<>();
     private final Thread refresher;
     private final Pictures pictures;
+    private final Snapshots snapshots;
     private final Thread picturePublisher;
     private final Thread stateWriter;
     private volatile boolean closed;
@@ -42,6 +43,8 @@ public final class Events implements AutoCloseable {
         this.sinks = sinks;
         this.zones = new ZoneStore(config.zonesFile(), redis);
         this.pictures = new Pictures(config.latestBytes());
+        this.snapshots = new Snapshots(config.snapshotBytes());
+        metrics.gauge("framewire_event_snapshots_bytes", "Memory holding event snapshots (cap: events.snapshotBytes)", snapshots::bytes);
         metrics.gauge("framewire_pictures_bytes", "Memory holding streams' latest pictures (cap: latest.maxBytes)", pictures::bytes);
         this.rules = new StreamEvents.Rules(config.enterFrames(), config.leaveFrames(), config.dwell().toNanos(),
                 config.lost().toNanos());
@@ -85,7 +88,7 @@ public final class Events implements AutoCloseable {
         }
         long wallOffset = System.currentTimeMillis() * 1_000_000L - System.nanoTime();
         StreamEvents s = new StreamEvents(stream, zs, rules, this::emit, System.currentTimeMillis(), wallOffset)
-                .pictures(pictures.enabled() ? pictures : null);
+                .pictures(pictures.enabled() ? pictures : null).snapshots(snapshots.enabled() ? snapshots : null);
         if (redis != null) {
             try {
                 s.adopt(redis.get(stateKey(stream)), System.nanoTime()); // a previous connection's, on any host
@@ -101,6 +104,11 @@ public final class Events implements AutoCloseable {
     /** That stream's connection ended. */
     public void closed(String stream, TrackListener listener) {
         live.remove(stream, listener);
+    }
+
+    /** The snapshot of event {@code id} when this host keeps it; null otherwise. */
+    public Snapshots.Snapshot snapshot(String id) {
+        return snapshots.get(id);
     }
 
     /** Every stream's latest picture on this host. */

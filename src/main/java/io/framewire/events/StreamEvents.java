@@ -34,6 +34,8 @@ final class StreamEvents implements TrackListener {
     private final long wallOffsetNanos; // wall clock minus monotonic, to stamp events in ms
     private volatile List<Zone> zones;
     private Pictures pictures; // set once, before the first pass; null: none kept
+    private Snapshots snapshots; // likewise
+    private java.nio.ByteBuffer image; // this pass's frame, for snapshots
     private List<Zone> applied = List.of();
     private final Map<Integer, TrackState> tracks = new HashMap<>();
     private List<Map<String, Integer>> counts = List.of(); // per applied zone: label -> tracks inside
@@ -156,6 +158,12 @@ final class StreamEvents implements TrackListener {
         }
     }
 
+    /** Keep the frames of this stream's enter and dwell events there. */
+    StreamEvents snapshots(Snapshots s) {
+        this.snapshots = s;
+        return this;
+    }
+
     /** Keep this stream's latest picture there. */
     StreamEvents pictures(Pictures p) {
         this.pictures = p;
@@ -181,6 +189,7 @@ final class StreamEvents implements TrackListener {
         if (pictures != null) {
             pictures.offer(stream, observations, ids, width, height, image, now);
         }
+        this.image = image;
         List<Zone> zs = zones;
         if (zs != applied) {
             apply(zs, now);
@@ -333,6 +342,7 @@ final class StreamEvents implements TrackListener {
         long ts = (now + wallOffsetNanos) / 1_000_000;
         long dwellMs = type.equals("enter") ? 0 : (now - s.enteredAt) / 1_000_000;
         changed = true;
-        out.accept(new Event(id, type, stream, zone, t.id, t.label, t.score, box, width, height, ts, count, dwellMs));
+        boolean snap = snapshots != null && !type.equals("leave") && snapshots.keep(id, stream, image);
+        out.accept(new Event(id, type, stream, zone, t.id, t.label, t.score, box, width, height, ts, count, dwellMs, snap));
     }
 }

@@ -151,6 +151,19 @@ class StreamEventsTest {
     }
 
     @Test
+    void snapshotsStayWithinTheirBytesOldestDroppedFirst() {
+        Snapshots s = new Snapshots(250);
+        for (int i = 0; i < 5; i++) {
+            assertThat(s.keep("e" + i, "cam-1", java.nio.ByteBuffer.wrap(new byte[100]))).isTrue();
+        }
+        assertThat(s.bytes()).isEqualTo(200);
+        assertThat(s.get("e0")).isNull();
+        assertThat(s.get("e2")).isNull();
+        assertThat(s.get("e4").stream()).isEqualTo("cam-1");
+        assertThat(s.keep("big", "cam-1", java.nio.ByteBuffer.wrap(new byte[300]))).as("larger than the bound").isFalse();
+    }
+
+    @Test
     void theDocumentIsValidatedAndBounded() throws Exception {
         List<Zone> zs = Zones.parse(DOOR.getBytes(StandardCharsets.UTF_8));
         assertThat(Zones.toJson(zs)).isEqualTo(

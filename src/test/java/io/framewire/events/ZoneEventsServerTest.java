@@ -107,7 +107,7 @@ class ZoneEventsServerTest {
                     // one track for the whole walk even when a starved test machine takes a second over a frame
                     "tracking.maxAgeMs", "10000",
                     "events.webhook", "http://127.0.0.1:" + receiver.getAddress().getPort() + "/hook",
-                    "events.webhookSecret", "0123456789abcdef", "events.mqtt", broker.url());
+                    "events.webhookSecret", "0123456789abcdef", "events.mqtt", broker.url(), "events.snapshotBytes", "4000000");
             String api = "http://127.0.0.1:" + server.adminPort() + "/api/streams/walk-cam/zones";
             assertThat(send("PUT", "http://127.0.0.1:" + server.port() + "/api/streams/walk-cam/zones", ZONE).statusCode())
                     .as("not on the main port when an admin port is set").isEqualTo(404);
@@ -151,6 +151,18 @@ class ZoneEventsServerTest {
                 });
             }
             assertThat(hooked).isEqualTo(redisEvents(redis));
+            // the enters' frames are kept: served where the event names them
+            JsonNode enter = JSON.readTree(hooked.getFirst());
+            assertThat(JSON.readTree(hooked.get(1)).has("snapshot")).as("a leave has none").isFalse();
+            try (HttpClient c = HttpClient.newHttpClient()) {
+                HttpResponse<byte[]> snap = c.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port()
+                        + enter.path("snapshot").asText())).build(), HttpResponse.BodyHandlers.ofByteArray());
+                assertThat(snap.statusCode()).isEqualTo(200);
+                BufferedImage shot = ImageIO.read(new ByteArrayInputStream(snap.body()));
+                assertThat(shot.getWidth()).isEqualTo(640);
+                assertThat(c.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port()
+                        + "/api/events/nope/snapshot.jpg")).build(), HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(404);
+            }
             assertThat(send("DELETE", api, null).statusCode()).isEqualTo(204);
             assertThat(JSON.readTree(send("GET", api, null).body()).path("zones").size()).isZero();
             sub.disconnect();
