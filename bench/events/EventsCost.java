@@ -46,7 +46,7 @@ public class EventsCost {
         String deadPort = System.getProperty("deadPort", "18401");
         Metrics metrics = new Metrics();
         EventsConfig c = new EventsConfig(null, 3, 5, Duration.ofSeconds(30), Duration.ofSeconds(1), 0,
-                URI.create("http://127.0.0.1:" + deadPort + "/hook"), "secret", null, 10_000, 256L << 20);
+                URI.create("http://127.0.0.1:" + deadPort + "/hook"), "secret", null, 10_000, 256L << 20, 0);
         Events events = Events.start(c, null, "bench", metrics);
         Random rnd = new Random(24);
         Tracker[] trackers = new Tracker[streams];

@@ -282,6 +282,10 @@ public final class Catalog {
                     + "and private-range (RFC 1918, fc00::/7) peers, as NGINX in front of a fleet is; `none` = the "
                     + "socket's address always");
 
+    public static final Setting<Integer> EVENTS_SNAPSHOT_BYTES = integer("events.snapshotBytes", 0, 0, Integer.MAX_VALUE,
+            "memory for the frames of `enter` and `dwell` events (the event's `snapshot`: `GET /api/events/{id}/snapshot.jpg` "
+                    + "on the host that made it), the oldest dropped beyond it; `0`: none kept");
+
     /** Every setting, in the README's order. */
     public static final List<Setting<?>> ALL = List.of(
             HOST, PORT,
@@ -298,7 +302,7 @@ public final class Catalog {
             WS_MAX_BUFFERED_BYTES, WATCHERS_MAX, INFERENCE_MAX_SIDE, RESULTS_RETENTION_SEC, HTTP_HEADER_TIMEOUT_MS,
             GATING_ENABLED, GATING_THRESHOLD, GATING_REFRESH_MS, GATING_REFRESH_FRAMES, TRACKING_MIN_HITS, TRACKING_MAX_AGE_MS,
             EVENTS_ZONES_FILE, EVENTS_ENTER_FRAMES, EVENTS_LEAVE_FRAMES, EVENTS_DWELL_SEC, EVENTS_REDIS_MAX_LEN,
-            EVENTS_WEBHOOK, EVENTS_WEBHOOK_SECRET, EVENTS_MQTT, EVENTS_QUEUE, LATEST_MAX_BYTES,
+            EVENTS_WEBHOOK, EVENTS_WEBHOOK_SECRET, EVENTS_MQTT, EVENTS_QUEUE, LATEST_MAX_BYTES, EVENTS_SNAPSHOT_BYTES,
             WS_MAX_PENDING_BYTES, WS_MAX_PENDING_BYTES_TOTAL, RESULTS_MAX_BYTES_PER_STREAM, RESULTS_MAX_BYTES_TOTAL,
             RESULTS_MAX_ENTRY_BYTES, REDIS_PUBLISH_QUEUE_BYTES, INFERENCE_MAX_DETECTIONS, WS_FIRST_FRAME_MS,
             LIMITS_MAX_CONNECTIONS_PER_IP, LIMITS_MAX_CONNECTIONS_PER_TOKEN, LIMITS_TRUSTED_PROXIES);

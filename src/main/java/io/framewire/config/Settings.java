@@ -155,7 +155,7 @@ public record Settings(
                 Duration.ofMillis(Catalog.TRACKING_MAX_AGE_MS.read(raw)),
                 Catalog.EVENTS_REDIS_MAX_LEN.read(raw), webhook == null ? null : java.net.URI.create(webhook),
                 Catalog.EVENTS_WEBHOOK_SECRET.read(raw), Catalog.EVENTS_MQTT.read(raw), Catalog.EVENTS_QUEUE.read(raw),
-                Catalog.LATEST_MAX_BYTES.read(raw));
+                Catalog.LATEST_MAX_BYTES.read(raw), Catalog.EVENTS_SNAPSHOT_BYTES.read(raw));
     }
 
     /** Null without {@code --redis}: single host, in-memory state. */

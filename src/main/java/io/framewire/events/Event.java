@@ -14,12 +14,18 @@ import java.io.StringWriter;
  * @param box    x, y, w, h in the frame's pixels
  * @param count  after this event, the tracks with this label inside the zone
  * @param dwellMs for leave and dwell: time since the enter; else 0
+ * @param snapshot its frame is kept ({@code events.snapshotBytes}): the JSON names where
  */
 public record Event(String id, String type, String stream, String zone, int track, String label, float score,
-                    int[] box, int width, int height, long ts, int count, long dwellMs) {
+                    int[] box, int width, int height, long ts, int count, long dwellMs, boolean snapshot) {
 
     public static final int VERSION = 1;
     private static final JsonFactory FACTORY = new JsonFactory();
+
+    /** Where an event's snapshot is served (on the host that made it). */
+    public static String snapshotPath(String id) {
+        return "/api/events/" + java.net.URLEncoder.encode(id, java.nio.charset.StandardCharsets.UTF_8) + "/snapshot.jpg";
+    }
 
     public String json() {
         StringWriter out = new StringWriter(256);
@@ -44,6 +50,9 @@ public record Event(String id, String type, String stream, String zone, int trac
             g.writeNumberField("count", count);
             if (!type.equals("enter")) {
                 g.writeNumberField("dwellMs", dwellMs);
+            }
+            if (snapshot) {
+                g.writeStringField("snapshot", snapshotPath(id));
             }
             g.writeEndObject();
         } catch (IOException e) {

@@ -31,7 +31,9 @@ public final class Events implements AutoCloseable {
     private final Map<String, StreamEvents> live = new ConcurrentHashMap<>();
     private final Thread refresher;
     private final Pictures pictures;
+    private final Snapshots snapshots;
     private final Thread picturePublisher;
+    private final Thread stateWriter;
     private volatile boolean closed;
 
     Events(EventsConfig config, RedisCommands redis, List<Sink> sinks, Metrics metrics) {
@@ -41,6 +43,8 @@ public final class Events implements AutoCloseable {
         this.sinks = sinks;
         this.zones = new ZoneStore(config.zonesFile(), redis);
         this.pictures = new Pictures(config.latestBytes());
+        this.snapshots = new Snapshots(config.snapshotBytes());
+        metrics.gauge("framewire_event_snapshots_bytes", "Memory holding event snapshots (cap: events.snapshotBytes)", snapshots::bytes);
         metrics.gauge("framewire_pictures_bytes", "Memory holding streams' latest pictures (cap: latest.maxBytes)", pictures::bytes);
         this.rules = new StreamEvents.Rules(config.enterFrames(), config.leaveFrames(), config.dwell().toNanos(),
                 config.lost().toNanos());
@@ -48,6 +52,7 @@ public final class Events implements AutoCloseable {
             s.start(metrics);
         }
         refresher = redis == null ? null : Thread.ofPlatform().daemon().name("fw-zones").start(this::refresh);
+        stateWriter = redis == null ? null : Thread.ofPlatform().daemon().name("fw-zonestate").start(this::writeStates);
         picturePublisher = redis == null || !pictures.enabled() ? null
                 : Thread.ofPlatform().daemon().name("fw-pictures").start(this::publishWanted);
     }
@@ -83,7 +88,15 @@ public final class Events implements AutoCloseable {
         }
         long wallOffset = System.currentTimeMillis() * 1_000_000L - System.nanoTime();
         StreamEvents s = new StreamEvents(stream, zs, rules, this::emit, System.currentTimeMillis(), wallOffset)
-                .pictures(pictures.enabled() ? pictures : null);
+                .pictures(pictures.enabled() ? pictures : null).snapshots(snapshots.enabled() ? snapshots : null);
+        if (redis != null) {
+            try {
+                s.adopt(redis.get(stateKey(stream)), System.nanoTime()); // a previous connection's, on any host
+            } catch (IllegalStateException e) {
+                // Redis down: this connection starts afresh (an object inside may enter again)
+            }
+            s.stateTo(states::put);
+        }
         live.put(stream, s);
         return s;
     }
@@ -91,6 +104,11 @@ public final class Events implements AutoCloseable {
     /** That stream's connection ended. */
     public void closed(String stream, TrackListener listener) {
         live.remove(stream, listener);
+    }
+
+    /** The snapshot of event {@code id} when this host keeps it; null otherwise. */
+    public Snapshots.Snapshot snapshot(String id) {
+        return snapshots.get(id);
     }
 
     /** Every stream's latest picture on this host. */
@@ -133,6 +151,38 @@ public final class Events implements AutoCloseable {
     static final long REMOTE_WAIT_MS = 1_500;
     static final long PUBLISH_EVERY_MS = 500;
     private final Map<String, Long> published = new ConcurrentHashMap<>();
+
+    /** Zone states to write, latest per stream (the state writer takes them). */
+    private final Map<String, String> states = new ConcurrentHashMap<>();
+    static final long STATE_TTL_MS = 3_600_000;
+
+    static String stateKey(String stream) {
+        return "fw:{" + stream + "}:zonestate";
+    }
+
+    /** With a fleet: writes the streams' zone states an event changed, every 50 ms, for the host that takes a stream over. */
+    private void writeStates() {
+        while (!closed) {
+            try {
+                Thread.sleep(50);
+                for (String id : List.copyOf(states.keySet())) {
+                    String state = states.remove(id);
+                    if (state != null) {
+                        try {
+                            redis.set(stateKey(id), state, STATE_TTL_MS);
+                        } catch (IllegalStateException e) {
+                            states.putIfAbsent(id, state); // Redis down: try again (a newer state wins)
+                            throw e;
+                        }
+                    }
+                }
+            } catch (InterruptedException e) {
+                return;
+            } catch (RuntimeException e) {
+                log.debug("zone states to Redis: {}", e.toString());
+            }
+        }
+    }
 
     static String pictureKey(String stream) {
         return "fw:{" + stream + "}:latest";
@@ -234,6 +284,15 @@ public final class Events implements AutoCloseable {
         }
         if (picturePublisher != null) {
             picturePublisher.interrupt();
+        }
+        if (stateWriter != null) {
+            stateWriter.interrupt();
+            try {
+                stateWriter.join(1000);
+                states.forEach((id, state) -> redis.set(stateKey(id), state, STATE_TTL_MS)); // the last ones
+            } catch (InterruptedException | IllegalStateException e) {
+                log.debug("zone states at close: {}", e.toString());
+            }
         }
         for (Sink s : sinks) {
             s.close();

@@ -14,11 +14,12 @@ import java.time.Duration;
  * @param mqtt          the MQTT broker ({@code tcp://host:1883}); null: no MQTT sink
  * @param queue         each sink's queue bound (events)
  * @param latestBytes   all streams' latest pictures together; 0: none kept
+ * @param snapshotBytes the frames of enter and dwell events, kept in memory; 0: none
  */
 public record EventsConfig(Path zonesFile, int enterFrames, int leaveFrames, Duration dwell, Duration lost,
                            long redisMaxLen, URI webhook, String webhookSecret, String mqtt, int queue,
-                           long latestBytes) {
+                           long latestBytes, long snapshotBytes) {
 
     public static final EventsConfig DEFAULT = new EventsConfig(null, 3, 5, Duration.ofSeconds(30), Duration.ofSeconds(1),
-            100_000, null, null, null, 10_000, 256L << 20);
+            100_000, null, null, null, 10_000, 256L << 20, 0);
 }

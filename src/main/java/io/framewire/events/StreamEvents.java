@@ -30,10 +30,12 @@ final class StreamEvents implements TrackListener {
     private final String stream;
     private final Rules rules;
     private final Consumer<Event> out;
-    private final long epochMillis;
+    private long epochMillis; // adopted from a previous connection's state, else this one's start
     private final long wallOffsetNanos; // wall clock minus monotonic, to stamp events in ms
     private volatile List<Zone> zones;
     private Pictures pictures; // set once, before the first pass; null: none kept
+    private Snapshots snapshots; // likewise
+    private java.nio.ByteBuffer image; // this pass's frame, for snapshots
     private List<Zone> applied = List.of();
     private final Map<Integer, TrackState> tracks = new HashMap<>();
     private List<Map<String, Integer>> counts = List.of(); // per applied zone: label -> tracks inside
@@ -69,6 +71,97 @@ final class StreamEvents implements TrackListener {
         this.out = out;
         this.epochMillis = epochMillis;
         this.wallOffsetNanos = wallOffsetNanos;
+        apply(zones, 0); // no tracks yet: only sets the zones up, so that adopt() can find them by name
+    }
+
+    private java.util.function.BiConsumer<String, String> stateOut;
+    private boolean changed; // an event changed the state during this pass
+
+    /** Where this stream's zone state goes after each pass that made events (with a fleet: Redis, for a takeover). */
+    StreamEvents stateTo(java.util.function.BiConsumer<String, String> out) {
+        this.stateOut = out;
+        return this;
+    }
+
+    private static final String STATE_VERSION = "z1";
+    /** At most this many (track, zone) entries in a state snapshot: it stays a few kilobytes. */
+    static final int MAX_STATE_ENTRIES = 256;
+
+    /**
+     * The zone state as one line: {@code z1 EPOCH} then per (track, zone) that has entered
+     * {@code track,zone,label,enters,inside(0/1),insideMs,dwelt(0/1)} (label URL-encoded).
+     */
+    String state(long now) {
+        StringBuilder b = new StringBuilder(32).append(STATE_VERSION).append(' ').append(epochMillis);
+        int n = 0;
+        for (TrackState t : tracks.values()) {
+            for (int z = 0; z < t.zones.length && n < MAX_STATE_ENTRIES; z++) {
+                ZoneState s = t.zones[z];
+                if (s.enters == 0) {
+                    continue;
+                }
+                n++;
+                b.append(' ').append(t.id).append(',').append(applied.get(z).name()).append(',')
+                        .append(java.net.URLEncoder.encode(t.label, java.nio.charset.StandardCharsets.UTF_8)).append(',')
+                        .append(s.enters).append(',').append(s.inside ? 1 : 0).append(',')
+                        .append(s.inside ? Math.max(0, (now - s.enteredAt) / 1_000_000) : 0).append(',').append(s.dwelt ? 1 : 0);
+            }
+        }
+        return b.toString();
+    }
+
+    /**
+     * Takes over a previous connection's {@link #state} (before this one's first pass): its EPOCH,
+     * so event ids continue, and each track's enters, so a track already inside a zone makes no
+     * second {@code enter} and its {@code leave} carries the id the first {@code enter} implies.
+     * Zones that no longer exist are skipped. False (nothing changed) when the text is not a state.
+     */
+    boolean adopt(String state, long now) {
+        if (state == null) {
+            return false;
+        }
+        String[] parts = state.trim().split(" ");
+        if (parts.length < 2 || !parts[0].equals(STATE_VERSION)) {
+            return false;
+        }
+        try {
+            long epoch = Long.parseLong(parts[1]);
+            for (int i = 2; i < parts.length && i < 2 + MAX_STATE_ENTRIES; i++) {
+                String[] f = parts[i].split(",", -1);
+                if (f.length != 7) {
+                    return false;
+                }
+                int id = Integer.parseInt(f[0]);
+                Integer z = indexOf(applied, f[1]);
+                if (z == null || id < 1 || tracks.size() >= MAX_TRACKS) {
+                    continue;
+                }
+                TrackState t = tracks.computeIfAbsent(id, k -> new TrackState(k, applied.size()));
+                t.label = java.net.URLDecoder.decode(f[2], java.nio.charset.StandardCharsets.UTF_8);
+                t.score = 0;
+                t.box = t.box == null ? new Box(0, 0, 0, 0) : t.box;
+                t.seenAt = now; // as if seen now: unseen for tracking.maxAgeMs on this host, it leaves
+                ZoneState s = t.zones[z];
+                s.enters = Math.max(0, Integer.parseInt(f[3]));
+                s.inside = f[4].equals("1");
+                s.in = s.inside ? rules.enterFrames : 0;
+                s.enteredAt = now - Long.parseLong(f[5]) * 1_000_000;
+                s.dwelt = f[6].equals("1");
+                if (s.inside) {
+                    counts.get(z).merge(t.label, 1, Integer::sum);
+                }
+            }
+            epochMillis = epoch;
+            return true;
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
+    }
+
+    /** Keep the frames of this stream's enter and dwell events there. */
+    StreamEvents snapshots(Snapshots s) {
+        this.snapshots = s;
+        return this;
     }
 
     /** Keep this stream's latest picture there. */
@@ -96,6 +189,7 @@ final class StreamEvents implements TrackListener {
         if (pictures != null) {
             pictures.offer(stream, observations, ids, width, height, image, now);
         }
+        this.image = image;
         List<Zone> zs = zones;
         if (zs != applied) {
             apply(zs, now);
@@ -136,6 +230,12 @@ final class StreamEvents implements TrackListener {
         }
         if (tracks.size() > 0) {
             forgetLost(now);
+        }
+        if (changed) {
+            changed = false;
+            if (stateOut != null) {
+                stateOut.accept(stream, state(now));
+            }
         }
     }
 
@@ -241,6 +341,8 @@ final class StreamEvents implements TrackListener {
         String id = stream + ":" + epochMillis + ":" + t.id + ":" + zone + ":" + type + ":" + s.enters;
         long ts = (now + wallOffsetNanos) / 1_000_000;
         long dwellMs = type.equals("enter") ? 0 : (now - s.enteredAt) / 1_000_000;
-        out.accept(new Event(id, type, stream, zone, t.id, t.label, t.score, box, width, height, ts, count, dwellMs));
+        changed = true;
+        boolean snap = snapshots != null && !type.equals("leave") && snapshots.keep(id, stream, image);
+        out.accept(new Event(id, type, stream, zone, t.id, t.label, t.score, box, width, height, ts, count, dwellMs, snap));
     }
 }

@@ -39,6 +39,8 @@ final class HttpEndpoints extends Handler.Abstract {
     private final WebUi web;
     private final StreamApi api;
     static final String API_STREAMS = "/api/streams/";
+    static final String API_EVENTS = "/api/events/";
+    static final String SNAPSHOT = "/snapshot.jpg";
 
     HttpEndpoints(FramewireServer server, PrometheusRegistry registry, ServerConnector admin) {
         this.server = server;
@@ -73,6 +75,10 @@ final class HttpEndpoints extends Handler.Abstract {
                 }
             }
             default -> {
+                if (path.startsWith(API_EVENTS) && path.endsWith(SNAPSHOT)) {
+                    api.snapshot(path.substring(API_EVENTS.length(), path.length() - SNAPSHOT.length()), request, response, callback);
+                    return true;
+                }
                 if (path.startsWith(API_STREAMS)) {
                     return api.handle(path.substring(API_STREAMS.length()), onAdmin, request, response, callback);
                 }

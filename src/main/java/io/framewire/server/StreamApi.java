@@ -155,6 +155,24 @@ final class StreamApi {
         response.write(true, request.getMethod().equals("HEAD") ? ByteBuffer.allocate(0) : ByteBuffer.wrap(jpeg), callback);
     }
 
+    /** {@code GET /api/events/{id}/snapshot.jpg}: an event's frame, where this host keeps it; with auth, {@code fw.watch} of its stream. */
+    void snapshot(String rawId, Request request, Response response, Callback callback) {
+        String id = java.net.URLDecoder.decode(rawId, StandardCharsets.UTF_8);
+        io.framewire.events.Snapshots.Snapshot snap = id.length() > 512 ? null : server.events().snapshot(id);
+        if (snap == null) {
+            error(response, callback, HttpStatus.NOT_FOUND_404, "no snapshot of that event on this host "
+                    + "(kept on the host that made it, within events.snapshotBytes)");
+            return;
+        }
+        if (!server.authorizer().admit(request, response, callback, Access.WATCH, snap.stream())) {
+            return;
+        }
+        response.setStatus(HttpStatus.OK_200);
+        boolean png = snap.bytes().length > 1 && (snap.bytes()[0] & 0xff) == 0x89;
+        response.getHeaders().put(HttpHeader.CONTENT_TYPE, png ? "image/png" : "image/jpeg");
+        response.write(true, ByteBuffer.wrap(snap.bytes()), callback);
+    }
+
     /** Renders at once, host-wide: decoding and encoding a 4K picture costs tens of milliseconds. */
     static final int RENDERS = 2;
     private final java.util.concurrent.Semaphore renders = new java.util.concurrent.Semaphore(RENDERS);

@@ -29,7 +29,14 @@ public final class RedisCommands implements AutoCloseable {
         T run(Jedis j);
     }
 
+    /** After a failure, calls fail at once for this long: a stream connecting while Redis is down must not wait for timeouts. */
+    static final long RETRY_AFTER_NANOS = 1_000_000_000L;
+    private long downUntil; // System.nanoTime(); guarded by this
+
     private synchronized <T> T call(Call<T> c) {
+        if (jedis == null && downUntil != 0 && System.nanoTime() - downUntil < 0) {
+            throw new IllegalStateException("redis " + name + ": unreachable, retrying shortly");
+        }
         try {
             if (jedis == null) {
                 jedis = link.open(name, 0);
@@ -40,6 +47,7 @@ public final class RedisCommands implements AutoCloseable {
             return out;
         } catch (RuntimeException e) {
             link.failed(name, e);
+            downUntil = System.nanoTime() + RETRY_AFTER_NANOS;
             if (jedis != null) {
                 jedis.close();
                 jedis = null;

@@ -18,6 +18,7 @@ public final class WatchSession implements Watcher {
     private final BoundedSender out;
 
     private final int framesPerSecond;
+    private volatile Thread relay; // started by ready(), on the feed's thread
     private final PictureFeed pictures;
     private final java.util.concurrent.atomic.AtomicBoolean pictureInFlight = new java.util.concurrent.atomic.AtomicBoolean();
 
@@ -41,7 +42,6 @@ public final class WatchSession implements Watcher {
     /** Runs on the connection's virtual thread until the watcher goes away. */
     public void run(SharedState state, String lastEntry) {
         state.watch(streamId, lastEntry, this);
-        Thread relay = framesPerSecond > 0 ? Thread.ofVirtual().name("ws-watch-frames-" + streamId).start(this::relayPictures) : null;
         try {
             BlockingWebSocket.Message m;
             while ((m = ws.next()) != null) {
@@ -54,8 +54,9 @@ public final class WatchSession implements Watcher {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } finally {
-            if (relay != null) {
-                relay.interrupt();
+            Thread r = relay;
+            if (r != null) {
+                r.interrupt();
             }
             state.unwatch(streamId, this);
         }
@@ -88,6 +89,10 @@ public final class WatchSession implements Watcher {
     @Override
     public void ready(String from) {
         out.send(Messages.watching(streamId, from));
+        // pictures only after "watching": the first message says where the feed starts
+        if (framesPerSecond > 0 && relay == null && ws.isOpen()) {
+            relay = Thread.ofVirtual().name("ws-watch-frames-" + streamId).start(this::relayPictures);
+        }
     }
 
     @Override

@@ -33,12 +33,13 @@ function drawZones(canvas, msg) {
   ctx.strokeStyle = '#ffc800';
   ctx.fillStyle = 'rgba(255, 200, 0, 0.12)';
   for (const z of zones) {
+    if (!z.polygon.length) continue;
     ctx.beginPath();
     z.polygon.forEach(([x, y], i) => {
       const px = ox + x * msg.width * scale, py = oy + y * msg.height * scale;
       if (i === 0) ctx.moveTo(px, py); else ctx.lineTo(px, py);
     });
-    ctx.closePath();
+    if (z !== draft) ctx.closePath();
     ctx.fill();
     ctx.stroke();
     ctx.fillStyle = '#ffc800';
@@ -46,6 +47,64 @@ function drawZones(canvas, msg) {
     ctx.fillStyle = 'rgba(255, 200, 0, 0.12)';
   }
 }
+
+// Zone editing: points clicked on the picture, in the frame's normalised coordinates.
+let draft = null;
+
+function toFrame(ev) {
+  const canvas = $('overlay');
+  if (!lastMsg || !lastMsg.width) return null;
+  const r = canvas.getBoundingClientRect();
+  const scale = Math.min(r.width / lastMsg.width, r.height / lastMsg.height);
+  const ox = (r.width - lastMsg.width * scale) / 2, oy = (r.height - lastMsg.height * scale) / 2;
+  const x = (ev.clientX - r.left - ox) / (lastMsg.width * scale), y = (ev.clientY - r.top - oy) / (lastMsg.height * scale);
+  if (x < 0 || x > 1 || y < 0 || y > 1) return null;
+  return [Math.round(x * 1000) / 1000, Math.round(y * 1000) / 1000];
+}
+
+$('overlay').addEventListener('click', (ev) => {
+  if (!draft) return;
+  const p = toFrame(ev);
+  if (!p) return;
+  draft.polygon.push(p);
+  $('zone-finish').disabled = draft.polygon.length < 3;
+  draw(lastMsg);
+});
+$('zone-draw').addEventListener('click', () => {
+  const labels = $('zone-labels').value.split(',').map((l) => l.trim()).filter(Boolean);
+  draft = { name: $('zone-name').value.trim(), polygon: [], labels, minScore: 0 };
+  zones = zones.filter((z) => z.name !== draft.name);
+  zones.push(draft);
+  $('zone-finish').disabled = true;
+  note($('zone-note'), `drawing ${draft.name}: click its corners on the picture`);
+});
+$('zone-finish').addEventListener('click', () => {
+  draft = null;
+  $('zone-finish').disabled = true;
+  note($('zone-note'), 'zone finished: Save to keep it');
+});
+async function saveZones(method) {
+  const stream = $('stream').value.trim();
+  const token = $('token').value;
+  const headers = { 'Content-Type': 'application/json', ...(token ? { Authorization: 'Bearer ' + token } : {}) };
+  const body = method === 'PUT' ? JSON.stringify({ zones: zones.filter((z) => z.polygon.length >= 3) }) : undefined;
+  try {
+    const r = await fetch(`/api/streams/${encodeURIComponent(stream)}/zones`, { method, headers, body });
+    if (r.ok) {
+      zones = method === 'PUT' ? (await r.json()).zones : [];
+      note($('zone-note'), method === 'PUT' ? `saved ${zones.length} zone(s)` : 'zones cleared');
+    } else {
+      let why = `HTTP ${r.status}`;
+      try { why = (await r.json()).error || why; } catch { /* not JSON */ }
+      note($('zone-note'), why, true);
+    }
+  } catch (e) {
+    note($('zone-note'), String(e), true);
+  }
+  draw(lastMsg);
+}
+$('zone-save').addEventListener('click', () => saveZones('PUT'));
+$('zone-clear').addEventListener('click', () => saveZones('DELETE'));
 
 async function loadZones(stream) {
   zones = [];

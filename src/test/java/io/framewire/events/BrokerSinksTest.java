@@ -81,9 +81,9 @@ class BrokerSinksTest {
             sink.start(metrics);
             Event enter = SinksTest.event(1);
             Event leave = new Event("cam-1:1:1:door:leave:1", "leave", "cam-1", "door", 1, "face", 0.9f, new int[] {1, 2, 3, 4},
-                    640, 480, 1_700_000_000_500L, 0, 500);
+                    640, 480, 1_700_000_000_500L, 0, 500, false);
             Event enter2 = new Event("cam-1:1:2:door:enter:1", "enter", "cam-1", "door", 2, "face", 0.8f, new int[] {1, 2, 3, 4},
-                    640, 480, 1_700_000_000_600L, 1, 0);
+                    640, 480, 1_700_000_000_600L, 1, 0, false);
             sink.offer(enter);
             sink.offer(leave);
             sink.offer(enter2);

@@ -70,7 +70,7 @@ class SinksTest {
 
     static Event event(int n) {
         return new Event("cam-1:1:" + n + ":door:enter:1", "enter", "cam-1", "door", n, "face", 0.9f,
-                new int[] {1, 2, 3, 4}, 640, 480, 1_700_000_000_000L + n, 1, 0);
+                new int[] {1, 2, 3, 4}, 640, 480, 1_700_000_000_000L + n, 1, 0, false);
     }
 
     private double sample(String s) throws IOException {

@@ -125,6 +125,45 @@ class StreamEventsTest {
     }
 
     @Test
+    void anotherConnectionTakesTheStateOverWithoutASecondEnterAndClosesTheOpenOne() throws Exception {
+        List<String> states = new ArrayList<>();
+        StreamEvents a = engine(DOOR).stateTo((stream, state) -> states.add(state));
+        for (double x = 0.30; x <= 0.50; x += 0.01) { // into the zone, then the host dies
+            pass(a, 7, x, "face", 0.9f);
+        }
+        assertThat(types()).containsExactly("enter");
+        assertThat(states).hasSize(1);
+        assertThat(states.getFirst()).startsWith("z1 1234 7,door,face,1,1,");
+
+        StreamEvents b = new StreamEvents("cam-1", Zones.parse(DOOR.getBytes(StandardCharsets.UTF_8)), RULES, events::add, 9999, 0);
+        assertThat(b.adopt(states.getLast(), now)).isTrue();
+        for (double x = 0.50; x <= 0.80; x += 0.01) { // the same track walks on and out on the new host
+            pass(b, 7, x, "face", 0.9f);
+        }
+        assertThat(events).extracting(Event::id).containsExactly("cam-1:1234:7:door:enter:1", "cam-1:1234:7:door:leave:1");
+        assertThat(events.get(1).dwellMs()).isPositive();
+        for (double x = 0.80; x >= 0.45; x -= 0.01) { // and back in: its second enter, not a repeat of the first
+            pass(b, 7, x, "face", 0.9f);
+        }
+        assertThat(events.getLast().id()).isEqualTo("cam-1:1234:7:door:enter:2");
+        assertThat(b.adopt("garbage", now)).isFalse();
+        assertThat(b.adopt("z1 5 7,door,face,x,1,0,0", now)).isFalse();
+    }
+
+    @Test
+    void snapshotsStayWithinTheirBytesOldestDroppedFirst() {
+        Snapshots s = new Snapshots(250);
+        for (int i = 0; i < 5; i++) {
+            assertThat(s.keep("e" + i, "cam-1", java.nio.ByteBuffer.wrap(new byte[100]))).isTrue();
+        }
+        assertThat(s.bytes()).isEqualTo(200);
+        assertThat(s.get("e0")).isNull();
+        assertThat(s.get("e2")).isNull();
+        assertThat(s.get("e4").stream()).isEqualTo("cam-1");
+        assertThat(s.keep("big", "cam-1", java.nio.ByteBuffer.wrap(new byte[300]))).as("larger than the bound").isFalse();
+    }
+
+    @Test
     void theDocumentIsValidatedAndBounded() throws Exception {
         List<Zone> zs = Zones.parse(DOOR.getBytes(StandardCharsets.UTF_8));
         assertThat(Zones.toJson(zs)).isEqualTo(

@@ -107,7 +107,7 @@ class ZoneEventsServerTest {
                     // one track for the whole walk even when a starved test machine takes a second over a frame
                     "tracking.maxAgeMs", "10000",
                     "events.webhook", "http://127.0.0.1:" + receiver.getAddress().getPort() + "/hook",
-                    "events.webhookSecret", "0123456789abcdef", "events.mqtt", broker.url());
+                    "events.webhookSecret", "0123456789abcdef", "events.mqtt", broker.url(), "events.snapshotBytes", "4000000");
             String api = "http://127.0.0.1:" + server.adminPort() + "/api/streams/walk-cam/zones";
             assertThat(send("PUT", "http://127.0.0.1:" + server.port() + "/api/streams/walk-cam/zones", ZONE).statusCode())
                     .as("not on the main port when an admin port is set").isEqualTo(404);
@@ -123,15 +123,11 @@ class ZoneEventsServerTest {
                 for (double x = 0.1; x < 0.9; x += 0.015) {
                     path.add(x);
                 }
+                path.addAll(java.util.Collections.nCopies(10, 0.9)); // stops and turns round (the tracker's velocity settles)
                 for (double x = 0.9; x > 0.1; x -= 0.015) {
                     path.add(x);
                 }
-                int found = 0;
-                for (double x : path) {
-                    cam.send(frame(face, x, noise));
-                    JsonNode r = cam.next(WAIT);
-                    found += r.path("detections").size() > 0 ? 1 : 0;
-                }
+                int found = walk(cam, face, path, noise);
                 assertThat(found).as("YuNet finds the face in the clip's frames").isGreaterThan(path.size() * 9 / 10);
             }
             try {
@@ -155,12 +151,110 @@ class ZoneEventsServerTest {
                 });
             }
             assertThat(hooked).isEqualTo(redisEvents(redis));
+            // the enters' frames are kept: served where the event names them
+            JsonNode enter = JSON.readTree(hooked.getFirst());
+            assertThat(JSON.readTree(hooked.get(1)).has("snapshot")).as("a leave has none").isFalse();
+            try (HttpClient c = HttpClient.newHttpClient()) {
+                HttpResponse<byte[]> snap = c.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port()
+                        + enter.path("snapshot").asText())).build(), HttpResponse.BodyHandlers.ofByteArray());
+                assertThat(snap.statusCode()).isEqualTo(200);
+                BufferedImage shot = ImageIO.read(new ByteArrayInputStream(snap.body()));
+                assertThat(shot.getWidth()).isEqualTo(640);
+                assertThat(c.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port()
+                        + "/api/events/nope/snapshot.jpg")).build(), HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(404);
+            }
             assertThat(send("DELETE", api, null).statusCode()).isEqualTo(204);
             assertThat(JSON.readTree(send("GET", api, null).body()).path("zones").size()).isZero();
             sub.disconnect();
         } finally {
             receiver.stop(0);
         }
+    }
+
+    /**
+     * The stream's host goes away mid-crossing (the camera's connection ends, then the host), the
+     * camera reconnects to another host, and the walk goes on there: the other host continues the
+     * track (its id from fw:{ID}:tracks) and the open enter (fw:{ID}:zonestate). Over both hosts:
+     * exactly 2 enter + 2 leave in fw:events, the ids of one epoch, none twice.
+     */
+    @Test
+    void aTakeoverMidCrossingNeitherDuplicatesNorLosesTheOpenEnter() throws Exception {
+        try (RedisServer redis = RedisServer.start()) {
+            String[] common = {"detector", "yunet", "model", TestData.yunet().toString(), "workers", "1",
+                    "gating.enabled", "false", "redis", redis.url(), "tracking.maxAgeMs", "3000"};
+            FramewireServer a = servers.start(concat(common, "host.id", "zone-a"));
+            FramewireServer b = servers.start(concat(common, "host.id", "zone-b"));
+            assertThat(send("PUT", "http://127.0.0.1:" + a.port() + "/api/streams/move-cam/zones", ZONE).statusCode()).isEqualTo(200);
+            Random noise = new Random(7);
+            BufferedImage face;
+            List<Double> path = new ArrayList<>();
+            for (double x = 0.1; x < 0.9; x += 0.015) {
+                path.add(x);
+            }
+            path.addAll(java.util.Collections.nCopies(10, 0.9)); // stops and turns round (the tracker's velocity settles)
+            for (double x = 0.9; x > 0.1; x -= 0.015) {
+                path.add(x);
+            }
+            int half = path.indexOf(path.stream().filter(x -> x > 0.5).findFirst().orElseThrow()); // inside the zone
+            double stop = path.get(half);
+            try (WsClient cam = WsClient.stream(a.port(), "move-cam")) {
+                face = face(cam);
+                walk(cam, face, path.subList(0, half), noise);
+                // the person stops in the door: a track snapshot (refreshed every 0.5 s) holds where it stands
+                walk(cam, face, java.util.Collections.nCopies(12, stop), noise);
+                await().until(() -> !redisEvents(redis).isEmpty());
+                assertThat(redisEvents(redis)).as("the enter on the first host").hasSize(1);
+            }
+            try (Jedis j = redis.client()) {
+                await().until(() -> j.get("fw:{move-cam}:tracks") != null && j.get("fw:{move-cam}:zonestate") != null);
+            }
+            servers.close(a);
+            try (WsClient cam = WsClient.stream(b.port(), "move-cam")) {
+                await().until(() -> io.framewire.testing.MetricsText.value(io.framewire.testing.Http.metrics(b.port()),
+                        "framewire_tracks_handed_over_total") == 1);
+                walk(cam, face, path.subList(half, path.size()), noise);
+            }
+            await().until(() -> redisEvents(redis).size() >= 4);
+            List<JsonNode> events = new ArrayList<>();
+            for (String e : redisEvents(redis)) {
+                events.add(JSON.readTree(e));
+            }
+            assertThat(events).as(events.toString()).extracting(e -> e.path("type").asText())
+                    .containsExactly("enter", "leave", "enter", "leave");
+            String track = events.getFirst().path("track").asText();
+            String prefix = events.getFirst().path("id").asText().replaceAll(":enter:1$", "");
+            assertThat(events).extracting(e -> e.path("id").asText())
+                    .as("one track, one epoch, over both hosts")
+                    .containsExactly(prefix + ":enter:1", prefix + ":leave:1", prefix + ":enter:2", prefix + ":leave:2");
+            assertThat(events).allSatisfy(e -> assertThat(e.path("track").asText()).isEqualTo(track));
+        }
+    }
+
+    /** The camera's pace: one frame every 100 ms on a fixed schedule (a camera does not wait for results), each answered. */
+    private static final long PACE_NANOS = 100_000_000L;
+    private static final boolean DEBUG = Boolean.getBoolean("walk.debug"); // each frame's answer on stderr
+
+    private static int walk(WsClient cam, BufferedImage face, List<Double> xs, Random noise) throws Exception {
+        int found = 0;
+        long next = System.nanoTime();
+        for (double x : xs) {
+            byte[] f = frame(face, x, noise);
+            java.util.concurrent.locks.LockSupport.parkNanos(next - System.nanoTime());
+            next = Math.max(next + PACE_NANOS, System.nanoTime());
+            cam.send(f);
+            JsonNode r = cam.next(WAIT);
+            found += r.path("detections").size() > 0 ? 1 : 0;
+            if (DEBUG) {
+                System.err.printf("WALK x=%.3f t=%d %s%n", x, System.nanoTime() / 1_000_000, r.path("detections"));
+            }
+        }
+        return found;
+    }
+
+    private static String[] concat(String[] a, String... b) {
+        String[] out = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, out, a.length, b.length);
+        return out;
     }
 
     private static List<String> redisEvents(RedisServer redis) {

@@ -100,6 +100,24 @@ class BrowserTest {
                 "const i = document.getElementById('picture'); return !i.hidden && i.complete && i.naturalWidth > 0 ? i.naturalWidth : 0"),
                 w -> ((Number) w).longValue() > 0);
         assertThat(((Number) picture).longValue()).as("the picture's width").isEqualTo(480);
+        // a zone drawn on the picture and saved through the zones API
+        browser.findElement(By.id("zone-name")).clear();
+        browser.findElement(By.id("zone-name")).sendKeys("desk");
+        browser.findElement(By.id("zone-draw")).click();
+        var overlay = browser.findElement(By.id("overlay"));
+        for (int[] p : new int[][] {{-60, -40}, {60, -40}, {60, 40}, {-60, 40}}) { // offsets from the centre
+            new org.openqa.selenium.interactions.Actions(browser).moveToElement(overlay, p[0], p[1]).click().perform();
+        }
+        browser.findElement(By.id("zone-finish")).click();
+        browser.findElement(By.id("zone-save")).click();
+        Waits.until(() -> text(browser, "#zone-note"), t -> t.startsWith("saved"));
+        var zones = new com.fasterxml.jackson.databind.ObjectMapper().readTree(
+                io.framewire.testing.Http.get(server.port(), "/api/streams/browser-1/zones").body()).path("zones");
+        assertThat(zones.size()).isEqualTo(1);
+        assertThat(zones.get(0).path("name").asText()).isEqualTo("desk");
+        assertThat(zones.get(0).path("polygon").size()).isEqualTo(4);
+        assertThat(zones.get(0).path("polygon").get(0).get(0).asDouble()).as("left of the centre").isLessThan(0.5);
+        assertThat(zones.get(0).path("polygon").get(2).get(1).asDouble()).as("below the centre").isGreaterThan(0.5);
         Chromium.screenshot(browser, "watch");
 
         // the dashboard lists the stream with a live FPS (rates need two polls)
