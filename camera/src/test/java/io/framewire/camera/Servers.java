@@ -63,20 +63,17 @@ final class Servers implements AfterEachCallback {
         return URI.create("ws://127.0.0.1:" + server.port());
     }
 
-    static Path shared() {
-        return Path.of(System.getProperty("framewire.shared", "../../shared"));
+    /** The media and models the repository carries (the root's src/test/data), so a clone without ../shared passes. */
+    static Path testdata() {
+        return Path.of(System.getProperty("framewire.testdata", "../src/test/data"));
     }
 
     static Path megamind() {
-        return shared().resolve("testdata/Megamind.avi");
+        return testdata().resolve("testdata/Megamind.avi");
     }
 
     static Path yunet() {
-        return shared().resolve("models/yunet_s_640_640.onnx");
-    }
-
-    static boolean haveMedia() {
-        return Files.exists(megamind()) && Files.exists(yunet());
+        return testdata().resolve("models/yunet_s_640_640.onnx");
     }
 
     @Override

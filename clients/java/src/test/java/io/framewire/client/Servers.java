@@ -78,10 +78,9 @@ final class Servers implements AfterEachCallback {
         return out.toByteArray();
     }
 
-    /** messi5.jpg (two faces) from ../shared, or null where it is not there. */
+    /** messi5.jpg, as the repository carries it (the root's src/test/data). */
     static byte[] messi() throws IOException {
-        Path p = Path.of(System.getProperty("framewire.shared", "../../../shared"), "testdata", "messi5.jpg");
-        return Files.exists(p) ? Files.readAllBytes(p) : null;
+        return Files.readAllBytes(Path.of(System.getProperty("framewire.testdata", "../../src/test/data"), "testdata", "messi5.jpg"));
     }
 
     @Override
