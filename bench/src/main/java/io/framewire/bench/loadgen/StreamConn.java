@@ -173,10 +173,11 @@ abstract class StreamConn {
                 ledger.onError(stream(r.seq()), r.dropped());
                 sinks.errorCodes().inc(r.code());
             }
-            case STATUS -> { // heard (the silence rule does not fire on a live host); its drops are a running total
+            case STATUS -> { // heard (the silence rule does not fire on a live host); its drops are reported once
                 if (r.adviceFps() >= 0) {
                     advisedFps = r.adviceFps();
                 }
+                ledger.onStatus(r.dropped());
                 sinks.other().inc("status");
             }
             case OTHER -> sinks.other().inc(r.code());

@@ -27,6 +27,7 @@ final class StreamLedger {
     private volatile long frameErrors;   // error replies that carry a seq
     private volatile long streamErrors;  // error replies without a seq
     private volatile long dropped;       // sum of the server's "dropped" fields
+    private long reportedEarly;          // drops a status message reported, folded into the next answer's
     private volatile long lastSeq = -1;  // highest seq answered by a result or error
     private volatile long unknownSeq;    // replies whose seq we never sent or whose send time was overwritten
 
@@ -109,15 +110,25 @@ final class StreamLedger {
     void onError(long seq, long droppedBefore) {
         if (seq < 0) {
             streamErrors++;
-            dropped += Math.max(0, droppedBefore);
+            dropped += Math.max(0, droppedBefore) + reportedEarly;
+            reportedEarly = 0;
             return;
         }
         frameErrors++;
         account(seq, droppedBefore);
     }
 
+    /**
+     * A status message's drops: frames older than one still waiting, which no later answer reports
+     * again. Counted with the next answer, so that until then they stay among the unanswered.
+     */
+    void onStatus(long droppedBefore) {
+        reportedEarly += Math.max(0, droppedBefore);
+    }
+
     private void account(long seq, long droppedBefore) {
-        dropped += Math.max(0, droppedBefore);
+        dropped += Math.max(0, droppedBefore) + reportedEarly;
+        reportedEarly = 0;
         if (seq > lastSeq) {
             lastSeq = seq;
         }

@@ -112,4 +112,20 @@ class StreamLedgerTest {
         assertThat(l.beginConnection()).isEqualTo(1);
         assertThat(l.lostOnClose()).isZero();
     }
+
+    @Test
+    void aStatusMessagesDropsCountWithTheNextAnswer() {
+        StreamLedger l = new StreamLedger();
+        for (int i = 0; i < 10; i++) {
+            l.recordSend(i);
+        }
+        l.onResult(0, 0, 100);
+        l.onStatus(4);           // 1..4 replaced while 0 was at a worker: reported now, not again
+        assertThat(l.counts().dropped()).as("until an answer comes, they stay unanswered").isZero();
+        assertThat(l.unanswered()).isEqualTo(9);
+        l.onResult(6, 1, 100);   // 5 replaced later
+        assertThat(l.counts().dropped()).isEqualTo(5);
+        assertThat(l.accountingGap()).isZero();
+        assertThat(l.unanswered()).isEqualTo(3);
+    }
 }
