@@ -53,6 +53,7 @@ rc25=${PIPESTATUS[0]}
 set -e
 grep -E 'out of memory|Exception' "$OUT/attacks25-server.log" | head -5 >&2 || true
 stop_server
+# shellcheck disable=SC2034  # read by lib.sh's start_redis
 REDIS=1
 REDIS_PORT=${REDIS_PORT:-$((PORT + 2))}
 start_redis
