@@ -30,5 +30,22 @@ class ExampleTest(unittest.TestCase):
         self.assertTrue(20 <= sent <= 52, last)  # 6 s at up to 8 fps
 
 
+    def test_send_image_prints_the_answer_to_one_image(self):
+        """The quick start's "try it from a shell": one image, its answer as JSON, with the built-in YuNet."""
+        server = Server("--detector", "yunet")
+        try:
+            out = subprocess.run([sys.executable, str(HERE.parent / "examples" / "send_image.py"),
+                                  str(TESTDATA / "testdata" / "messi5.jpg"), "--server", server.url],
+                                 capture_output=True, text=True, timeout=60)
+        finally:
+            server.stop()
+        self.assertEqual(out.returncode, 0, out.stderr)
+        import json
+        answer = json.loads(out.stdout)
+        self.assertEqual(answer["seq"], 0)
+        self.assertEqual([d["label"] for d in answer["detections"]], ["face"])
+        self.assertGreater(answer["detections"][0]["score"], 0.6)
+
+
 if __name__ == "__main__":
     unittest.main()
