@@ -95,7 +95,15 @@ public class Attacks implements Callable<Integer> {
         run("L2 50 watchers (watchers.max 40)", Attacks::watchers);
         run("L3 200 header trickles", Attacks::trickle);
 
-        String[] head = {"attack", "RSS MB before/peak/after", "direct MB before/peak/after", "victim answers", "attacker got", "verdict"};
+        printTable(new String[] {"attack", "RSS MB before/peak/after", "direct MB before/peak/after", "victim answers",
+                "attacker got", "verdict"}, rows);
+        boolean alive = ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
+        System.out.println("server alive at the end: " + alive);
+        return alive && rows.stream().allMatch(r -> r[5].equals("PASS")) ? 0 : 1;
+    }
+
+    /** {@code rows} under {@code head} as a Markdown table on stdout, each column as wide as its widest cell. */
+    static void printTable(String[] head, List<String[]> rows) {
         int[] w = new int[head.length];
         List<String[]> all = new ArrayList<>();
         all.add(head);
@@ -119,9 +127,6 @@ public class Attacks implements Callable<Integer> {
                 System.out.println(sep);
             }
         }
-        boolean alive = ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
-        System.out.println("server alive at the end: " + alive);
-        return alive && rows.stream().allMatch(r -> r[5].equals("PASS")) ? 0 : 1;
     }
 
     /** What an attack reports: the attacker's outcome, whether it met the bar, and the victim's minimum share. */

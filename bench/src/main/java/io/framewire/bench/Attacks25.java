@@ -81,7 +81,7 @@ public class Attacks25 implements Callable<Integer> {
             run("C4 6 mosaic streams watched, leave (Redis)", () -> redisMemory(redisPort));
         }
         String[] head = {"attack", "heap MB before/peak/after", "direct MB before/peak/after", "victim answers", "attacker got", "verdict"};
-        print(head);
+        Attacks.printTable(head, rows);
         boolean alive = ProcessHandle.of(Attacks.pid).map(ProcessHandle::isAlive).orElse(false);
         System.out.println("server alive at the end: " + alive);
         return alive && rows.stream().allMatch(r -> r[5].equals("PASS")) ? 0 : 1;
@@ -90,32 +90,6 @@ public class Attacks25 implements Callable<Integer> {
     /** A latency, or "lost" where the quantile falls on frames never answered within a second. */
     static String ms(long v) {
         return v == Long.MAX_VALUE ? "lost" : Long.toString(v);
-    }
-
-    static void print(String[] head) {
-        int[] w = new int[head.length];
-        List<String[]> all = new ArrayList<>();
-        all.add(head);
-        all.addAll(rows);
-        for (String[] r : all) {
-            for (int i = 0; i < r.length; i++) {
-                w[i] = Math.max(w[i], r[i].length());
-            }
-        }
-        for (String[] r : all) {
-            StringBuilder line = new StringBuilder("|");
-            for (int i = 0; i < r.length; i++) {
-                line.append(' ').append(String.format("%-" + w[i] + "s", r[i])).append(" |");
-            }
-            System.out.println(line);
-            if (r == head) {
-                StringBuilder sep = new StringBuilder("|");
-                for (int x : w) {
-                    sep.append(' ').append("-".repeat(x)).append(" |");
-                }
-                System.out.println(sep);
-            }
-        }
     }
 
     record Outcome(String attacker, boolean ok) {}
