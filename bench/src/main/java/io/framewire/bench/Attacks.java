@@ -157,6 +157,7 @@ public class Attacks implements Callable<Integer> {
             victim = new Victim();
         } catch (IOException e) {
             rows.add(new String[] {name, "-", "-", "-", "victim could not connect: " + e, "FAIL"});
+            sampling.set(false); // else its sampler samples for the rest of the run (Attacks25 already stops it)
             return;
         }
         Outcome o;
