@@ -190,12 +190,30 @@ final class StreamApi {
     /** The request body, at most {@code max} bytes; null when it is longer (read no further). */
     private static byte[] body(Request request, int max) throws IOException {
         long declared = request.getLength();
-        if (declared > max) {
-            return null;
-        }
         try (InputStream in = Content.Source.asInputStream(request)) {
+            if (declared > max) {
+                discard(in, max);
+                return null;
+            }
             byte[] b = in.readNBytes(max + 1);
-            return b.length > max ? null : b;
+            if (b.length > max) {
+                discard(in, max);
+                return null;
+            }
+            return b;
+        }
+    }
+
+    /**
+     * Reads and drops what is left of a body refused as too large, up to 16 times the limit: a client still
+     * sending it then reads the 413 instead of a reset; a larger one is cut (Jetty closes the connection).
+     */
+    private static void discard(InputStream in, int max) throws IOException {
+        byte[] sink = new byte[8192];
+        long left = 16L * max;
+        int n;
+        while (left > 0 && (n = in.read(sink, 0, (int) Math.min(sink.length, left))) > 0) {
+            left -= n;
         }
     }
 
