@@ -40,7 +40,10 @@ public final class Watchdog implements AutoCloseable {
                 : null;
     }
 
-    /** Reads the environment (see the class comment); starts the heartbeat when systemd asks for one. */
+    /**
+     * Reads the environment (see the class comment). The heartbeat, when systemd asks for one, begins
+     * at {@link #ready}: systemd arms its watchdog only once the start job completes.
+     */
     public static Watchdog start(Map<String, String> env, List<Probe> probes) {
         SdNotify notify = SdNotify.from(env);
         long usec = watchdogUsec(env);
@@ -48,7 +51,6 @@ public final class Watchdog implements AutoCloseable {
         if (w.thread != null) {
             log.info("systemd watchdog: heartbeat every {} ms while selectors, scheduler and workers progress (stall after {} ms)",
                     TimeUnit.NANOSECONDS.toMillis(w.periodNanos), TimeUnit.NANOSECONDS.toMillis(w.stallNanos));
-            w.thread.start();
         } else if (notify.enabled()) {
             log.info("systemd notify: READY/STOPPING only (no WATCHDOG_USEC for this process)");
         }
@@ -70,9 +72,12 @@ public final class Watchdog implements AutoCloseable {
         }
     }
 
-    /** The server accepts streams: systemd's start job completes. */
+    /** The server accepts streams: systemd's start job completes, then the heartbeat begins (never before READY=1). */
     public void ready(String status) {
         notify.send("READY=1\nSTATUS=" + status);
+        if (thread != null) {
+            thread.start();
+        }
     }
 
     /** The drain began: systemd shows the unit as deactivating; the heartbeat goes on until {@link #close()}. */
