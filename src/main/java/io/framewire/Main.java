@@ -2,8 +2,12 @@ package io.framewire;
 
 import io.framewire.config.Catalog;
 import io.framewire.config.ConfigException;
+import io.framewire.config.ConfigSources;
 import io.framewire.config.Settings;
 import io.framewire.server.FramewireServer;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -18,8 +22,17 @@ public final class Main {
             System.out.println("\nThe load generator and the benchmarks: java -jar bench/target/framewire-bench.jar --help");
             return;
         }
+        List<String> rest = new ArrayList<>(List.of(args));
+        boolean print = rest.remove("--print-config");
         Settings settings;
         try {
+            if (print) { // what this command line would run with, checked as at start, and nothing started
+                ConfigSources.Sourced sourced = ConfigSources.read(rest.toArray(String[]::new), System.getenv(),
+                        new LinkedHashSet<>(Settings.NAMES));
+                Settings.from(sourced.values());
+                System.out.print(Catalog.effective(sourced));
+                return;
+            }
             settings = Settings.fromArgs(args);
         } catch (ConfigException e) {
             System.err.println("framewire: " + e.getMessage());

@@ -327,7 +327,8 @@ public final class Catalog {
 
                 Each setting is also read from the environment (FRAMEWIRE_ + the name upper-cased, dots as
                 underscores: FRAMEWIRE_BATCH_MAX=4) and from the --config properties file (batch.max=4).
-                Flags override the environment, which overrides the file. Settings:
+                Flags override the environment, which overrides the file. --print-config (with any
+                of the above) prints every setting's effective value and its source, then exits. Settings:
 
                 """);
         for (Setting<?> s : ALL) {
@@ -336,6 +337,32 @@ public final class Catalog {
             wrap(b, plain(s.doc()), "      ", 100);
         }
         return b.toString();
+    }
+
+    /**
+     * The {@code --print-config} text: every setting's effective value and where it came from
+     * ({@code default}, {@code file PATH}, {@code env NAME}, {@code flag --name}); secrets and the
+     * password of a Redis URL are masked.
+     */
+    public static String effective(ConfigSources.Sourced sourced) {
+        int width = NAMES.stream().mapToInt(String::length).max().orElse(0);
+        StringBuilder b = new StringBuilder();
+        for (Setting<?> s : ALL) {
+            String raw = sourced.values().get(s.name());
+            String value = raw == null ? plain(s.defaultText()) : mask(s.name(), raw);
+            b.append(String.format("%-" + width + "s  %s   (%s)%n", s.name(), value,
+                    raw == null ? "default" : sourced.origins().get(s.name())));
+        }
+        return b.toString();
+    }
+
+    /** Secrets as ****, a URL's password too: what an operator can paste into a ticket. */
+    static String mask(String name, String value) {
+        String lower = name.toLowerCase(java.util.Locale.ROOT);
+        if (lower.contains("secret") || lower.contains("password")) {
+            return value.isEmpty() ? "" : "****";
+        }
+        return value.replaceAll("(://[^:/@]*:)[^@/]*@", "$1****@");
     }
 
     /** Markdown to terminal text: no backticks, links as their text. */

@@ -42,6 +42,28 @@ class SettingsTest {
     }
 
     @Test
+    void printConfigSaysEachEffectiveValueAndItsSourceWithSecretsMasked(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("framewire.properties");
+        Files.writeString(file, "port=9000\nbatch.max=16\n");
+        ConfigSources.Sourced sourced = ConfigSources.read(
+                new String[] {"--config", file.toString(), "--port=9100", "--redis", "redis://fw:hunter2hunter2@10.0.0.5:6379"},
+                Map.of("FRAMEWIRE_WORKERS", "5", "FRAMEWIRE_SECURITY_JWT_SECRET", "s3cret-s3cret-s3cret-s3cret-s3cret"),
+                new LinkedHashSet<>(Settings.NAMES));
+        String text = Catalog.effective(sourced);
+        assertThat(text.lines()).hasSize(Settings.NAMES.size());
+        assertThat(line(text, "port")).contains("9100").contains("(flag --port)");
+        assertThat(line(text, "batch.max")).contains("16").contains("(file " + file + ")");
+        assertThat(line(text, "workers")).contains("5").contains("(env FRAMEWIRE_WORKERS)");
+        assertThat(line(text, "host")).contains("(default)");
+        assertThat(line(text, "security.jwt.secret")).contains("****").doesNotContain("s3cret");
+        assertThat(line(text, "redis")).contains("redis://fw:****@10.0.0.5:6379").doesNotContain("hunter2");
+    }
+
+    private static String line(String text, String name) {
+        return text.lines().filter(l -> l.startsWith(name + " ")).findFirst().orElseThrow(() -> new AssertionError(name + " not printed"));
+    }
+
+    @Test
     void batchAndMailboxSettingsUseTheirDottedNames() {
         Settings s = parse(new String[] {"--batch.max", "4", "--batch.maxWaitMs", "7", "--mailbox.depth", "3"},
                 Map.of());
