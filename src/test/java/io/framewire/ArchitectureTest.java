@@ -1,5 +1,6 @@
 package io.framewire;
 
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -146,7 +147,7 @@ class ArchitectureTest {
                 "com.nimbusds..", List.of("security"),
                 "org.eclipse.paho..", List.of("events"),
                 "org.bytedeco..", List.of("inference", "watchdog"), // watchdog: DetectorWatch passes a Mat through
-                "org.eclipse.jetty..", List.of("server", "stream", "security", "protocol", "watchdog"));
+                "org.eclipse.jetty..", List.of("server", "stream", "security", "watchdog")); // not protocol: a leaf
         for (var e : owners.entrySet()) {
             String[] owning = e.getValue().stream().map(p -> name(p) + "..").toArray(String[]::new);
             noClasses().that().resideOutsideOfPackages(owning)
@@ -154,6 +155,14 @@ class ArchitectureTest {
                     .because(e.getKey() + " belongs to " + e.getValue())
                     .check(classes);
         }
+    }
+
+    /** The wire protocol is a leaf in libraries too: any layer (or a client) can speak it without Jetty. */
+    @Test
+    void theProtocolUsesNoLibraryButJacksonsWriter() {
+        classes().that().resideInAPackage(name("protocol") + "..")
+                .should().onlyDependOnClassesThat().resideInAnyPackage("java..", name("protocol") + "..", "com.fasterxml.jackson.core..")
+                .check(classes);
     }
 
     @Test

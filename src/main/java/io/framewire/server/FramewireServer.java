@@ -608,7 +608,7 @@ public final class FramewireServer implements AutoCloseable {
         if (left > 0) {
             log.warn("drain: grace of {} ms over, closing {} stream(s) with {} frame(s) unanswered",
                     settings.shutdownGrace().toMillis(), left, framesInFlight());
-            registry.all().forEach(s -> s.close(CloseCodes.GOING_AWAY, "server shutting down"));
+            registry.all().forEach(s -> s.close(CloseCodes.GOING_AWAY, CloseCodes.SHUTTING_DOWN));
         }
         log.info("drained in {} ms", TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
     }
