@@ -27,8 +27,8 @@ import org.junit.jupiter.api.Test;
 /**
  * The package map: every package of the server says in its {@code package-info.java} what it may
  * use ({@code May use: ...}), and this test holds the code to it. It also fails on any cycle
- * between packages, on a package without a package-info, on a README layout table that lists
- * other packages than the code has, and on a library used outside the package that owns it.
+ * between packages, on a package without a package-info, on a package map (docs/architecture.md,
+ * "Layout") that lists other packages than the code has, and on a library used outside the package that owns it.
  */
 class ArchitectureTest {
 
@@ -166,15 +166,15 @@ class ArchitectureTest {
     }
 
     @Test
-    void theReadmeLayoutTableMatchesThePackageInfos() throws IOException {
-        List<String> readme = Files.readAllLines(Path.of("README.md"));
-        int start = readme.indexOf("| package | job | may use |");
-        assertThat(start).as("README's layout table").isNotNegative();
+    void theDocsLayoutTableMatchesThePackageInfos() throws IOException {
+        List<String> doc = Files.readAllLines(Path.of("docs/architecture.md"));
+        int start = doc.indexOf("| package | job | may use |");
+        assertThat(start).as("docs/architecture.md's layout table").isNotNegative();
         Map<String, Set<String>> listed = new LinkedHashMap<>();
-        for (int i = start + 2; i < readme.size() && readme.get(i).startsWith("|"); i++) {
-            String[] cells = readme.get(i).split(" \\| ");
+        for (int i = start + 2; i < doc.size() && doc.get(i).startsWith("|"); i++) {
+            String[] cells = doc.get(i).split(" \\| ");
             Matcher m = Pattern.compile("^\\| `([a-z.]+)`$").matcher(cells[0]);
-            assertThat(m.find()).as("layout row " + readme.get(i)).isTrue();
+            assertThat(m.find()).as("layout row " + doc.get(i)).isTrue();
             String uses = cells[cells.length - 1].replaceAll(" \\|$", "").trim();
             Set<String> names = new TreeSet<>();
             Matcher code = Pattern.compile("`([a-z]+)`").matcher(uses);
@@ -187,6 +187,6 @@ class ArchitectureTest {
         }
         Map<String, Set<String>> expected = new LinkedHashMap<>();
         declared().forEach((pkg, uses) -> expected.put(name(pkg), uses));
-        assertThat(listed).as("README layout table vs the package-infos in src/main").isEqualTo(expected);
+        assertThat(listed).as("docs/architecture.md's layout table vs the package-infos in src/main").isEqualTo(expected);
     }
 }

@@ -3,8 +3,7 @@ package io.framewire.protocol;
 /**
  * Every {@code code} of an {@code error} message ({@link Messages#error}), in one place: a per-frame
  * (or per-message) problem that answers it and keeps the connection open. The wire strings are a
- * public contract (docs/protocol.md, "Errors"); clients must treat a code they do not know like
- * {@link #BAD_IMAGE}: that frame got no result.
+ * public contract: docs/protocol.md lists them (DocsTest holds that table to this enum).
  */
 public enum ErrorCode {
     /** Not a JPEG/PNG, or it cannot be decoded (corrupt, truncated). */

@@ -282,7 +282,7 @@ public final class FramewireServer implements AutoCloseable {
         }
         if (!authorizer.enabled()) {
             log.warn("AUTHENTICATION IS OFF: anyone who can reach port {} may publish to any stream. "
-                    + "Set security.auth=jwt with a key (README, Security) before exposing this host.", server.port());
+                    + "Set security.auth=jwt with a key (docs/operations.md, Security) before exposing this host.", server.port());
         }
         return server;
     }
