@@ -2,6 +2,7 @@ package io.framewire.inference;
 
 import io.framewire.metrics.Metrics;
 import io.framewire.protocol.Detection;
+import io.framewire.protocol.ErrorCode;
 import io.framewire.protocol.Messages;
 import io.framewire.schedule.Job;
 import io.framewire.schedule.Scheduler;
@@ -132,7 +133,7 @@ final class InferenceWorker implements Runnable {
             ImageHeader header = ImageHeader.read(job.frame().data());
             String tooLarge = header == null ? null : limits.refusal(header);
             if (tooLarge != null) {
-                answer(job, new Refused("image_too_large", tooLarge)); // never decoded
+                answer(job, new Refused(ErrorCode.IMAGE_TOO_LARGE, tooLarge)); // never decoded
                 continue;
             }
             StreamContext ctx = context(job);
@@ -154,7 +155,7 @@ final class InferenceWorker implements Runnable {
                 image = ImageCodec.decode(job.frame().data(), header, maxSide);
             }
             if (header == null || (needsPixels && image == null)) {
-                answer(job, new Refused("bad_image", header == null
+                answer(job, new Refused(ErrorCode.BAD_IMAGE, header == null
                         ? "not a JPEG or PNG image" : "image could not be decoded (corrupt or truncated)"));
                 continue;
             }
@@ -191,7 +192,7 @@ final class InferenceWorker implements Runnable {
             log.warn("inference failed on a batch of {}: {}", items.size(), e.toString());
             b.detectorFailed = true;
             for (Item item : items) {
-                answer(item.job(), new Refused("inference_failed", "the detector failed on this frame: " + e.getMessage()));
+                answer(item.job(), new Refused(ErrorCode.INFERENCE_FAILED, "the detector failed on this frame: " + e.getMessage()));
             }
             return;
         }
@@ -229,7 +230,7 @@ final class InferenceWorker implements Runnable {
     record Predicted(List<Detection> boxes, int[] tracks, ImageHeader header, long gateNanos) implements Outcome {}
 
     /** Not answered with a result: an error {@code code} and its message. */
-    record Refused(String code, String message) implements Outcome {}
+    record Refused(ErrorCode code, String message) implements Outcome {}
 
     /**
      * The one way a frame leaves a worker: its message, then the same accounting for every kind
@@ -262,8 +263,8 @@ final class InferenceWorker implements Runnable {
             }
             case Refused r -> {
                 (switch (r.code()) {
-                    case "bad_image" -> metrics.droppedBadImage;
-                    case "image_too_large" -> metrics.droppedTooLarge;
+                    case BAD_IMAGE -> metrics.droppedBadImage;
+                    case IMAGE_TOO_LARGE -> metrics.droppedTooLarge;
                     default -> metrics.droppedFailed;
                 }).inc();
                 message = Messages.error(job.frame().seq(), r.code(), r.message(), job.dropped());
@@ -291,7 +292,7 @@ final class InferenceWorker implements Runnable {
         }
         for (Job job : b.jobs) {
             if (!job.answered()) {
-                answer(job, new Refused("inference_failed", "the frame could not be processed"));
+                answer(job, new Refused(ErrorCode.INFERENCE_FAILED, "the frame could not be processed"));
             }
         }
         int results = b.results();

@@ -247,22 +247,22 @@ class SettingsTest {
     }
 
     @Test
-    void theReadmeTableIsGeneratedFromTheDeclarations() throws Exception {
-        List<String> readme = Files.readAllLines(Path.of("README.md"));
-        int start = readme.indexOf("| setting | default | values | meaning |");
-        assertThat(start).as("README's configuration table header").isNotNegative();
+    void theDocsTableIsGeneratedFromTheDeclarations() throws Exception {
+        List<String> doc = Files.readAllLines(Path.of("docs/configuration.md"));
+        int start = doc.indexOf("| setting | default | values | meaning |");
+        assertThat(start).as("docs/configuration.md's settings table header").isNotNegative();
         int end = start;
-        while (end < readme.size() && readme.get(end).startsWith("|")) {
+        while (end < doc.size() && doc.get(end).startsWith("|")) {
             end++;
         }
-        String table = String.join("\n", readme.subList(start, end)) + "\n";
+        String table = String.join("\n", doc.subList(start, end)) + "\n";
         String expected = Catalog.markdownTable();
         if (!table.equals(expected)) {
             Files.createDirectories(Path.of("target"));
             Files.writeString(Path.of("target/settings-table.md"), expected);
         }
-        assertThat(table).as("README's settings table differs from config/Catalog: paste target/settings-table.md into "
-                + "README.md's Configuration section").isEqualTo(expected);
+        assertThat(table).as("docs/configuration.md's settings table differs from config/Catalog: paste "
+                + "target/settings-table.md over it").isEqualTo(expected);
     }
 
     @Test

@@ -131,7 +131,10 @@ class FrameFuzzTest {
     @FuzzTest(maxExecutions = 2000, maxDuration = "60s")
     void everyFrameGetsItsOwnAnswerAndNothingBreaks(FuzzedDataProvider data) throws Exception {
         byte[] frame = frame(data);
-        if (fuzz == null) { // opened at the first input: Jazzer's start-up can outlast ws.firstFrameMs on a busy machine
+        if (fuzz == null) {
+            // connected at the first input, not in start(): Jazzer's agent may take longer than
+            // ws.firstFrameMs (30 s) to instrument and start libFuzzer on a loaded 2-core machine,
+            // and the server closes a publisher that sent nothing for that long
             fuzz = WsClient.stream(server.port(), "fuzz");
         }
         long seq = nextSeq++;
