@@ -270,7 +270,11 @@ final class InferenceWorker implements Runnable {
                 message = Messages.error(job.frame().seq(), r.code(), r.message(), job.dropped());
             }
         }
-        job.answer(message);
+        job.answer(message, switch (outcome) {
+            case Detected d -> Job.Work.DETECTOR;
+            case Predicted p -> Job.Work.SHORTCUT;
+            case Refused r -> Job.Work.OTHER;
+        });
         if (!(outcome instanceof Refused)) {
             metrics.mailboxWait.observe(Metrics.seconds(queue));
             metrics.frameLatency.observe(Metrics.seconds(System.nanoTime() - received));
