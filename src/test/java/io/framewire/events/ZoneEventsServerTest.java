@@ -234,7 +234,7 @@ class ZoneEventsServerTest {
     private static final long PACE_NANOS = 100_000_000L;
     private static final boolean DEBUG = Boolean.getBoolean("walk.debug"); // each frame's answer on stderr
 
-    private static int walk(WsClient cam, BufferedImage face, List<Double> xs, Random noise) throws Exception {
+    static int walk(WsClient cam, BufferedImage face, List<Double> xs, Random noise) throws Exception {
         int found = 0;
         long next = System.nanoTime();
         for (double x : xs) {
