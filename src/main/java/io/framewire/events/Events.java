@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.LockSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -95,7 +96,7 @@ public final class Events implements AutoCloseable {
             } catch (IllegalStateException e) {
                 // Redis down: this connection starts afresh (an object inside may enter again)
             }
-            s.stateTo(states::put);
+            s.stateTo(this::stateMade);
         }
         live.put(stream, s);
         return s;
@@ -152,35 +153,69 @@ public final class Events implements AutoCloseable {
     static final long PUBLISH_EVERY_MS = 500;
     private final Map<String, Long> published = new ConcurrentHashMap<>();
 
-    /** Zone states to write, latest per stream (the state writer takes them). */
-    private final Map<String, String> states = new ConcurrentHashMap<>();
+    /** A stream's latest zone state still to write, and the events (in order) that wait for it. */
+    private record Pending(String state, List<Event> events) {}
+
+    /** Per stream, what the state writer has yet to take. */
+    private final Map<String, Pending> states = new ConcurrentHashMap<>();
     static final long STATE_TTL_MS = 3_600_000;
+    /** Events of one stream held for its state at most; beyond (Redis slow), they go out without waiting. */
+    static final int MAX_HELD = 256;
+
+    /** From a stream's worker: a pass made events; the newer state replaces an unwritten one, the events queue up. */
+    private void stateMade(String stream, String state, List<Event> events) {
+        Pending p = states.merge(stream, new Pending(state, events), (old, now) -> {
+            List<Event> all = new ArrayList<>(old.events().size() + now.events().size());
+            all.addAll(old.events());
+            all.addAll(now.events());
+            return new Pending(now.state(), all);
+        });
+        if (p.events().size() > MAX_HELD && states.remove(stream, p)) {
+            p.events().forEach(this::emit); // the writer is stuck on Redis: the events must not wait on it nor pile up
+            states.putIfAbsent(stream, new Pending(p.state(), List.of()));
+        }
+        LockSupport.unpark(stateWriter);
+    }
 
     static String stateKey(String stream) {
         return "fw:{" + stream + "}:zonestate";
     }
 
-    /** With a fleet: writes the streams' zone states an event changed, every 50 ms, for the host that takes a stream over. */
+    /**
+     * With a fleet: writes each stream's zone state as soon as a pass changed it, then lets that
+     * pass's events out to the sinks (state first: see {@link StreamEvents#stateTo}). Redis down:
+     * the events go out anyway (a takeover meanwhile could repeat an enter; losing it would be worse)
+     * and the state is written when Redis is back, unless a newer one came.
+     */
     private void writeStates() {
         while (!closed) {
-            try {
-                Thread.sleep(50);
-                for (String id : List.copyOf(states.keySet())) {
-                    String state = states.remove(id);
-                    if (state != null) {
-                        try {
-                            redis.set(stateKey(id), state, STATE_TTL_MS);
-                        } catch (IllegalStateException e) {
-                            states.putIfAbsent(id, state); // Redis down: try again (a newer state wins)
-                            throw e;
-                        }
-                    }
-                }
-            } catch (InterruptedException e) {
+            LockSupport.parkNanos(50_000_000L);
+            if (Thread.interrupted()) {
                 return;
-            } catch (RuntimeException e) {
-                log.debug("zone states to Redis: {}", e.toString());
             }
+            writePending();
+        }
+    }
+
+    private void writePending() {
+        boolean down = false;
+        for (String id : List.copyOf(states.keySet())) {
+            Pending p = states.remove(id);
+            if (p == null) {
+                continue;
+            }
+            if (!down) {
+                try {
+                    redis.set(stateKey(id), p.state(), STATE_TTL_MS);
+                } catch (IllegalStateException e) {
+                    down = true; // counted by RedisCommands; no other stream's write is tried this turn
+                    log.debug("zone states to Redis: {}", e.toString());
+                }
+            }
+            if (down) {
+                states.merge(id, new Pending(p.state(), List.of()), (newer, old) -> newer); // retried, unless a newer one came
+            }
+            p.events().forEach(this::emit);
         }
     }
 
@@ -289,10 +324,11 @@ public final class Events implements AutoCloseable {
             stateWriter.interrupt();
             try {
                 stateWriter.join(1000);
-                states.forEach((id, state) -> redis.set(stateKey(id), state, STATE_TTL_MS)); // the last ones
-            } catch (InterruptedException | IllegalStateException e) {
-                log.debug("zone states at close: {}", e.toString());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
             }
+            writePending(); // the last ones, before the sinks close
+            states.forEach((id, p) -> p.events().forEach(this::emit)); // left behind by a failed write
         }
         for (Sink s : sinks) {
             s.close();

@@ -105,4 +105,44 @@ class BrokerSinksTest {
             broker.close();
         }
     }
+
+    /**
+     * A takeover can trust fw:{ID}:zonestate: an event reaches a sink only after the state that holds
+     * it is in Redis (a host killed between the two leaves a state whose event was not sent, never an
+     * event sent whose state is not there). The sink reads the state as it delivers each event.
+     */
+    @Test
+    void anEventReachesTheSinksOnlyAfterItsZoneStateIsInRedis() throws Exception {
+        try (RedisServer redis = RedisServer.start(); Jedis reader = redis.client()) {
+            Metrics metrics = new Metrics();
+            List<String> seen = Collections.synchronizedList(new ArrayList<>());
+            Sink recording = new Sink("recording", 100, 10, new SinksTest.FakeTicker(null), 1, 1) {
+                @Override
+                void deliver(List<Event> batch) {
+                    for (Event e : batch) {
+                        seen.add(e.type() + " " + reader.get(Events.stateKey("door-cam")));
+                    }
+                    batch.clear();
+                }
+            };
+            EventsConfig c = new EventsConfig(null, 3, 5, Duration.ofSeconds(30), Duration.ofSeconds(1), 0, null, null, null,
+                    100, 0, 0);
+            try (Events events = new Events(c, new RedisCommands(redisConfig(redis.url()), "events", metrics), List.of(recording),
+                    metrics)) {
+                events.putZones("door-cam", """
+                        {"zones":[{"name":"door","polygon":[[0.4,0.0],[0.6,0.0],[0.6,1.0],[0.4,1.0]]}]}""".getBytes(StandardCharsets.UTF_8));
+                io.framewire.tracking.TrackListener cam = events.opened("door-cam");
+                long now = System.nanoTime();
+                for (double x = 0.2; x <= 0.8; x += 0.02) { // through the door
+                    now += 66_666_667L;
+                    io.framewire.tracking.Box b = new io.framewire.tracking.Box(x * 1000 - 20, 200, 40, 100);
+                    cam.tracked(List.of(new io.framewire.tracking.Tracker.Observation("person", 0.9f, b)), new int[] {5}, 1000, 500,
+                            null, now);
+                }
+                await().until(() -> seen.size() == 2);
+            }
+            assertThat(seen.get(0)).as("the enter, sent once the state holds it inside").matches("enter z1 \\d+ 5,door,person,1,1,.*");
+            assertThat(seen.get(1)).as("the leave, sent once the state holds it outside").matches("leave z1 \\d+ 5,door,person,1,0,.*");
+        }
+    }
 }
