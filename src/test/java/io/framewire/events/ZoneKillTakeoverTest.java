@@ -77,7 +77,7 @@ class ZoneKillTakeoverTest {
             String[] common = {"--detector", "yunet", "--model", TestData.yunet().toString(), "--workers", "1",
                     "--gating.enabled", "false", "--redis", redis.url(), "--tracking.maxAgeMs", "3000",
                     "--events.webhook", "http://127.0.0.1:" + receiver.getAddress().getPort() + "/hook",
-                    "--events.webhookSecret", "0123456789abcdef", "--events.mqtt", broker.url()};
+                    "--events.webhookSecret", "0123456789abcdef", "--events.mqtt", broker.url(), "--events.snapshotBytes", "4000000"};
             Path logA = dir.resolve("a.log");
             Path logB = dir.resolve("b.log");
             a = server(logA, concat(common, "--host.id", "kill-a"));
@@ -149,6 +149,15 @@ class ZoneKillTakeoverTest {
             assertThat(ids).extracting(id -> id.split(":")[1]).containsOnly(ids.get(0).split(":")[1]);
             try (Jedis j = redis.client()) {
                 assertThat(j.get(Events.stateKey("kill-cam"))).as("the state B left").startsWith("z1 ");
+            }
+            // the first enter's frame, kept by A, which is dead: B serves it from Redis
+            JsonNode first = JSON.readTree(hooked.getFirst());
+            try (java.net.http.HttpClient c = java.net.http.HttpClient.newHttpClient()) {
+                java.net.http.HttpResponse<byte[]> snap = c.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(
+                        "http://127.0.0.1:" + portB + first.path("snapshot").asText())).build(),
+                        java.net.http.HttpResponse.BodyHandlers.ofByteArray());
+                assertThat(snap.statusCode()).as("A's snapshot from B").isEqualTo(200);
+                assertThat(javax.imageio.ImageIO.read(new java.io.ByteArrayInputStream(snap.body())).getWidth()).isEqualTo(640);
             }
             sub.disconnect();
         } finally {
