@@ -284,7 +284,8 @@ public final class Catalog {
 
     public static final Setting<Integer> EVENTS_SNAPSHOT_BYTES = integer("events.snapshotBytes", 0, 0, Integer.MAX_VALUE,
             "memory for the frames of `enter` and `dwell` events (the event's `snapshot`: `GET /api/events/{id}/snapshot.jpg` "
-                    + "on the host that made it), the oldest dropped beyond it; `0`: none kept");
+                    + "on the host that made it and, with `--redis`, on any host: Redis keeps them too, within this many bytes "
+                    + "and for 24 h), the oldest dropped beyond it; `0`: none kept");
 
     /** Every setting, in the settings table's order. */
     public static final List<Setting<?>> ALL = List.of(
