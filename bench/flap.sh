@@ -11,11 +11,11 @@
 #              worker_shutdown_timeout: the behaviour F4 found
 #   damped     the shipped agent flags (framewire-health-agent.service) and nginx.conf
 #   nodamp-wst --min-reload-interval 0 --hold-down 0, shipped nginx.conf: the timeout alone
-# After the flap it keeps sampling for TAIL s (worker_shutdown_timeout is 30 s) to show the old
-# workers leave. Bar (issue #25): <= 3 NGINX workers at any time with the damped agent; the design
+# After the flap it keeps sampling for TAIL s, past the host's return (one more reload) and the
+# 30 s worker_shutdown_timeout after it, to show the old workers leave and their cameras come back. Bar (issue #25): <= 3 NGINX workers at any time with the damped agent; the design
 # bound in F4 is 2 generations (the current one and the one before the only reload), 2 x W workers
 # for W = worker_processes (auto: one per core; NGINX_WORKERS=N overrides it in the rendered config).
-# Env: VARIANTS (undamped,damped), ROUNDS (1), FLAP_FOR (60), LEAD (10), PERIOD (3), TAIL (35),
+# Env: VARIANTS (undamped,damped), ROUNDS (1), FLAP_FOR (60), LEAD (10), PERIOD (3), TAIL (45),
 # STREAMS (90), FPS (2), NGINX_WORKERS (as shipped), BASE (22000: NGINX; +1..3 framewire, +11..13
 # admin). Output: bench/out/flap-*.
 set -euo pipefail
@@ -27,7 +27,7 @@ FLAP_FOR=${FLAP_FOR:-60}
 LEAD=${LEAD:-10}
 NGINX_WORKERS=${NGINX_WORKERS:-}
 PERIOD=${PERIOD:-3}
-TAIL=${TAIL:-35}
+TAIL=${TAIL:-45}
 STREAMS=${STREAMS:-90}
 FPS=${FPS:-2}
 BASE=${BASE:-22000}
@@ -72,7 +72,7 @@ say "fw2 (:$(fw_port 2)) stopped/resumed every ${PERIOD} s for ${FLAP_FOR} s; $S
 sample() {
     local f=$1 master=$2
     while kill -0 "$master" 2>/dev/null; do
-        ps --ppid "$master" -o rss= | awk -v t="$(now_ms)" '{n++; s += $1} END {printf "%d %d %.1f\n", t, n, s / 1024}' >>"$f"
+        ps --ppid "$master" -o rss= | awk -v t="$(now_ms)" '{n++; s += $1} END {printf "%s %d %.1f\n", t, n, s / 1024}' >>"$f"
         sleep 0.5
     done
 }
@@ -118,8 +118,8 @@ run_variant() { # run_variant NAME ROUND
     kill -QUIT "$master" 2>/dev/null || true; sleep 0.5; kill "$master" 2>/dev/null || true; wait "$master" 2>/dev/null || true
     local reloads; reloads=$(grep -c 'nginx reloaded' "$OUT/flap-agent-$name-$r.log" || true)
     # during the flap: samples with t <= flap_ms; after: the tail
-    read -r wmax rmax wbase <<<"$(awk -v e="$t_end" 'NR == 1 {b = $2} $1 <= e {if ($2 > w) w = $2; if ($3 > m) m = $3} END {printf "%d %.0f %d", w, m, b}' "$samples")"
-    read -r wend rend <<<"$(tail -1 "$samples" | awk '{printf "%d %.0f", $2, $3}')"
+    read -r wmax rmax wbase <<<"$(awk -v e="$t_end" 'NR <= 3 && $2 > b {b = $2} $1 <= e {if ($2 > w) w = $2; if ($3 > m) m = $3} END {printf "%d %.0f %d", w, m, b}' "$samples")"
+    read -r wend rend <<<"$(awk '$2 > 0 {w = $2; m = $3} END {printf "%d %.0f", w, m}' "$samples")"
     read -r wtail <<<"$(awk -v e="$t_end" '$1 > e {if ($2 > w) w = $2} END {print w + 0}' "$samples")"
     local J=$OUT/flap-$name-$r.json S=$OUT/flap-$name-$r.streams.jsonl
     local open down gap; open=$(jq .connections.open_at_window_end "$J" 2>/dev/null || echo n/a)
