@@ -25,11 +25,14 @@ every 3 s reloaded NGINX at each change: 2 -> 12 workers in a minute, ~32 MB eac
   * Reloads are coalesced and rate-limited: at most one per --min-reload-interval (10 s). A change
     that arrives sooner waits, with any others, for the first round after the interval; a change
     undone before then costs no reload at all.
-  * Hold-down: a host that went out comes back only after answering continuously (every poll) for
-    --hold-down x 2^(flaps - 1) seconds, capped at --hold-down-max (5 s, then 10, 20, ... 300 s),
-    and after --rise answers. `flaps` counts the host's recent trips out, decaying with a half-life
-    of --flap-half-life (600 s): a host that stayed healthy for an hour starts again near 5 s. A
-    host stopped/running every 3 s never answers for 5 s in a row: it stays out, no more reloads.
+  * Hold-down: a host that went out comes back only after --rise answers that also span
+    --hold-down x (2^(flaps - 1) - 1) seconds without a miss, capped at --hold-down-max: 0 s on a
+    first trip out (a restart, a rolling upgrade: back as fast as before), then 5, 15, 35, 75, 155,
+    300 s. `flaps` counts the host's recent trips out, decaying with a half-life of
+    --flap-half-life (600 s): a host that stayed healthy for an hour starts again near 0 s. A host
+    stopped/running every 3 s is out after its first stop; if it answers twice before the next
+    stop, its return waits for the reload interval and is undone by that stop (no reload), and from
+    then on it never answers for 5 s in a row: it stays out, no more reloads.
   * Taking a host out is never held down, only rate-limited. Worst case: a hung host stays in the
     upstream for detection (--fall x --interval + --timeout, ~3 s) + --min-reload-interval (10 s)
     = ~13 s (typical ~3 s, when NGINX was not reloaded in the previous 10 s). Within that window
@@ -91,19 +94,20 @@ def set_down(text, down):
 
 class Tracker:
     """One host's verdict: down after `fall` missed polls in a row; up again after `rise` answered
-    ones that also span the host's current hold-down (`hold_down` x 2^(flaps - 1), capped at
-    `hold_down_max`; flaps: its trips out, decaying with a half-life of `half_life` seconds)."""
+    ones that also span the host's current hold-down (`hold_down` x (2^(flaps - 1) - 1), capped at
+    `hold_down_max`: none on a first trip out; flaps: its trips out, decaying with a half-life of
+    `half_life` seconds)."""
 
     def __init__(self, fall, rise, up=True, hold_down=0.0, hold_down_max=0.0, half_life=600.0, now=0.0):
         self.fall, self.rise, self.up = fall, rise, up
         self.hold_down, self.hold_down_max, self.half_life = hold_down, max(hold_down, hold_down_max), half_life
         self.misses = self.answers = 0
         self.answering_since = None  # when the current run of answers began
-        self.flaps, self.flaps_at = (0.0 if up else 1.0), now  # a host the file says is down: one trip out
+        self.flaps, self.flaps_at = (0.0 if up else 2.0), now  # a host the file says is down may be flapping
         self.hold = 0.0 if up else self.hold_for(self.flaps)
 
     def hold_for(self, flaps):
-        return min(self.hold_down_max, self.hold_down * 2 ** max(0.0, flaps - 1)) if self.hold_down > 0 else 0.0
+        return min(self.hold_down_max, self.hold_down * (2 ** max(0.0, flaps - 1) - 1)) if self.hold_down > 0 else 0.0
 
     def recent_flaps(self, now):
         """The decayed count of trips out at `now`."""
@@ -255,7 +259,7 @@ class Agent:
 
     def run(self):
         log.info("watching %s: %s every %.1fs, timeout %.1fs, down after %d misses, up after %d answers and a "
-                 "hold-down of %.0fs (x2 per recent trip out, max %.0fs, half-life %.0fs); reloads >= %.0fs apart",
+                 "hold-down of %.0fs x (2^(recent trips out - 1) - 1), max %.0fs, half-life %.0fs); reloads >= %.0fs apart",
                  self.upstreams, self.path, self.interval, self.timeout, self.fall, self.rise, self.hold_down,
                  self.hold_down_max, self.flap_half_life, self.min_reload_interval)
         while True:
@@ -285,9 +289,9 @@ def arg_parser():
                    help="seconds between two reloads at least; changes in between wait and are applied together "
                         "(0 = reload at every change)")
     p.add_argument("--hold-down", type=float, default=5.0,
-                   help="seconds a host that went out must answer without a miss before it comes back, doubled per "
-                        "recent trip out (0 = back after --rise answers)")
-    p.add_argument("--hold-down-max", type=float, default=300.0, help="cap of the doubled hold-down, seconds")
+                   help="hold-down unit: a host that went out must answer without a miss for this x (2^(recent trips "
+                        "out - 1) - 1) seconds before it comes back: 0 s, 5, 15, 35, ... (0 = back after --rise answers)")
+    p.add_argument("--hold-down-max", type=float, default=300.0, help="cap of the hold-down, seconds")
     p.add_argument("--flap-half-life", type=float, default=600.0,
                    help="seconds in which a host's count of recent trips out halves")
     return p

@@ -210,15 +210,20 @@ class Damping(unittest.TestCase):
         self.run_for(undamped, 60, self.flapping_b(self.clock.t + 5))
         self.assertGreaterEqual(undamped.reloads, 15)
 
-    def test_the_host_comes_back_after_answering_through_its_hold_down(self):
+    def test_a_first_trip_out_comes_back_after_rise_and_a_second_after_its_hold_down(self):
         agent = self.agent(**DAMPED)
         self.answers[B] = False
         self.run_for(agent, 12)  # misses at 1000..1011: out at 1001
         self.assertEqual(agent.reloads, 1)
         self.answers[B] = True
         back = [t for t, down in self.run_for(agent, 20) if B not in down]
-        self.assertEqual(back[0], 1012.0 + 5, "back once it answered for the 5 s hold-down (first trip out)")
-        self.assertEqual(agent.reloads, 2)
+        self.assertEqual(back[0], 1013.0, "first trip out (a restart): back after rise=2 answers, as before")
+        self.answers[B] = False
+        self.run_for(agent, 12)  # out again at 1033
+        self.answers[B] = True  # answering from 1044
+        back = [t for t, down in self.run_for(agent, 20) if B not in down]
+        self.assertAlmostEqual(back[0], 1044.0 + 5, msg="second trip out within minutes: a 5 s hold-down")
+        self.assertEqual(agent.reloads, 4)
 
     def test_a_return_also_waits_for_the_reload_interval(self):
         agent = self.agent(**DAMPED)
@@ -228,35 +233,36 @@ class Damping(unittest.TestCase):
         back = [t for t, down in self.run_for(agent, 20) if B not in down]
         self.assertEqual(back[0], 1011.0)
 
-    def test_the_hold_down_doubles_per_recent_trip_out_up_to_its_cap_and_decays(self):
-        t = ha.Tracker(fall=1, rise=1, hold_down=5, hold_down_max=30, half_life=600)
+    def test_the_hold_down_grows_exponentially_per_recent_trip_out_up_to_its_cap_and_decays(self):
+        t = ha.Tracker(fall=1, rise=1, hold_down=5, hold_down_max=60, half_life=600)
         holds = []
         now = 0.0
-        for _ in range(6):
+        for _ in range(7):
             t.observe(False, now)
             holds.append(t.hold)
             now += 1
             while not t.observe(True, now):  # answers until it is back
                 now += 1
-        self.assertEqual(holds[0], 5)
-        self.assertAlmostEqual(holds[1], 10, delta=0.2, msg="a few seconds of decay between the trips")
-        self.assertAlmostEqual(holds[2], 20, delta=0.5)
-        self.assertEqual(holds[3:], [30, 30, 30], "capped at hold_down_max")
+        self.assertEqual(holds[0], 0, "a first trip out: no hold-down")
+        for got, want in zip(holds[1:4], (5, 15, 35)):  # 5 x (2^(n-1) - 1), less a little decay between trips
+            self.assertAlmostEqual(got, want, delta=want * 0.1)
+        self.assertEqual(holds[4:], [60, 60, 60], "capped at hold_down_max")
         quiet = now + 6 * 3600  # six hours healthy: the trips out are forgotten
         t.observe(False, quiet)
-        self.assertAlmostEqual(t.hold, 5, delta=0.1)
         self.assertAlmostEqual(t.flaps, 1, delta=0.01)
+        self.assertAlmostEqual(t.hold, 0, delta=0.1)
 
     def test_a_miss_during_the_hold_down_starts_it_again(self):
         t = ha.Tracker(fall=2, rise=2, hold_down=5, hold_down_max=300)
-        t.observe(False, 0)
-        t.observe(False, 1)
+        for now, ok in ((0, False), (1, False), (2, True), (3, True), (4, False), (5, False)):  # out, back, out
+            t.observe(ok, now)
         self.assertFalse(t.up)
-        self.assertEqual([t.observe(True, s) for s in (2, 3, 4, 5)], [False] * 4)
-        t.observe(False, 6)  # one miss, not a new trip out: the run of answers starts again
-        self.assertEqual(t.hold, 5)
-        self.assertEqual([t.observe(True, s) for s in (7, 8, 9, 10, 11)], [False] * 5)
-        self.assertTrue(t.observe(True, 12), "answered 7..12: 5 s")
+        self.assertAlmostEqual(t.hold, 5, delta=0.1, msg="the second trip out")
+        self.assertEqual([t.observe(True, s) for s in (6, 7, 8, 9)], [False] * 4)
+        t.observe(False, 10)  # one miss, not a new trip out: the run of answers starts again
+        self.assertAlmostEqual(t.hold, 5, delta=0.1)
+        self.assertEqual([t.observe(True, s) for s in (11, 12, 13, 14, 15)], [False] * 5)
+        self.assertTrue(t.observe(True, 16), "answered 11..16: 5 s")
 
     def test_reloads_are_rate_limited_coalesced_and_out_stays_fast(self):
         agent = self.agent(**DAMPED)
