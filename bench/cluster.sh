@@ -152,6 +152,9 @@ pct() { # pct P: percentile of the numbers on stdin
 
 # ---- kill -9 ----
 if [[ $SCENARIOS == *kill* ]]; then
+    # the health agent delays a return by up to --min-reload-interval: a host that missed two polls
+    # while the fleet started (a loaded machine) must be back before the cameras arrive
+    for _ in $(seq 150); do (( $(upstream_down) == 0 )) && break; sleep 0.1; done
     say ""; say "== kill -9: $STREAMS streams x $FPS fps through NGINX, fw2 killed 5 s into the window =="
     loadgen_bg kill --url "ws://127.0.0.1:$NGINX_PORT" --streams "$STREAMS" --fps "$FPS" --ramp 4s --warmup 2s \
         --duration 20s --drain 2s --prefix kill- "${RECONNECT_ARGS[@]}"
