@@ -3,14 +3,13 @@ package io.framewire.state;
 import io.framewire.metrics.Metrics;
 import io.framewire.protocol.CloseCodes;
 import io.prometheus.metrics.core.datapoints.CounterDataPoint;
-import java.util.ArrayList;
 import java.util.Collection;
-import java.util.Collections;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -22,10 +21,13 @@ import redis.clients.jedis.Response;
  * camera to the first live host of its ring; when that host drains or dies the camera moves to the
  * next one, and nothing brings it back: a WebSocket stays where it is. Each stream's record keeps
  * the hosts it left that way ({@link StreamRecords#SYNC}'s path). When a host joins the live set
- * ({@link Keys#HOSTS}, or its record's {@code started_at} changes: a restart), this host closes each
- * stream it holds that left that host, with 1001 ("reconnect at once" in the client contract), once,
- * {@code redis.rebalanceDelayMs} after the join (the balancer must route to it again first) and
- * spread over {@code redis.rebalanceWindowMs}, so the camera's reconnect hashes back to it.
+ * ({@link Keys#HOSTS} with a heartbeat of the last 3 s: a start, a return after a drain or a pause,
+ * or a new {@code started_at}: a restart), this host closes each stream it holds that left that
+ * host, after a drain of the stream (its accepted frames answered) with 1001 ("reconnect at once"
+ * in the client contract), once, at a random time from {@code redis.rebalanceDelayMs} after the join
+ * (the balancer must route to it again first) over {@code redis.rebalanceWindowMs}, so the camera's
+ * reconnect hashes back to it. A handback that the balancer sends here again stays (its path is
+ * emptied): at most one planned bounce per camera.
  *
  * <p>The fleet is read with the heartbeat, once a second, on the records writer's thread; every
  * method but {@link #cameBack} runs there.
@@ -35,6 +37,11 @@ final class Rebalancer {
     private static final Logger log = LoggerFactory.getLogger(Rebalancer.class);
     /** How long a handback is remembered, past the window, to notice the camera reconnecting here. */
     private static final long REMEMBER_MS = 60_000;
+    /**
+     * A heartbeat (once a second) older than this is a host gone: one that comes back after a pause
+     * this long (SIGSTOP, a long GC: the balancer may have moved its cameras) rejoins.
+     */
+    private static final long FRESH_MS = 3_000;
 
     /** One read of the fleet, pipelined with the heartbeat: live ids, and started_at of the ids read last time. */
     record Read(Response<List<String>> live, Map<String, Response<String>> startedAt) {}
@@ -49,6 +56,7 @@ final class Rebalancer {
     private Map<String, String> seen; // id -> started_at of the live hosts; null until the first full read
     private final Map<StreamRecords.Tracked, Planned> planned = new HashMap<>();
     private final ConcurrentHashMap<String, Long> handedBackAt = new ConcurrentHashMap<>(); // opened() reads it
+    private final Map<String, Long> joins = new HashMap<>(); // host -> when it joined, within delay + window
     private long nextPrune;
 
     Rebalancer(RedisConfig config, Metrics metrics) {
@@ -59,7 +67,7 @@ final class Rebalancer {
     }
 
     /** Adds the fleet read to the heartbeat's pipeline; null when rebalancing is off. */
-    Read readFleet(Pipeline p, long aliveSince) {
+    Read readFleet(Pipeline p, long now) {
         if (windowMs == 0) {
             return null;
         }
@@ -69,10 +77,15 @@ final class Rebalancer {
                 started.put(id, p.hget(Keys.host(id), "started_at"));
             }
         }
-        return new Read(p.zrangeByScore(Keys.HOSTS, aliveSince, Double.POSITIVE_INFINITY), started);
+        return new Read(p.zrangeByScore(Keys.HOSTS, now - FRESH_MS, Double.POSITIVE_INFINITY), started);
     }
 
-    /** After the pipeline ran: a host not live before, or with a new {@code started_at}, joined. */
+    /**
+     * After the pipeline ran. A host joined when its heartbeat is fresh and was not at the last read
+     * (it started, came back after a drain, or resumed after a pause long enough for its cameras to
+     * move) or its {@code started_at} changed (restarted between two reads). Then the streams here
+     * that left it, those already here and those that arrive within the window, are planned to go back.
+     */
     void fleetRead(Read read, String me, long now, Collection<StreamRecords.Tracked> live) {
         List<String> liveIds = read.live().get();
         Map<String, String> current = new HashMap<>();
@@ -85,7 +98,10 @@ final class Rebalancer {
         if (seen != null) {
             for (Map.Entry<String, String> e : current.entrySet()) {
                 if (!e.getKey().equals(me) && !e.getValue().equals(seen.get(e.getKey()))) {
-                    joined(e.getKey(), now, live);
+                    joins.put(e.getKey(), now);
+                    int n = plan(now, live, e.getKey());
+                    (n == 0 ? log.atDebug() : log.atInfo()).log("host {} joined the fleet: handing back the {} stream(s) here that moved from it (1001), "
+                            + "each once, spread over {} ms from {} ms on", e.getKey(), n, windowMs, delayMs);
                 }
             }
         }
@@ -93,25 +109,25 @@ final class Rebalancer {
             seen = current;
         }
         ids = liveIds;
+        joins.values().removeIf(at -> now - at > delayMs + windowMs);
+        for (String host : joins.keySet()) {
+            plan(now, live, host); // those that came here since: a drain elsewhere sent them on
+        }
     }
 
-    private void joined(String host, long now, Collection<StreamRecords.Tracked> live) {
-        List<StreamRecords.Tracked> from = new ArrayList<>();
+    /** Plans the handback of each stream here that left {@code host}; returns how many were planned. */
+    private int plan(long now, Collection<StreamRecords.Tracked> live, String host) {
+        long from = joins.get(host) + delayMs;
+        int n = 0;
         for (StreamRecords.Tracked t : live) {
-            if (t.claimedAt != 0 && left(t.path, host) && !planned.containsKey(t)) {
-                from.add(t);
+            if (t.claimedAt != 0 && !t.handBackPlanned && left(t.path, host)) {
+                t.handBackPlanned = true; // at most one planned bounce per connection
+                long at = Math.max(now, from + ThreadLocalRandom.current().nextLong(windowMs));
+                planned.put(t, new Planned(host, at));
+                n++;
             }
         }
-        if (from.isEmpty()) {
-            log.info("host {} joined the fleet; no stream here moved from it", host);
-            return;
-        }
-        Collections.shuffle(from);
-        for (int i = 0; i < from.size(); i++) {
-            planned.put(from.get(i), new Planned(host, now + delayMs + windowMs * i / from.size()));
-        }
-        log.info("host {} joined the fleet: handing back the {} stream(s) that moved here from it (1001), "
-                + "spread over {} ms from {} ms on", host, from.size(), windowMs, delayMs);
+        return n;
     }
 
     /** Closes the handbacks that are due; {@code stillHere}: the connection still holds its stream here. */

@@ -245,7 +245,7 @@ final class StreamRecords extends RedisLoop {
         Rebalancer.Read fleet = null;
         if (heartbeat) {
             heartbeat(p, now);
-            fleet = rebalancer.readFleet(p, now - recordTtlMs);
+            fleet = rebalancer.readFleet(p, now);
         }
         long t0 = System.nanoTime();
         p.sync();
@@ -338,6 +338,7 @@ final class StreamRecords extends RedisLoop {
         volatile long claimedAt; // the upgrade's time once the first claim was written; 0 before it
         final boolean cameBack; // handed back by this host within the rebalance window, and here again
         String path = ""; // the writer's: hosts the stream left for the next one (SYNC), oldest first
+        boolean handBackPlanned; // the writer's
 
         Tracked(Publisher session, String conn, boolean cameBack) {
             this.session = session;
