@@ -24,7 +24,8 @@
 #             within 2 minutes (issue #25 F5: streams are handed back to the host that returns).
 #   throughput TP_STREAMS x FPS through NGINX (3 hosts), through NGINX to one host, and straight
 #             to one host, in the same run: results/s, p50/p99, NGINX CPU.
-# Env: SCENARIOS (default kill,hang,redis,rolling,throughput), ROLL_SETTLE (120), FW_ARGS (more framewire flags,
+# Env: SCENARIOS (default kill,hang,redis,rolling,throughput), ROLL_SETTLE (120), HANG_SETTLE (0: after the
+# hang, sample streams per host for that many s: the evicted host's streams handed back), FW_ARGS (more framewire flags,
 # e.g. "--redis.rebalanceWindowMs 0" for the fleet without rebalancing), HANG_FOR (15), REDIS_STOP_FOR (10), STREAMS (120), FPS (15), TP_STREAMS (300),
 # TP_DURATION (20), WORKERS (1 per instance), BASE (18280: NGINX; +1..3 framewire, +11..13 admin,
 # +21 the 1-upstream NGINX, +100 Redis). Output: bench/out/cluster-*.
@@ -40,6 +41,7 @@ TP_STREAMS=${TP_STREAMS:-300}
 TP_DURATION=${TP_DURATION:-20}
 WORKERS=${WORKERS:-1}
 ROLL_SETTLE=${ROLL_SETTLE:-120}
+HANG_SETTLE=${HANG_SETTLE:-0}
 read -r -a FW_ARGS <<<"${FW_ARGS:-}"
 BASE=${BASE:-18280}
 NGINX_PORT=$BASE NGINX1_PORT=$((BASE + 21)) REDIS_PORT=$((BASE + 100))
@@ -204,7 +206,7 @@ if [[ $SCENARIOS == *hang* ]]; then
     say ""; say "== kill -STOP: $STREAMS streams x $FPS fps through NGINX (hang-0..$((half - 1)) follow the silence rule, the rest only reconnect on a close), fw2 stopped for ${HANG_FOR} s =="
     # the window runs past the stop by HANG_FOR + 8 s: the moved streams' gaps end inside it
     loadgen_bg hang --url "ws://127.0.0.1:$NGINX_PORT" --streams "$STREAMS" --fps "$FPS" --ramp 4s --warmup 2s \
-        --duration "$(( HANG_FOR + 12 ))s" --drain 2s --prefix hang- "${RECONNECT_ARGS[@]}" --silence 3s --silence-streams "$half"
+        --duration "$(( HANG_FOR + 12 + HANG_SETTLE ))s" --drain 2s --prefix hang- "${RECONNECT_ARGS[@]}" --silence 3s --silence-streams "$half"
     # every camera connected (a loaded machine may need the reconnects) before the stop
     for _ in $(seq 100); do
         (( $("$FLEET_STREAMS" "$(metrics_url 1)" "$(metrics_url 2)" "$(metrics_url 3)") >= STREAMS )) && break; sleep 0.2
@@ -237,6 +239,10 @@ if [[ $SCENARIOS == *hang* ]]; then
     sleep 0.5
     rejoined=$(grep -c "/ws/streams/rejoin-.* upstream=127.0.0.1:$(fw_port 2) " "$OUT/cluster-nginx/logs/access.log" || true)
     say "after kill -CONT: fw2 held no stream after ${empty_ms} ms (its closes by code: $(curl -s --max-time 2 "$(metrics_url 2)" | awk '/^framewire_ws_closes_total/ {gsub(/.*code="|"}/, "", $1); printf "%s:%d ", $1, $2}')), back in the upstream after ${back_ms} ms; $rejoined of 30 new upgrades went to fw2"
+    # issue #25 F5, eviction and return: the streams that left fw2 are handed back to it
+    while (( HANG_SETTLE > 0 && $(now_ms) - t1 < HANG_SETTLE * 1000 )); do
+        sleep 5; say "  +$(( ($(now_ms) - t1) / 1000 ))s after kill -CONT: streams on fw1/fw2/fw3 $(streams_on 1)/$(streams_on 2)/$(streams_on 3)"
+    done
     wait_loadgen
     jq -c --rawfile on "$OUT/cluster-hang.on-fw2" --argjson half "$half" \
         '.stream as $id | . + {hung: ($on | split("\n") | any(. == $id)), silence: (($id | ltrimstr("hang-") | tonumber) < $half)}' \
@@ -329,7 +335,7 @@ if [[ $SCENARIOS == *rolling* ]]; then
         (( el % 10 < 2 )) && say "  +${el}s: streams on fw1/fw2/fw3 $a/$b/$c, max/min $ratio"
         sleep 2
     done
-    say "balance after the rolling restart: at the last host's return $first; after ${ROLL_SETTLE} s $a/$b/$c (max/min $ratio); max/min <= 1.5 from +${settled}s on"
+    say "balance after the rolling restart: at the last host's return $first; after ${ROLL_SETTLE} s $a/$b/$c (max/min $ratio); max/min <= 1.5 $( (( settled >= 0 )) && echo "from +${settled}s on" || echo "not reached")"
     hb=0 hr=0
     for i in 1 2 3; do
         x=$(metric "$i" framewire_streams_handed_back_total) y=$(metric "$i" framewire_streams_handed_back_returned_total)

@@ -27,7 +27,8 @@ import redis.clients.jedis.Response;
  * in the client contract), once, at a random time from {@code redis.rebalanceDelayMs} after the join
  * (the balancer must route to it again first) over {@code redis.rebalanceWindowMs}, so the camera's
  * reconnect hashes back to it. A handback that the balancer sends here again stays (its path is
- * emptied): at most one planned bounce per camera.
+ * emptied): at most one planned bounce per camera. A host whose heartbeat goes late (3 s: hung,
+ * draining, dead) gets nothing back until it joins again, and then after the delay anew.
  *
  * <p>The fleet is read with the heartbeat, once a second, on the records writer's thread; every
  * method but {@link #cameBack} runs there.
@@ -96,12 +97,26 @@ final class Rebalancer {
             }
         });
         if (seen != null) {
+            for (String id : seen.keySet()) {
+                if (!current.containsKey(id)) {
+                    gone(id);
+                }
+            }
             for (Map.Entry<String, String> e : current.entrySet()) {
                 if (!e.getKey().equals(me) && !e.getValue().equals(seen.get(e.getKey()))) {
                     joins.put(e.getKey(), now);
                     int n = plan(now, live, e.getKey());
                     (n == 0 ? log.atDebug() : log.atInfo()).log("host {} joined the fleet: handing back the {} stream(s) here that moved from it (1001), "
                             + "each once, spread over {} ms from {} ms on", e.getKey(), n, windowMs, delayMs);
+                }
+            }
+        }
+        if (seen == null && ids != null) {
+            // this host just started: the others count as joined now, so a stream that arrives here
+            // having left one of them goes back to it too
+            for (String id : current.keySet()) {
+                if (!id.equals(me)) {
+                    joins.put(id, now);
                 }
             }
         }
@@ -113,6 +128,24 @@ final class Rebalancer {
         for (String host : joins.keySet()) {
             plan(now, live, host); // those that came here since: a drain elsewhere sent them on
         }
+    }
+
+    /**
+     * {@code host}'s heartbeat is late: nothing goes back to it until it joins again (a hung host's
+     * cameras must not be sent back to it), and then each stream waits the delay anew.
+     */
+    private void gone(String host) {
+        joins.remove(host);
+        int n = 0;
+        for (Iterator<Map.Entry<StreamRecords.Tracked, Planned>> it = planned.entrySet().iterator(); it.hasNext(); ) {
+            Map.Entry<StreamRecords.Tracked, Planned> e = it.next();
+            if (e.getValue().to().equals(host)) {
+                e.getKey().handBackPlanned = false;
+                it.remove();
+                n++;
+            }
+        }
+        log.debug("host {}: no heartbeat for {} ms; {} planned handback(s) to it wait for it to join again", host, FRESH_MS, n);
     }
 
     /** Plans the handback of each stream here that left {@code host}; returns how many were planned. */
@@ -140,8 +173,11 @@ final class Rebalancer {
                 it.remove(); // the camera left on its own
             } else if (p.at() <= now) {
                 it.remove();
-                // not while the host is gone again, nor once the stream's record no longer says it left there
-                if (seen != null && seen.containsKey(p.to()) && left(t.path, p.to())) {
+                // the host is live (a host that goes is unplanned at once); not once the stream's
+                // record no longer says it left there
+                if (!left(t.path, p.to())) {
+                    log.debug("stream {} stays: host {} is no longer on its path", t.session.id(), p.to());
+                } else {
                     handedBackAt.put(t.session.id(), now);
                     handedBack.inc();
                     String reason = CloseCodes.REBALANCING + p.to(); // host ids are ASCII: a close reason has 123 bytes
