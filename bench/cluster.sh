@@ -19,10 +19,14 @@
 #   rolling   drain and restart the three instances one by one the way ansible/rolling-upgrade.yml
 #             does (SIGTERM, /readyz 503, wait until the others hold the streams, wait for exit,
 #             start, /readyz 200): every stream must come back; frames the draining host left
-#             unanswered are counted (zero needs the graceful drain of issue #4).
+#             unanswered are counted (zero needs the graceful drain of issue #4). Then, for
+#             ROLL_SETTLE s, streams per host are sampled every 2 s: max/min must reach <= 1.5 and hold
+#             within 2 minutes (issue #25 F5: streams are handed back to the host that returns).
 #   throughput TP_STREAMS x FPS through NGINX (3 hosts), through NGINX to one host, and straight
 #             to one host, in the same run: results/s, p50/p99, NGINX CPU.
-# Env: SCENARIOS (default kill,hang,redis,rolling,throughput), HANG_FOR (15), REDIS_STOP_FOR (10), STREAMS (120), FPS (15), TP_STREAMS (300),
+# Env: SCENARIOS (default kill,hang,redis,rolling,throughput), ROLL_SETTLE (120), HANG_SETTLE (0: after the
+# hang, sample streams per host for that many s: the evicted host's streams handed back), FW_ARGS (more framewire flags,
+# e.g. "--redis.rebalanceWindowMs 0" for the fleet without rebalancing), HANG_FOR (15), REDIS_STOP_FOR (10), STREAMS (120), FPS (15), TP_STREAMS (300),
 # TP_DURATION (20), WORKERS (1 per instance), BASE (18280: NGINX; +1..3 framewire, +11..13 admin,
 # +21 the 1-upstream NGINX, +100 Redis). Output: bench/out/cluster-*.
 set -euo pipefail
@@ -36,6 +40,9 @@ FPS=${FPS:-15}
 TP_STREAMS=${TP_STREAMS:-300}
 TP_DURATION=${TP_DURATION:-20}
 WORKERS=${WORKERS:-1}
+ROLL_SETTLE=${ROLL_SETTLE:-120}
+HANG_SETTLE=${HANG_SETTLE:-0}
+read -r -a FW_ARGS <<<"${FW_ARGS:-}"
 BASE=${BASE:-18280}
 NGINX_PORT=$BASE NGINX1_PORT=$((BASE + 21)) REDIS_PORT=$((BASE + 100))
 SERVER_JAVA_OPTS=${SERVER_JAVA_OPTS:--Xmx512m}
@@ -73,6 +80,7 @@ start_fw() { # start_fw I: starts instance I and waits for /readyz 200
     local i=$1 args=(--detector none --workers "$WORKERS" --host 127.0.0.1 --port "$(fw_port "$1")"
         --admin.port "$(fw_admin "$1")" --shutdown.graceMs 10000)
     (( HAS_REDIS )) && args+=(--redis "redis://127.0.0.1:$REDIS_PORT" --host.id "fw$i")
+    args+=("${FW_ARGS[@]}")
     "$JAVA" $SERVER_JAVA_OPTS -jar "$JAR" "${args[@]}" >>"$OUT/cluster-fw$i.log" 2>&1 &
     FW_PID[$i]=$!; PIDS+=("${FW_PID[$i]}")
     for _ in $(seq 600); do
@@ -201,7 +209,7 @@ if [[ $SCENARIOS == *hang* ]]; then
     say ""; say "== kill -STOP: $STREAMS streams x $FPS fps through NGINX (hang-0..$((half - 1)) follow the silence rule, the rest only reconnect on a close), fw2 stopped for ${HANG_FOR} s =="
     # the window runs past the stop by HANG_FOR + 8 s: the moved streams' gaps end inside it
     loadgen_bg hang --url "ws://127.0.0.1:$NGINX_PORT" --streams "$STREAMS" --fps "$FPS" --ramp 4s --warmup 2s \
-        --duration "$(( HANG_FOR + 12 ))s" --drain 2s --prefix hang- "${RECONNECT_ARGS[@]}" --silence 3s --silence-streams "$half"
+        --duration "$(( HANG_FOR + 12 + HANG_SETTLE ))s" --drain 2s --prefix hang- "${RECONNECT_ARGS[@]}" --silence 3s --silence-streams "$half"
     # every camera connected (a loaded machine may need the reconnects) before the stop
     for _ in $(seq 100); do
         (( $("$FLEET_STREAMS" "$(metrics_url 1)" "$(metrics_url 2)" "$(metrics_url 3)") >= STREAMS )) && break; sleep 0.2
@@ -234,6 +242,10 @@ if [[ $SCENARIOS == *hang* ]]; then
     sleep 0.5
     rejoined=$(grep -c "/ws/streams/rejoin-.* upstream=127.0.0.1:$(fw_port 2) " "$OUT/cluster-nginx/logs/access.log" || true)
     say "after kill -CONT: fw2 held no stream after ${empty_ms} ms (its closes by code: $(curl -s --max-time 2 "$(metrics_url 2)" | awk '/^framewire_ws_closes_total/ {gsub(/.*code="|"}/, "", $1); printf "%s:%d ", $1, $2}')), back in the upstream after ${back_ms} ms; $rejoined of 30 new upgrades went to fw2"
+    # issue #25 F5, eviction and return: the streams that left fw2 are handed back to it
+    while (( HANG_SETTLE > 0 && $(now_ms) - t1 < HANG_SETTLE * 1000 )); do
+        sleep 5; say "  +$(( ($(now_ms) - t1) / 1000 ))s after kill -CONT: streams on fw1/fw2/fw3 $(streams_on 1)/$(streams_on 2)/$(streams_on 3)"
+    done
     wait_loadgen
     jq -c --rawfile on "$OUT/cluster-hang.on-fw2" --argjson half "$half" \
         '.stream as $id | . + {hung: ($on | split("\n") | any(. == $id)), silence: (($id | ltrimstr("hang-") | tonumber) < $half)}' \
@@ -300,8 +312,9 @@ if [[ $SCENARIOS == *rolling* ]]; then
     for _ in $(seq 150); do (( $(upstream_down) == 0 )) && break; sleep 0.1; done
     say ""; say "== rolling restart: $STREAMS streams x $FPS fps through NGINX; drain + restart fw1, fw2, fw3 =="
     loadgen_bg rolling --url "ws://127.0.0.1:$NGINX_PORT" --streams "$STREAMS" --fps "$FPS" --ramp 4s --warmup 2s \
-        --duration 60s --drain 2s --prefix roll- "${RECONNECT_ARGS[@]}"
+        --duration "$((60 + ROLL_SETTLE))s" --drain 2s --prefix roll- "${RECONNECT_ARGS[@]}"
     sleep 3
+    say "before: streams on fw1/fw2/fw3 $(streams_on 1)/$(streams_on 2)/$(streams_on 3)"
     for i in 1 2 3; do
         n=$(streams_on "$i")
         read -r r m e < <(drain_fw "$i")
@@ -309,6 +322,30 @@ if [[ $SCENARIOS == *rolling* ]]; then
         say "fw$i: held $n; /readyz 503 after ${r} ms, streams on the others after ${m} ms, exited after ${e} ms, ready again after $(( $(now_ms) - t )) ms"
         sleep 2
     done
+    # Balance after the last host is back (issue #25 F5): streams per host every 2 s for ROLL_SETTLE s;
+    # "settled" is the first sample from which max/min stays <= 1.5 to the end.
+    t0=$(now_ms) settled=-1 first=""
+    while (( $(now_ms) - t0 < ROLL_SETTLE * 1000 )); do
+        a=$(streams_on 1) b=$(streams_on 2) c=$(streams_on 3) el=$(( ($(now_ms) - t0) / 1000 ))
+        ratio=$(awk -v a="$a" -v b="$b" -v c="$c" 'BEGIN {mx = a; mn = a; if (b > mx) mx = b; if (c > mx) mx = c;
+            if (b < mn) mn = b; if (c < mn) mn = c; if (mn == 0) print "inf"; else printf "%.2f", mx / mn}')
+        [[ -z $first ]] && first="$a/$b/$c (max/min $ratio)"
+        if [[ $ratio != inf ]] && awk -v r="$ratio" 'BEGIN {exit !(r <= 1.5)}'; then
+            (( settled < 0 )) && settled=$el
+        else
+            settled=-1
+        fi
+        (( el % 10 < 2 )) && say "  +${el}s: streams on fw1/fw2/fw3 $a/$b/$c, max/min $ratio"
+        sleep 2
+    done
+    say "balance after the rolling restart: at the last host's return $first; after ${ROLL_SETTLE} s $a/$b/$c (max/min $ratio); max/min <= 1.5 $( (( settled >= 0 )) && echo "from +${settled}s on" || echo "not reached")"
+    hb=0 hr=0
+    for i in 1 2 3; do
+        x=$(metric "$i" framewire_streams_handed_back_total) y=$(metric "$i" framewire_streams_handed_back_returned_total)
+        hb=$(( hb + ${x%%.*} + 0 )) hr=$(( hr + ${y%%.*} + 0 ))
+    done
+    say "streams handed back (framewire_streams_handed_back_total, all hosts since their last start): $hb; reconnected to the same host anyway: $hr"
+    check "rolling: max/min streams per host <= 1.5 within 2 minutes" "$(( settled >= 0 && settled <= 120 ))" "from +${settled}s, end $a/$b/$c"
     while kill -0 "$LG_PID" 2>/dev/null; do sleep 1; done; wait_loadgen
     S=$OUT/cluster-rolling.streams.jsonl J=$OUT/cluster-rolling.json
     down=$(jq -s '[.[] | select(.down)] | length' "$S")
@@ -319,6 +356,8 @@ if [[ $SCENARIOS == *rolling* ]]; then
     say "streams that moved at least once $moved/$STREAMS, down at end $down; reconnect gap p50 $(pct 50 <<<"$gaps") ms, max $(pct 100 <<<"$gaps") ms"
     say "frames sent to a draining host and never answered (with #4: sent after SIGTERM, not accepted): $unanswered in all (per moved stream p50 $(pct 50 <<<"$per"), max $(pct 100 <<<"$per")); due while down: $(jq .reconnect.offline "$J")"
     say "close codes: $(jq -c .connections.close_reasons "$J"); connect failures: $(jq -c .connections.connect_failure_reasons "$J")"
+    g=$(jq -r '[.closes[] | select(endswith(":1001"))] | length' "$S")
+    say "1001 closes per camera (drains and handbacks): p50 $(pct 50 <<<"$g"), max $(pct 100 <<<"$g"), $(awk '{s += $1} END {print s + 0}' <<<"$g") in all"
     bounces=$(jq -r '([.closes[] | select(endswith(":1001") | not)] | length) + .failed_connects' "$S")
     say "bounces per camera (closes other than the drain's 1001, plus refused or failed connects): p50 $(pct 50 <<<"$bounces"), max $(pct 100 <<<"$bounces"), $(awk '{s += $1} END {print s + 0}' <<<"$bounces") in all"
     check "rolling: at most 2 bounces per camera" "$(( $(pct 100 <<<"$bounces") <= 2 ))" "max $(pct 100 <<<"$bounces")"

@@ -13,6 +13,7 @@ import io.framewire.inference.GatingConfig;
 import io.framewire.inference.ImageCodec;
 import io.framewire.inference.ImageLimits;
 import io.framewire.inference.PipelineConfig;
+import io.framewire.state.RedisConfig;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.function.Function;
@@ -121,6 +122,15 @@ public final class Catalog {
             "TTL of stream and host records; a dead host's records expire after it");
     public static final Setting<Integer> REDIS_RETENTION_SEC = integer("redis.retentionSec", 86_400, 60, 31_536_000,
             "how long a stream's totals and results are kept after its last write (resume window)");
+    public static final Setting<Integer> REDIS_REBALANCE_WINDOW_MS = integer("redis.rebalanceWindowMs",
+            (int) RedisConfig.REBALANCE_WINDOW.toMillis(), 0, 3_600_000,
+            "when a host (re)joins the fleet, each other host closes the streams that moved to it from that host "
+                    + "(`1001`, once per camera) spread over this window, so the balancer's hash sends them back "
+                    + "([rebalancing](operations.md#rebalancing-after-a-host-returns)); `0`: never");
+    public static final Setting<Integer> REDIS_REBALANCE_DELAY_MS = integer("redis.rebalanceDelayMs",
+            (int) RedisConfig.REBALANCE_DELAY.toMillis(), 0, 600_000,
+            "wait this long after a host joins before the first stream is handed back to it: longer than the "
+                    + "balancer takes to route to it again (health agent `--rise` x `--interval` plus its hold-down)");
     public static final Setting<Integer> RESULTS_MAX_LEN = integer("results.maxLen", 1000, 0, 1_000_000,
             "results kept per stream for watchers (Redis: `MAXLEN ~`, so about that many); `0` turns watching off");
     public static final Setting<String> HOST_ID = text("host.id", null, "1–128 of `A-Z a-z 0-9 . _ : -`", HOST_ID_CHARS,
@@ -306,7 +316,8 @@ public final class Catalog {
             EVENTS_WEBHOOK, EVENTS_WEBHOOK_SECRET, EVENTS_MQTT, EVENTS_QUEUE, LATEST_MAX_BYTES, EVENTS_SNAPSHOT_BYTES,
             WS_MAX_PENDING_BYTES, WS_MAX_PENDING_BYTES_TOTAL, RESULTS_MAX_BYTES_PER_STREAM, RESULTS_MAX_BYTES_TOTAL,
             RESULTS_MAX_ENTRY_BYTES, REDIS_PUBLISH_QUEUE_BYTES, INFERENCE_MAX_DETECTIONS, WS_FIRST_FRAME_MS,
-            LIMITS_MAX_CONNECTIONS_PER_IP, LIMITS_MAX_CONNECTIONS_PER_TOKEN, LIMITS_TRUSTED_PROXIES);
+            LIMITS_MAX_CONNECTIONS_PER_IP, LIMITS_MAX_CONNECTIONS_PER_TOKEN, LIMITS_TRUSTED_PROXIES,
+            REDIS_REBALANCE_WINDOW_MS, REDIS_REBALANCE_DELAY_MS);
 
     /** Every setting's name, in the settings table's order. */
     public static final List<String> NAMES = ALL.stream().map(Setting::name).toList();

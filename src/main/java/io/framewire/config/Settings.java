@@ -176,7 +176,9 @@ public record Settings(
                     Catalog.REDIS_PUBLISH_QUEUE.read(raw),
                     Catalog.REDIS_PUBLISH_QUEUE_BYTES.read(raw),
                     Duration.ofMillis(Catalog.REDIS_RECORD_TTL_MS.read(raw)),
-                    Duration.ofSeconds(Catalog.REDIS_RETENTION_SEC.read(raw)));
+                    Duration.ofSeconds(Catalog.REDIS_RETENTION_SEC.read(raw)))
+                    .withRebalance(Duration.ofMillis(Catalog.REDIS_REBALANCE_DELAY_MS.read(raw)),
+                            Duration.ofMillis(Catalog.REDIS_REBALANCE_WINDOW_MS.read(raw)));
         } catch (IllegalArgumentException e) {
             throw new ConfigException(e.getMessage()); // names --redis, never the password
         }

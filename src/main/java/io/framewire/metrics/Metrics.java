@@ -51,6 +51,8 @@ public final class Metrics {
     public final CounterDataPoint redisErrors;
     public final CounterDataPoint redisResultsDropped;
     public final CounterDataPoint watchResultsMissed;
+    public final CounterDataPoint streamsHandedBack;
+    public final CounterDataPoint streamsHandedBackReturned;
     public final DistributionDataPoint frameLatency;
     public final DistributionDataPoint mailboxWait;
     public final DistributionDataPoint decode;
@@ -111,6 +113,12 @@ public final class Metrics {
                 "Results of a watched stream that never reached this host's watch reader: a gap in seq that the next "
                         + "message's dropped does not explain (the publishing host did not append them: its queue was full, "
                         + "or Redis lost the stream's watch marker)");
+        streamsHandedBack = counter("framewire_streams_handed_back",
+                "Streams closed here (1001) to go back to a host that rejoined the fleet, the host they moved here from "
+                        + "(redis.rebalanceWindowMs)");
+        streamsHandedBackReturned = counter("framewire_streams_handed_back_returned",
+                "Streams handed back that reconnected here anyway (the balancer did not route to the rejoined host yet: "
+                        + "redis.rebalanceDelayMs too short); they stay");
         frameLatency = histogram("framewire_frame_latency_seconds", "Frame received to its result queued on the socket", LATENCY_BUCKETS);
         mailboxWait = histogram("framewire_mailbox_wait_seconds", "Frame received to taken by a worker", LATENCY_BUCKETS);
         decode = histogram("framewire_decode_seconds", "Image decoding time per frame", STAGE_BUCKETS);

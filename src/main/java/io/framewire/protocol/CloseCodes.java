@@ -24,6 +24,11 @@ public final class CloseCodes {
 
     /** Reason of {@link #GOING_AWAY} when the host drains or stops. */
     public static final String SHUTTING_DOWN = "server shutting down";
+    /**
+     * Reason of {@link #GOING_AWAY} when a stream is handed back to the host it moved from (followed
+     * by that host's id): reconnect at once, the balancer's hash sends the camera there.
+     */
+    public static final String REBALANCING = "rebalancing: reconnect, back to host ";
     /** Reason of {@link #REPLACED} when the newer connection is on this host (or its owner is unknown). */
     public static final String REPLACED_HERE = "replaced by a newer connection for this stream";
 

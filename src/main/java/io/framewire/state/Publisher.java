@@ -1,5 +1,6 @@
 package io.framewire.state;
 
+import io.framewire.protocol.CloseCodes;
 import java.time.Instant;
 
 /**
@@ -27,4 +28,12 @@ public interface Publisher {
 
     /** Closes the connection with {@code code} (here: {@code CloseCodes.REPLACED}); never blocks. */
     void close(int code, String reason);
+
+    /**
+     * Sends the camera back to the host it moved from: stops accepting frames, answers those accepted,
+     * then closes with {@code CloseCodes.GOING_AWAY} and {@code reason}, like a drain; never blocks.
+     */
+    default void handBack(String reason) {
+        close(CloseCodes.GOING_AWAY, reason);
+    }
 }

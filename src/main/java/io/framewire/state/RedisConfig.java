@@ -13,7 +13,12 @@ import java.time.Duration;
  */
 public record RedisConfig(String host, int port, int database, String user, String password, boolean tls,
                           Duration timeout, int publishQueue, long publishQueueBytes, Duration recordTtl,
-                          Duration retention) {
+                          Duration retention, Duration rebalanceDelay, Duration rebalanceWindow) {
+
+    /** {@code redis.rebalanceDelayMs}: after a host joins, the balancer's time to take it back first. */
+    public static final Duration REBALANCE_DELAY = Duration.ofSeconds(10);
+    /** {@code redis.rebalanceWindowMs}: the handbacks to a host that joined are spread over this. */
+    public static final Duration REBALANCE_WINDOW = Duration.ofSeconds(30);
 
     /**
      * Parses the URL; the overrides may be null (not given).
@@ -73,7 +78,21 @@ public record RedisConfig(String host, int port, int database, String user, Stri
                 user != null ? user : urlUser,
                 password != null ? password : urlPassword,
                 tls != null ? tls : scheme.equals("rediss"),
-                timeout, publishQueue, publishQueueBytes, recordTtl, retention);
+                timeout, publishQueue, publishQueueBytes, recordTtl, retention, REBALANCE_DELAY, REBALANCE_WINDOW);
+    }
+
+    /**
+     * The same, handing streams back to a host that (re)joins the fleet {@code delay} after it joined,
+     * spread over {@code window} ({@link Duration#ZERO}: never; issue #25 F5).
+     */
+    public RedisConfig withRebalance(Duration delay, Duration window) {
+        return new RedisConfig(host, port, database, user, password, tls, timeout, publishQueue, publishQueueBytes,
+                recordTtl, retention, delay, window);
+    }
+
+    /** Streams are handed back to a host that (re)joins. */
+    public boolean rebalances() {
+        return !rebalanceWindow.isZero();
     }
 
     private static String decode(String s) {

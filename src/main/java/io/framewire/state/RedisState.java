@@ -41,7 +41,7 @@ final class RedisState implements SharedState {
         int resultsMaxLen = limits.maxLen();
         this.link = new RedisLink(config, metrics);
         this.watched = new WatchedStreams();
-        this.records = new StreamRecords(link, 100_000, watched);
+        this.records = new StreamRecords(link, 100_000, watched, metrics);
         this.takeovers = new TakeoverListener(link, records);
         this.feed = resultsMaxLen > 0;
         this.results = new ResultsPublisher(link, limits, watched, metrics);

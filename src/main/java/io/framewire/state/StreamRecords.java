@@ -1,5 +1,6 @@
 package io.framewire.state;
 
+import io.framewire.metrics.Metrics;
 import io.framewire.protocol.CloseCodes;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -50,14 +51,20 @@ final class StreamRecords extends RedisLoop {
     // ('' before the first claim), 3 owner, 4 client, 5 last_frame_at ('' before the first),
     // 6-8 received/processed/dropped of this connection so far, 9 connected_at, 10 record TTL ms,
     // 11 retention ms, 12 final ('1': the connection ended), 13 stream id, 14 the takeover channel,
-    // 15-17 received/processed/dropped since the last write this host saw acknowledged.
+    // 15-17 received/processed/dropped since the last write this host saw acknowledged, 18 '1' on the
+    // first claim of a connection this host had handed back and that came back here.
     // The totals grow by what this connection counted since the counts last added (KEYS[5], kept for
     // three record TTLs), so a write applied twice (retried after its reply was lost, issue #25 F7)
     // adds nothing twice; where that key is gone (an outage longer than its TTL, a Redis that lost
     // its data) by what was not acknowledged.
-    // Returns {status, received, processed, dropped, claimed_at, watched}: status 0 a newer connection
+    // Returns {status, received, processed, dropped, claimed_at, watched, path}: status 0 a newer connection
     // owns the stream, 1 this connection owns it, 2 it just took it over (and told the other hosts);
-    // watched 1 while the marker exists (someone watched within the retention: append results).
+    // watched 1 while the marker exists (someone watched within the retention: append results);
+    // path (statuses 1 and 2 of a live connection) the hosts the stream left for the next one, oldest
+    // first: the balancer's ring prefers each over the one after it, so the stream goes back to
+    // whichever of them rejoins (issue #25 F5). A claim on one of them cuts the path there (it went
+    // back), a claim on any other host appends the previous owner; a handback that came back to the
+    // same host empties it (the balancer routes it here now).
     static final String SYNC = """
             local t = redis.call('TIME')
             local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
@@ -92,14 +99,31 @@ final class StreamRecords extends RedisLoop {
               if mine then redis.call('DEL', KEYS[1]) end
               return {1, r, p, d, claimed, w}
             end
+            local path = redis.call('HGET', KEYS[2], 'path') or ''
+            local was = redis.call('HGET', KEYS[2], 'owner')
+            if ARGV[18] == '1' then
+              path = ''
+            elseif was and was ~= ARGV[3] then
+              local hosts, back = {}, false
+              for h in string.gmatch(path, '%S+') do
+                if h == ARGV[3] then back = true break end
+                hosts[#hosts + 1] = h
+              end
+              if not back then
+                hosts[#hosts + 1] = was
+                if #hosts > 8 then table.remove(hosts, 1) end
+              end
+              path = table.concat(hosts, ' ')
+            end
+            if was ~= ARGV[3] or ARGV[18] == '1' then redis.call('HSET', KEYS[2], 'owner', ARGV[3], 'path', path) end
             redis.call('HSET', KEYS[1], 'stream', ARGV[13], 'owner', ARGV[3], 'conn', ARGV[1],
               'connected_at', ARGV[9], 'claimed_at', claimed, 'client', ARGV[4], 'last_frame_at', ARGV[5],
               'received', r, 'processed', p, 'dropped', d,
               'first_seen', redis.call('HGET', KEYS[2], 'first_seen'), 'updated_at', now)
             redis.call('PEXPIRE', KEYS[1], ARGV[10])
-            if mine then return {1, r, p, d, claimed, w} end
+            if mine then return {1, r, p, d, claimed, w, path} end
             redis.call('PUBLISH', ARGV[14], ARGV[13] .. ' ' .. ARGV[1] .. ' ' .. claimed .. ' ' .. ARGV[3])
-            return {2, r, p, d, claimed, w}
+            return {2, r, p, d, claimed, w, path}
             """;
 
     private final ConcurrentHashMap<Publisher, Tracked> live = new ConcurrentHashMap<>();
@@ -115,13 +139,15 @@ final class StreamRecords extends RedisLoop {
     private String sha;
     private final AtomicInteger droppedFinals = new AtomicInteger();
     private long lastHeartbeat;
+    private final Rebalancer rebalancer;
 
-    StreamRecords(RedisLink link, int maxEnded, WatchedStreams watched) {
+    StreamRecords(RedisLink link, int maxEnded, WatchedStreams watched, Metrics metrics) {
         super(link, "records", 0);
         this.maxEnded = maxEnded;
         this.watched = watched;
         this.recordTtlMs = link.config().recordTtl().toMillis();
         this.retentionMs = link.config().retention().toMillis();
+        this.rebalancer = new Rebalancer(link.config(), metrics);
     }
 
     void start(HostInfo host) {
@@ -130,7 +156,8 @@ final class StreamRecords extends RedisLoop {
     }
 
     void opened(Publisher session) {
-        Tracked t = new Tracked(session, Long.toHexString(ThreadLocalRandom.current().nextLong()));
+        Tracked t = new Tracked(session, Long.toHexString(ThreadLocalRandom.current().nextLong()),
+                rebalancer.cameBack(session.id(), System.currentTimeMillis()));
         live.put(session, t);
         newest.put(session.id(), t);
         wake();
@@ -197,7 +224,13 @@ final class StreamRecords extends RedisLoop {
             write(jedis, batch, finals.size(), heartbeat, now);
             link.ok(name());
         }
+        rebalancer.handBack(now, this::handedBackStillHere);
         LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(TICK_MS));
+    }
+
+    /** The live connection of {@code t}'s stream here is still {@code t}. */
+    private boolean handedBackStillHere(Tracked t) {
+        return live.containsKey(t.session) && newest.get(t.session.id()) == t;
     }
 
     private void write(Jedis jedis, List<Tracked> batch, int finals, boolean heartbeat, long now) {
@@ -209,8 +242,10 @@ final class StreamRecords extends RedisLoop {
             sent[i] = t.counts();
             responses.add(p.evalsha(sha, t.keys(), t.args(sent[i], i < finals, recordTtlMs, retentionMs, host.id())));
         }
+        Rebalancer.Read fleet = null;
         if (heartbeat) {
             heartbeat(p, now);
+            fleet = rebalancer.readFleet(p, now);
         }
         long t0 = System.nanoTime();
         p.sync();
@@ -245,7 +280,12 @@ final class StreamRecords extends RedisLoop {
             watched.learned(id, Long.valueOf(1).equals(fields.get(5)));
             if (fields.get(0) instanceof Long status && status == 0) {
                 t.session.close(CloseCodes.REPLACED, CloseCodes.REPLACED_HERE);
+            } else if (fields.size() > 6 && fields.get(6) instanceof String path) {
+                t.path = path;
             }
+        }
+        if (fleet != null) {
+            rebalancer.fleetRead(fleet, host.id(), now, live.values());
         }
     }
 
@@ -285,7 +325,7 @@ final class StreamRecords extends RedisLoop {
     }
 
     /** A connection as the writer sees it; its fields are the writer thread's except the final ones. */
-    private static final class Tracked {
+    static final class Tracked {
         final Publisher session;
         final String conn;
         final long connectedAt;
@@ -296,10 +336,14 @@ final class StreamRecords extends RedisLoop {
         long dropped;
         long lastWrite;
         volatile long claimedAt; // the upgrade's time once the first claim was written; 0 before it
+        final boolean cameBack; // handed back by this host within the rebalance window, and here again
+        String path = ""; // the writer's: hosts the stream left for the next one (SYNC), oldest first
+        boolean handBackPlanned; // the writer's
 
-        Tracked(Publisher session, String conn) {
+        Tracked(Publisher session, String conn, boolean cameBack) {
             this.session = session;
             this.conn = conn;
+            this.cameBack = cameBack;
             this.connectedAt = session.connectedAt().toEpochMilli();
             this.client = session.remoteAddress();
             this.keys = List.of(Keys.record(session.id()), Keys.totals(session.id()), Keys.results(session.id()),
@@ -336,7 +380,8 @@ final class StreamRecords extends RedisLoop {
                     c[3] == 0 ? "" : Long.toString(c[3]),
                     Long.toString(c[0]), Long.toString(c[1]), Long.toString(c[2]),
                     Long.toString(connectedAt), Long.toString(ttlMs), Long.toString(retentionMs), fin ? "1" : "0", session.id(),
-                    Keys.TAKEOVER, Long.toString(c[0] - received), Long.toString(c[1] - processed), Long.toString(c[2] - dropped));
+                    Keys.TAKEOVER, Long.toString(c[0] - received), Long.toString(c[1] - processed), Long.toString(c[2] - dropped),
+                    cameBack && claimedAt == 0 ? "1" : "0");
         }
 
         void written(long[] c, long now, long claimed) {

@@ -33,6 +33,8 @@ public final class StreamSession implements ResultSink, Publisher {
     private static final Logger log = LoggerFactory.getLogger(StreamSession.class);
     // for the client to answer a close frame (a drain's, a replacement's)
     private static final Duration CLOSE_GRACE = Duration.ofSeconds(2);
+    // a handback answers the frames already accepted within this (a host's drain: shutdown.graceMs)
+    private static final long HAND_BACK_GRACE_NANOS = Duration.ofSeconds(2).toNanos();
     /** A stream sending frames hears from the server at least this often, served or not (overload is not silence). */
     static final long STATUS_EVERY_NANOS = TimeUnit.SECONDS.toNanos(1);
 
@@ -47,6 +49,7 @@ public final class StreamSession implements ResultSink, Publisher {
     private volatile long lastFrameAtMillis;
     private final RateLimiter limiter;
     private volatile long drainDeadline; // System.nanoTime() bound of a drain; 0: not draining
+    private volatile String drainReason = CloseCodes.SHUTTING_DOWN; // the 1001's reason
     private final Object context;
     private final DoubleSupplier advice;
     private volatile long lastAnswerNanos = System.nanoTime(); // the last message this client got
@@ -199,6 +202,15 @@ public final class StreamSession implements ResultSink, Publisher {
         ws.wake();
     }
 
+    /** A drain of this stream alone, for the host it moved from (the fleet rebalances, issue #25 F5). */
+    @Override
+    public void handBack(String reason) {
+        if (drainDeadline == 0) {
+            drainReason = reason;
+            drain(System.nanoTime() + HAND_BACK_GRACE_NANOS);
+        }
+    }
+
     /** Reader thread, after its loop stopped for a drain. */
     private void finishDrain() throws InterruptedException {
         // Keep reading, without accepting: a client blocked writing into a full socket could miss
@@ -212,7 +224,7 @@ public final class StreamSession implements ResultSink, Publisher {
             // the last frames were over the rate limit: no later answer would report them
             send(Messages.error(-1, ErrorCode.RATE_LIMITED, "frames over limits.maxFps were dropped", unreported));
         }
-        ws.closeHandshake(CloseCodes.GOING_AWAY, CloseCodes.SHUTTING_DOWN, CLOSE_GRACE);
+        ws.closeHandshake(CloseCodes.GOING_AWAY, drainReason, CLOSE_GRACE);
         discard.join(); // until the closing handshake ends (or the abort after CLOSE_GRACE), so the close code is known
     }
 

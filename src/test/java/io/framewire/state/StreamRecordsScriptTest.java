@@ -110,4 +110,40 @@ class StreamRecordsScriptTest {
             assertThat(late.subList(1, 4)).isEqualTo(List.of(21L, 19L, 2L));
         }
     }
+
+    /** A new connection's first claim on {@code owner}; returns the stream's path (the hosts it left, oldest first). */
+    private static String claim(Jedis j, String stream, String owner, long connectedAt, boolean cameBack) {
+        String conn = owner + "-" + connectedAt;
+        List<String> keys = List.of(Keys.record(stream), Keys.totals(stream), Keys.results(stream), Keys.watched(stream),
+                Keys.connectionCounts(stream, conn));
+        List<String> args = List.of(conn, "", owner, "127.0.0.1:1", "", "0", "0", "0", Long.toString(connectedAt),
+                "10000", "60000", "0", stream, Keys.TAKEOVER, "0", "0", "0", cameBack ? "1" : "0");
+        List<?> reply = (List<?>) j.eval(StreamRecords.SYNC, keys, args);
+        assertThat(reply.get(0)).as("%s claims %s", owner, stream).isNotEqualTo(0L);
+        return (String) reply.get(6);
+    }
+
+    /**
+     * Issue #25 F5: the path a stream takes when hosts go away is the order the balancer's ring
+     * prefers them in; going back to one of them cuts the path there, and a stream handed back
+     * that the balancer sent to the same host again stays there with no path.
+     */
+    @Test
+    void aStreamRemembersTheHostsItLeftUntilItGoesBack() {
+        try (Jedis j = redis.client()) {
+            long t = System.currentTimeMillis() - 10_000;
+            assertThat(claim(j, "f5-path", "host-a", t, false)).as("a new stream left no host").isEmpty();
+            assertThat(claim(j, "f5-path", "host-a", t + 1, false)).as("a reconnect to the same host").isEmpty();
+            assertThat(claim(j, "f5-path", "host-b", t + 2, false)).as("host-a went away").isEqualTo("host-a");
+            assertThat(claim(j, "f5-path", "host-c", t + 3, false)).as("then host-b").isEqualTo("host-a host-b");
+            assertThat(claim(j, "f5-path", "host-b", t + 4, false)).as("back to host-b, host-a still away")
+                    .isEqualTo("host-a");
+            assertThat(claim(j, "f5-path", "host-a", t + 5, false)).as("home").isEmpty();
+            assertThat(claim(j, "f5-path", "host-b", t + 6, false)).isEqualTo("host-a");
+            assertThat(claim(j, "f5-path", "host-b", t + 7, true))
+                    .as("handed back to host-a, the balancer sent it to host-b again: it belongs there now").isEmpty();
+            assertThat(j.hget(Keys.totals("f5-path"), "path")).isEmpty();
+            assertThat(j.hget(Keys.totals("f5-path"), "owner")).isEqualTo("host-b");
+        }
+    }
 }

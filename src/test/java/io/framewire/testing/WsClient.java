@@ -110,6 +110,16 @@ public final class WsClient implements AutoCloseable {
         return m;
     }
 
+    /** The next message, or null if none arrives in time. */
+    public JsonNode poll(Duration timeout) throws InterruptedException {
+        return messages.poll(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /** How the connection closed; null while it is open. */
+    public Close closeIfClosed() {
+        return closed.getNow(null);
+    }
+
     /** The next binary message's bytes, failing the test if none arrives in time. */
     public byte[] nextBinary(Duration timeout) throws InterruptedException {
         byte[] b = binaries.poll(timeout.toMillis(), TimeUnit.MILLISECONDS);
