@@ -270,6 +270,8 @@ final class InferenceWorker implements Runnable {
             }
         }
         job.answer(message);
+        metrics.stageWait.observe(Metrics.seconds(queue));
+        metrics.stageWork.observe(Metrics.seconds(System.nanoTime() - job.takenNanos()));
         if (!(outcome instanceof Refused)) {
             metrics.mailboxWait.observe(Metrics.seconds(queue));
             metrics.frameLatency.observe(Metrics.seconds(System.nanoTime() - received));

@@ -74,7 +74,10 @@ public final class StreamSession implements ResultSink, Publisher {
         this.ws = ws;
         this.metrics = metrics;
         this.mailbox = new Mailbox(id, mailboxDepth, scheduler, this, metrics.droppedReplaced::inc, context);
-        this.results = new BoundedSender(ws, output, "stream " + id, metrics.messagesSent::inc, this::writeFailed);
+        this.results = new BoundedSender(ws, output, "stream " + id, (long nanos) -> {
+            metrics.messagesSent.inc();
+            metrics.stageWrite.observe(Metrics.seconds(nanos));
+        }, this::writeFailed);
     }
 
     /** The workers' per-stream state given at construction (null: none). */
