@@ -181,7 +181,7 @@ public final class StreamSession implements ResultSink, Publisher {
                         metrics.droppedBadImage.inc();
                         send(Messages.error(seq, "empty_frame", "binary message is empty; expected one JPEG or PNG image", 0));
                     } else {
-                        mailbox.offer(new Frame(seq, b, now));
+                        mailbox.offer(new Frame(seq, b, b.arrivedNanos())); // from Jetty's receipt: the hand-off to this thread counts
                     }
                     seq++;
                 }
