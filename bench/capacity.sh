@@ -15,7 +15,7 @@
 # x1.6 until a probe fails, then two bisections), then a sweep at SWEEP multiples of that count.
 # Env (defaults): FOOTAGE=still,vtest,megamind SIZES=640x480 PORT0=18100 BASE_JAR=bench/out/capacity/base.jar
 # FRAMES=300 WARMUP=4 DURATION=10 START=2 MAX=400 SWEEP=4,10 SERVER_ARGS (more settings for every server),
-# VARIANTS=off,on,base.
+# VARIANTS=off,on,base, CAMERAS (fixed camera counts, e.g. 16,64,160, instead of the search and sweep).
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
@@ -51,10 +51,10 @@ for size in ${SIZES//,/ }; do
         echo "== $f $size: ${SERVERS[*]}" >&2
         tool capacity --footage "$f" --size "$size" --frames "${FRAMES:-300}" --shared "$SHARED" "${SERVERS[@]}" \
             --warmup "${WARMUP:-4}" --duration "${DURATION:-10}" --start "${START:-2}" --max "${MAX:-400}" \
-            --sweep "${SWEEP:-4,10}" | tee "$out"
+            --sweep "${SWEEP:-4,10}" ${CAMERAS:+--cameras "$CAMERAS"} | tee "$out"
         echo "-- $f $size"
         jq -r 'select(.type == "capacity") | "capacity \(.server): \(.cameras) cameras"' "$out"
-        jq -r 'select(.type == "run" and .phase == "sweep") |
+        jq -r 'select(.type == "run" and (.phase == "sweep" or .phase == "fixed")) |
             "sweep \(.server) x\(.multiple) = \(.cameras) cameras: \(.answers_per_s) answers/s, served \(.served), gated \(.gated_share), recall \(.recall), precision \(.precision), p99 \(.p99_ms | floor) ms, jain \(.jain)"' "$out"
     done
 done

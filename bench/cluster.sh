@@ -10,7 +10,7 @@
 #             must see no close; after kill -CONT it must hold no stream (no second publisher) and
 #             rejoin the upstream (nginx/health-agent runs beside NGINX for the whole fleet).
 #             The hosts run without systemd (here and in CI): the unit's watchdog (WatchdogSec=30s,
-#             README "Hung hosts") is not exercised. HANG_FOR stays below it, as a short stall
+#             docs/operations.md "Hung hosts") is not exercised. HANG_FOR stays below it, as a short stall
 #             that systemd would ride out; with HANG_FOR > 30 systemd would SIGQUIT + SIGKILL the
 #             stopped JVM at 30 s (+5 s) and start a fresh one, which then rejoins like the resumed
 #             one. The heartbeat itself is tested in SystemdWatchdogTest and ansible/check.sh.
@@ -152,6 +152,9 @@ pct() { # pct P: percentile of the numbers on stdin
 
 # ---- kill -9 ----
 if [[ $SCENARIOS == *kill* ]]; then
+    # the health agent delays a return by up to --min-reload-interval: a host that missed two polls
+    # while the fleet started (a loaded machine) must be back before the cameras arrive
+    for _ in $(seq 150); do (( $(upstream_down) == 0 )) && break; sleep 0.1; done
     say ""; say "== kill -9: $STREAMS streams x $FPS fps through NGINX, fw2 killed 5 s into the window =="
     loadgen_bg kill --url "ws://127.0.0.1:$NGINX_PORT" --streams "$STREAMS" --fps "$FPS" --ramp 4s --warmup 2s \
         --duration 20s --drain 2s --prefix kill- "${RECONNECT_ARGS[@]}"
@@ -281,7 +284,7 @@ if [[ $SCENARIOS == *redis* ]] && (( HAS_REDIS )); then
     while read -r id sent; do
         n=$((n + 1))
         rx=$(redis-cli -p "$REDIS_PORT" hget "fw:{$id}:totals" received)
-        # at-least-once at the outage's edge (README, Redis down): one record write (~1 s of frames) may count twice
+        # at-least-once at the outage's edge (docs/operations.md, Redis down): one record write (~1 s of frames) may count twice
         if (( ${rx:-0} >= sent * 99 / 100 && ${rx:-0} <= sent + 2 * FPS )); then ok=$((ok + 1)); else echo "$id sent $sent, Redis received ${rx:-none}" >>"$OUT/cluster-redis.mismatch"; fi
         (( ${rx:-0} > sent )) && over=$((over + ${rx:-0} - sent))
     done < <(jq -r '"\(.stream) \(.sent)"' "$S")

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Checks the shipped NGINX config with the real nginx binary, as an unprivileged layout in temp
-# dirs (render.sh): `nginx -t` of the whole config (plain + TLS with a throwaway certificate),
+# dirs (render.sh): `nginx -t` of the whole config (plain + TLS with a throwaway certificate) and
+# that it bounds lingering workers (worker_shutdown_timeout),
 # proof that `nginx -t` catches a broken layout, then a live instance on a loopback port that
 # must keep /metrics, /status and /dashboard private, proxy the browser pages, and answer a WebSocket
 # upgrade to a dead upstream with 502; then the health agent's tests (health-agent/).
@@ -15,6 +16,9 @@ ngx() { local d=$1; shift; nginx -p "$d" -c "$d/nginx.conf" -e "$d/logs/error.lo
 ./render.sh "$tmp/full" "10.0.0.11:8080 10.0.0.12:8080 10.0.0.13:8080"
 ngx "$tmp/full" -t -q || { echo "FAIL nginx -t"; exit 1; }
 echo "PASS nginx -t (plain + TLS, 3 upstreams) with $(nginx -v 2>&1)"
+# lingering workers are bounded (issue #25 F4): the effective config must carry the shutdown timeout
+wst=$(ngx "$tmp/full" -T 2>/dev/null | awk '$1 == "worker_shutdown_timeout" {sub(/;$/, "", $2); print $2}')
+if [[ -n $wst ]]; then echo "PASS worker_shutdown_timeout $wst (old workers after a reload)"; else echo "FAIL no worker_shutdown_timeout: old workers linger as long as their WebSockets"; exit 1; fi
 
 ./render.sh "$tmp/broken" "10.0.0.11:8080"
 rm "$tmp/broken/framewire/upstreams.conf"

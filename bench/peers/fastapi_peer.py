@@ -5,7 +5,7 @@ OpenCV DNN (on the event loop, or in a thread with asyncio.to_thread), and sends
 result as JSON; a Redis key marks the client connected. Gunicorn with Uvicorn workers gives it
 more cores (one process per worker; the kernel spreads connections over them).
 
-It speaks enough of framewire's wire protocol (README, "Wire protocol") for framewire's load
+It speaks enough of framewire's wire protocol (docs/protocol.md, "Wire protocol") for framewire's load
 generator to drive it unchanged: /ws/streams/{id}, one binary message = one image, one text
 message per frame {"type":"result","seq":N,...} in seq order, errors {"type":"error","seq":N,
 "code":...}. Unlike framewire it never drops a frame: every frame is answered in turn, so

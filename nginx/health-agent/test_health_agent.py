@@ -136,6 +136,178 @@ class Decisions(unittest.TestCase):
         self.assertFalse(ha.poll("127.0.0.1:1", "/healthz", 0.3), "refused")
 
 
+class FakeClock:
+    def __init__(self):
+        self.t = 1000.0
+
+    def __call__(self):
+        return self.t
+
+    def sleep(self, s):
+        self.t += s
+
+
+DAMPED = dict(min_reload_interval=10.0, hold_down=5.0, hold_down_max=300.0, flap_half_life=600.0)  # main()'s defaults
+A, B, C = "10.0.0.1:8080", "10.0.0.2:8080", "10.0.0.3:8080"
+
+
+class Damping(unittest.TestCase):
+    """The damping (issue #25, F4) on a fake clock: one round per simulated second, no real sleeps."""
+
+    def setUp(self):
+        d = tempfile.mkdtemp()
+        self.addCleanup(shutil.rmtree, d)
+        self.path = os.path.join(d, "upstreams.conf")
+        write(self.path, RENDERED)
+        self.clock = FakeClock()
+        self.answers = {A: True, B: True, C: True}
+
+    def agent(self, **damping):
+        return ha.Agent(self.path, ["true"], fall=2, rise=2, poller=lambda addr, p, t: self.answers[addr],
+                        clock=self.clock, sleep=self.clock.sleep, **damping)
+
+    def run_for(self, agent, seconds, answers=None):
+        """One round per second for `seconds`; answers(addr, t) overrides self.answers. Returns the
+        file's down set after each round, with the round's time."""
+        out = []
+        for _ in range(int(seconds)):
+            if answers:
+                for addr in self.answers:
+                    self.answers[addr] = answers(addr, self.clock.t)
+            out.append((self.clock.t, agent.round()))
+            self.clock.sleep(1.0)
+        return out
+
+    def flapping_b(self, start):
+        """B stopped for 3 s, running for 3 s, from `start` on (the F4 fault)."""
+        return lambda addr, t: addr != B or t < start or int((t - start) // 3) % 2 == 1
+
+    def test_the_cli_defaults_are_damped_and_zero_restores_the_old_behaviour(self):
+        a = ha.build_agent(["--upstreams", self.path])
+        self.assertEqual((a.min_reload_interval, a.hold_down, a.hold_down_max, a.flap_half_life), (10.0, 5.0, 300.0, 600.0))
+        a = ha.build_agent(["--upstreams", self.path, "--min-reload-interval", "0", "--hold-down", "0"])
+        self.assertEqual((a.min_reload_interval, a.hold_down), (0.0, 0.0))
+        with self.assertRaises(SystemExit), open(os.devnull, "w") as null:
+            stderr, sys.stderr = sys.stderr, null
+            try:
+                ha.build_agent(["--upstreams", self.path, "--flap-half-life", "0"])
+            finally:
+                sys.stderr = stderr
+
+    def test_a_host_flapping_every_3s_stays_out_and_reloads_once(self):
+        damped = self.agent(**DAMPED)
+        rounds = self.run_for(damped, 60, self.flapping_b(self.clock.t + 5))
+        out_at = next(t for t, down in rounds if B in down)
+        self.assertEqual(damped.reloads, 1, "one reload: B out; the hold-down keeps it out while it flaps")
+        self.assertTrue(all(B in down for t, down in rounds if t >= out_at), "never back while it flaps")
+        self.assertLessEqual(out_at - (1000 + 5), 2, "out after fall=2 misses: no reload happened before")
+        self.assertIn("server 10.0.0.2:8080 max_fails=0 down;", read(self.path))
+
+        # the undamped agent, same fault: a reload at each change (what F4 measured)
+        write(self.path, RENDERED)
+        self.clock.t = 1000.0
+        undamped = self.agent(min_reload_interval=0, hold_down=0)
+        self.run_for(undamped, 60, self.flapping_b(self.clock.t + 5))
+        self.assertGreaterEqual(undamped.reloads, 15)
+
+    def test_a_first_trip_out_comes_back_after_rise_and_a_second_after_its_hold_down(self):
+        agent = self.agent(**DAMPED)
+        self.answers[B] = False
+        self.run_for(agent, 12)  # misses at 1000..1011: out at 1001
+        self.assertEqual(agent.reloads, 1)
+        self.answers[B] = True
+        back = [t for t, down in self.run_for(agent, 20) if B not in down]
+        self.assertEqual(back[0], 1013.0, "first trip out (a restart): back after rise=2 answers, as before")
+        self.answers[B] = False
+        self.run_for(agent, 12)  # out again at 1033
+        self.answers[B] = True  # answering from 1044
+        back = [t for t, down in self.run_for(agent, 20) if B not in down]
+        self.assertAlmostEqual(back[0], 1044.0 + 5, msg="second trip out within minutes: a 5 s hold-down")
+        self.assertEqual(agent.reloads, 4)
+
+    def test_a_return_also_waits_for_the_reload_interval(self):
+        agent = self.agent(**DAMPED)
+        self.answers[B] = False
+        self.run_for(agent, 3)  # out at 1001 (a reload)
+        self.answers[B] = True  # answering from 1003: held until 1008, the next reload is allowed at 1011
+        back = [t for t, down in self.run_for(agent, 20) if B not in down]
+        self.assertEqual(back[0], 1011.0)
+
+    def test_the_hold_down_grows_exponentially_per_recent_trip_out_up_to_its_cap_and_decays(self):
+        t = ha.Tracker(fall=1, rise=1, hold_down=5, hold_down_max=60, half_life=600)
+        holds = []
+        now = 0.0
+        for _ in range(7):
+            t.observe(False, now)
+            holds.append(t.hold)
+            now += 1
+            while not t.observe(True, now):  # answers until it is back
+                now += 1
+        self.assertEqual(holds[0], 0, "a first trip out: no hold-down")
+        for got, want in zip(holds[1:4], (5, 15, 35)):  # 5 x (2^(n-1) - 1), less a little decay between trips
+            self.assertAlmostEqual(got, want, delta=want * 0.1)
+        self.assertEqual(holds[4:], [60, 60, 60], "capped at hold_down_max")
+        quiet = now + 6 * 3600  # six hours healthy: the trips out are forgotten
+        t.observe(False, quiet)
+        self.assertAlmostEqual(t.flaps, 1, delta=0.01)
+        self.assertAlmostEqual(t.hold, 0, delta=0.1)
+
+    def test_a_miss_during_the_hold_down_starts_it_again(self):
+        t = ha.Tracker(fall=2, rise=2, hold_down=5, hold_down_max=300)
+        for now, ok in ((0, False), (1, False), (2, True), (3, True), (4, False), (5, False)):  # out, back, out
+            t.observe(ok, now)
+        self.assertFalse(t.up)
+        self.assertAlmostEqual(t.hold, 5, delta=0.1, msg="the second trip out")
+        self.assertEqual([t.observe(True, s) for s in (6, 7, 8, 9)], [False] * 4)
+        t.observe(False, 10)  # one miss, not a new trip out: the run of answers starts again
+        self.assertAlmostEqual(t.hold, 5, delta=0.1)
+        self.assertEqual([t.observe(True, s) for s in (11, 12, 13, 14, 15)], [False] * 5)
+        self.assertTrue(t.observe(True, 16), "answered 11..16: 5 s")
+
+    def test_reloads_are_rate_limited_coalesced_and_out_stays_fast(self):
+        agent = self.agent(**DAMPED)
+        self.answers[A] = False
+        first = self.run_for(agent, 2)
+        self.assertEqual(first[-1][1], {A}, "A out after fall=2 misses, nothing reloaded before")
+        self.assertEqual(agent.reloads, 1)
+        t_reload = first[-1][0]
+        # C dies 1 s later: its change waits for the interval; B dies and comes back meanwhile: no reload for it
+        self.answers[C] = False
+        rounds = self.run_for(agent, 12, lambda addr, t: {A: False, C: False}.get(addr, not (t_reload + 2 <= t < t_reload + 5)))
+        c_out = next(t for t, down in rounds if C in down)
+        self.assertEqual(c_out, t_reload + 10, "applied at the first round 10 s after the last reload")
+        self.assertEqual(agent.reloads, 2, "C's change and B's out-and-back coalesced into one reload")
+        self.assertNotIn(B, rounds[-1][1], "B answered again before the reload came: no change for it")
+        self.assertEqual(read(self.path).count(" down;"), 2)
+        # worst case for taking a host out: fall x interval + min_reload_interval after it stops answering
+        self.assertLessEqual(c_out - (t_reload + 1), 2 + 10)
+
+    def test_undone_before_its_reload_costs_nothing(self):
+        agent = self.agent(**DAMPED)
+        self.answers[A] = False
+        self.run_for(agent, 2)
+        self.answers[A] = True  # back within the interval, but held down: its return waits anyway
+        self.answers[B] = False
+        self.run_for(agent, 2)
+        self.answers[B] = True
+        self.run_for(agent, 20)
+        self.assertEqual(agent.reloads, 2, "A out, then A back; B's 2 s outage never reached NGINX")
+        self.assertEqual(read(self.path), RENDERED)
+
+    def test_a_restarted_agent_holds_a_host_the_file_has_down(self):
+        write(self.path, ha.set_down(RENDERED, {A}))
+        agent = self.agent(**DAMPED)
+        back = next(t for t, down in self.run_for(agent, 10) if A not in down)
+        self.assertEqual(back - 1000.0, 5.0, "the base hold-down: it may have been flapping")
+
+    def test_every_host_silent_empties_nothing_even_when_damped(self):
+        agent = self.agent(**DAMPED)
+        for addr in self.answers:
+            self.answers[addr] = False
+        self.assertEqual(self.run_for(agent, 15)[-1][1], set())
+        self.assertEqual(agent.reloads, 0)
+
+
 def read(path):
     with open(path) as f:
         return f.read()
@@ -253,7 +425,8 @@ class EndToEnd(unittest.TestCase):
         self.addCleanup(log.close)
         self.spawn([sys.executable, os.path.join(HERE, "health_agent.py"), "--upstreams", self.ngx + "/framewire/upstreams.conf",
                     "--reload", "kill -HUP %d" % self.nginx.pid, "--interval", "0.2", "--timeout", "0.3",
-                    "--fall", "2", "--rise", "2", "--kill-after", "4"], stderr=log)
+                    "--fall", "2", "--rise", "2", "--kill-after", "4", "--min-reload-interval", "1", "--hold-down", "1"],
+                   stderr=log)
         upstreams = self.ngx + "/framewire/upstreams.conf"
         a = "127.0.0.1:%d" % self.hosts["A"][0]
         time.sleep(0.6)

@@ -1,4 +1,4 @@
-"""Reconnect delays under the client contract (README, "Client side of the contract")."""
+"""Reconnect delays under the client contract (docs/protocol.md, "Client side of the contract")."""
 from __future__ import annotations
 
 import random

@@ -1,4 +1,4 @@
-"""framewire's Python client: publish frames (or watch a stream) under the README's client contract:
+"""framewire's Python client: publish frames (or watch a stream) under the client contract (docs/protocol.md):
 close codes, backoff with full jitter, 503 + Retry-After, the silence rule, advice.fps, the token as
 a subprotocol. asyncio, on the standard `websockets` library (Debian: python3-websockets)."""
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The server's text messages as dataclasses (README, "Wire protocol"). Fields may be added to the
+"""The server's text messages as dataclasses (docs/protocol.md, "Wire protocol"). Fields may be added to the
 protocol and are ignored here; unknown message types parse to None (and still count as a sign of life)."""
 from __future__ import annotations
 

@@ -1,5 +1,6 @@
 package io.framewire;
 
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -26,8 +27,8 @@ import org.junit.jupiter.api.Test;
 /**
  * The package map: every package of the server says in its {@code package-info.java} what it may
  * use ({@code May use: ...}), and this test holds the code to it. It also fails on any cycle
- * between packages, on a package without a package-info, on a README layout table that lists
- * other packages than the code has, and on a library used outside the package that owns it.
+ * between packages, on a package without a package-info, on a package map (docs/architecture.md,
+ * "Layout") that lists other packages than the code has, and on a library used outside the package that owns it.
  */
 class ArchitectureTest {
 
@@ -146,7 +147,7 @@ class ArchitectureTest {
                 "com.nimbusds..", List.of("security"),
                 "org.eclipse.paho..", List.of("events"),
                 "org.bytedeco..", List.of("inference", "watchdog"), // watchdog: DetectorWatch passes a Mat through
-                "org.eclipse.jetty..", List.of("server", "stream", "security", "protocol", "watchdog"));
+                "org.eclipse.jetty..", List.of("server", "stream", "security", "watchdog")); // not protocol: a leaf
         for (var e : owners.entrySet()) {
             String[] owning = e.getValue().stream().map(p -> name(p) + "..").toArray(String[]::new);
             noClasses().that().resideOutsideOfPackages(owning)
@@ -156,16 +157,24 @@ class ArchitectureTest {
         }
     }
 
+    /** The wire protocol is a leaf in libraries too: any layer (or a client) can speak it without Jetty. */
     @Test
-    void theReadmeLayoutTableMatchesThePackageInfos() throws IOException {
-        List<String> readme = Files.readAllLines(Path.of("README.md"));
-        int start = readme.indexOf("| package | job | may use |");
-        assertThat(start).as("README's layout table").isNotNegative();
+    void theProtocolUsesNoLibraryButJacksonsWriter() {
+        classes().that().resideInAPackage(name("protocol") + "..")
+                .should().onlyDependOnClassesThat().resideInAnyPackage("java..", name("protocol") + "..", "com.fasterxml.jackson.core..")
+                .check(classes);
+    }
+
+    @Test
+    void theDocsLayoutTableMatchesThePackageInfos() throws IOException {
+        List<String> doc = Files.readAllLines(Path.of("docs/architecture.md"));
+        int start = doc.indexOf("| package | job | may use |");
+        assertThat(start).as("docs/architecture.md's layout table").isNotNegative();
         Map<String, Set<String>> listed = new LinkedHashMap<>();
-        for (int i = start + 2; i < readme.size() && readme.get(i).startsWith("|"); i++) {
-            String[] cells = readme.get(i).split(" \\| ");
+        for (int i = start + 2; i < doc.size() && doc.get(i).startsWith("|"); i++) {
+            String[] cells = doc.get(i).split(" \\| ");
             Matcher m = Pattern.compile("^\\| `([a-z.]+)`$").matcher(cells[0]);
-            assertThat(m.find()).as("layout row " + readme.get(i)).isTrue();
+            assertThat(m.find()).as("layout row " + doc.get(i)).isTrue();
             String uses = cells[cells.length - 1].replaceAll(" \\|$", "").trim();
             Set<String> names = new TreeSet<>();
             Matcher code = Pattern.compile("`([a-z]+)`").matcher(uses);
@@ -178,6 +187,6 @@ class ArchitectureTest {
         }
         Map<String, Set<String>> expected = new LinkedHashMap<>();
         declared().forEach((pkg, uses) -> expected.put(name(pkg), uses));
-        assertThat(listed).as("README layout table vs the package-infos in src/main").isEqualTo(expected);
+        assertThat(listed).as("docs/architecture.md's layout table vs the package-infos in src/main").isEqualTo(expected);
     }
 }

@@ -19,10 +19,10 @@ import java.util.function.Function;
 import java.util.regex.Pattern;
 
 /**
- * Every setting of the server, each declared once here, in the README's order: name, type,
- * default, accepted values and doc. {@link Settings#from} reads them; {@link #usage()} is the
- * {@code --help} text; {@link #markdownTable()} is the README's configuration table (SettingsTest
- * fails when the README differs). Docs are Markdown, as the README shows them.
+ * Every setting of the server, each declared once here, in the order of the settings table
+ * (docs/configuration.md): name, type, default, accepted values and doc. {@link Settings#from} reads them; {@link #usage()} is the
+ * {@code --help} text; {@link #markdownTable()} is docs/configuration.md's settings table (SettingsTest
+ * fails when that file differs). Docs are Markdown, as the table shows them; links are relative to docs/.
  */
 public final class Catalog {
 
@@ -41,7 +41,7 @@ public final class Catalog {
             DetectorKind::label, "`yunet` (DNN face with real scores; the jar carries OpenCV Zoo's 2023mar model, Apache-2.0), "
                     + "`yolo` (DNN objects), `haar` (cascade face, built in; every face scores 1.0), "
                     + "`sim` (a simulated accelerator: real decode, then a forward pass that sleeps `sim.batchMs` per batch "
-                    + "and finds nothing; see [GPU hosts](#gpu-hosts)), `none` (no decode, no inference: transport checks)");
+                    + "and finds nothing; see [GPU hosts](operations.md#gpu-hosts)), `none` (no decode, no inference: transport checks)");
     public static final Setting<Path> MODEL = path("model",
             "model file: ONNX for `yolo` (required) or `yunet` (default: the built-in model); optional cascade XML for `haar`");
     public static final Setting<Device> DEVICE = choice("device", Device.AUTO, Device.all(), Device::label,
@@ -100,11 +100,11 @@ public final class Catalog {
     public static final Setting<Integer> ADMIN_PORT = integer("admin.port", -1, -1, 65535,
             "serve `/metrics` and `/status` only on this port (`0`: any free port)").defaultShown("`-1` (off)");
     public static final Setting<Integer> SHUTDOWN_GRACE_MS = integer("shutdown.graceMs", 10_000, 0, 600_000,
-            "bound on the [drain](#graceful-drain) at SIGTERM");
+            "bound on the [drain](operations.md#graceful-drain) at SIGTERM");
 
     public static final Setting<String> REDIS = text("redis", null, "URL", null, null,
             "`redis://[user:password@]host:port[/db]` (`rediss://` for TLS): share state with the other hosts "
-                    + "([Redis](#redis-several-hosts)); without it, one host with in-memory state (the start-up log "
+                    + "([Redis](operations.md#redis-several-hosts)); without it, one host with in-memory state (the start-up log "
                     + "says which)");
     public static final Setting<String> REDIS_USER = text("redis.user", null, "text", null, null,
             "user name (overrides the URL's)");
@@ -142,7 +142,7 @@ public final class Catalog {
             "largest width × height (room for 4K UHD)").defaultShown("`8388608` (2^23)");
 
     public static final Setting<String> SECURITY_AUTH = choice("security.auth", "off", List.of("off", "jwt"),
-            Function.identity(), "`jwt`: every upgrade needs a token ([Security](#security)). `off` logs a loud warning "
+            Function.identity(), "`jwt`: every upgrade needs a token ([Security](operations.md#security)). `off` logs a loud warning "
                     + "at start");
     public static final Setting<String> SECURITY_JWT_SECRET = text("security.jwt.secret", null, "text", null, null,
             "HS256 shared secret, at least 32 bytes; give it by environment (`FRAMEWIRE_SECURITY_JWT_SECRET`) or file, not as a flag "
@@ -214,7 +214,7 @@ public final class Catalog {
             "a track not matched for this long dies; an object seen again later gets a new id");
 
     public static final Setting<Path> EVENTS_ZONES_FILE = path("events.zonesFile",
-            "zones of known cameras: a JSON object of stream id → zone document ([Events](#events)); without `--redis` "
+            "zones of known cameras: a JSON object of stream id → zone document ([Events](protocol.md#events)); without `--redis` "
                     + "the zones API writes its changes back to it (with `--redis` they go to Redis, and the file fills in "
                     + "for streams Redis has none for); unset: zones set by the API live in memory only");
     public static final Setting<Integer> EVENTS_ENTER_FRAMES = integer("events.enterFrames", 3, 1, 100,
@@ -284,9 +284,10 @@ public final class Catalog {
 
     public static final Setting<Integer> EVENTS_SNAPSHOT_BYTES = integer("events.snapshotBytes", 0, 0, Integer.MAX_VALUE,
             "memory for the frames of `enter` and `dwell` events (the event's `snapshot`: `GET /api/events/{id}/snapshot.jpg` "
-                    + "on the host that made it), the oldest dropped beyond it; `0`: none kept");
+                    + "on the host that made it and, with `--redis`, on any host: Redis keeps them too, within this many bytes "
+                    + "and for 24 h), the oldest dropped beyond it; `0`: none kept");
 
-    /** Every setting, in the README's order. */
+    /** Every setting, in the settings table's order. */
     public static final List<Setting<?>> ALL = List.of(
             HOST, PORT,
             DETECTOR, MODEL, DEVICE, LABELS, SCORE, NMS, INPUT_SIZE, YUNET_BATCHED, SIM_BATCH_MS,
@@ -307,10 +308,10 @@ public final class Catalog {
             RESULTS_MAX_ENTRY_BYTES, REDIS_PUBLISH_QUEUE_BYTES, INFERENCE_MAX_DETECTIONS, WS_FIRST_FRAME_MS,
             LIMITS_MAX_CONNECTIONS_PER_IP, LIMITS_MAX_CONNECTIONS_PER_TOKEN, LIMITS_TRUSTED_PROXIES);
 
-    /** Every setting's name, in the README's order. */
+    /** Every setting's name, in the settings table's order. */
     public static final List<String> NAMES = ALL.stream().map(Setting::name).toList();
 
-    /** The README's configuration table, header included, one row per setting. */
+    /** docs/configuration.md's settings table, header included, one row per setting. */
     public static String markdownTable() {
         StringBuilder b = new StringBuilder("| setting | default | values | meaning |\n| --- | --- | --- | --- |\n");
         for (Setting<?> s : ALL) {
@@ -327,7 +328,8 @@ public final class Catalog {
 
                 Each setting is also read from the environment (FRAMEWIRE_ + the name upper-cased, dots as
                 underscores: FRAMEWIRE_BATCH_MAX=4) and from the --config properties file (batch.max=4).
-                Flags override the environment, which overrides the file. Settings:
+                Flags override the environment, which overrides the file. --print-config (with any
+                of the above) prints every setting's effective value and its source, then exits. Settings:
 
                 """);
         for (Setting<?> s : ALL) {
@@ -336,6 +338,32 @@ public final class Catalog {
             wrap(b, plain(s.doc()), "      ", 100);
         }
         return b.toString();
+    }
+
+    /**
+     * The {@code --print-config} text: every setting's effective value and where it came from
+     * ({@code default}, {@code file PATH}, {@code env NAME}, {@code flag --name}); secrets and the
+     * password of a Redis URL are masked.
+     */
+    public static String effective(ConfigSources.Sourced sourced) {
+        int width = NAMES.stream().mapToInt(String::length).max().orElse(0);
+        StringBuilder b = new StringBuilder();
+        for (Setting<?> s : ALL) {
+            String raw = sourced.values().get(s.name());
+            String value = raw == null ? plain(s.defaultText()) : mask(s.name(), raw);
+            b.append(String.format("%-" + width + "s  %s   (%s)%n", s.name(), value,
+                    raw == null ? "default" : sourced.origins().get(s.name())));
+        }
+        return b.toString();
+    }
+
+    /** Secrets as ****, a URL's password too: what an operator can paste into a ticket. */
+    static String mask(String name, String value) {
+        String lower = name.toLowerCase(java.util.Locale.ROOT);
+        if (lower.contains("secret") || lower.contains("password")) {
+            return value.isEmpty() ? "" : "****";
+        }
+        return value.replaceAll("(://[^:/@]*:)[^@/]*@", "$1****@");
     }
 
     /** Markdown to terminal text: no backticks, links as their text. */

@@ -19,22 +19,40 @@ public final class ConfigSources {
 
     private ConfigSources() {}
 
+    /** The raw settings (name to text), each from the source of highest precedence that gives it. */
     public static Map<String, String> merge(String[] args, Map<String, String> env, Set<String> known) {
+        return read(args, env, known).values();
+    }
+
+    /** Raw settings and, for each, where it came from: {@code file PATH}, {@code env NAME} or {@code flag}. */
+    public record Sourced(Map<String, String> values, Map<String, String> origins) {}
+
+    /** {@link #merge}, keeping where each value came from (for {@code --print-config}). */
+    public static Sourced read(String[] args, Map<String, String> env, Set<String> known) {
         Map<String, String> flags = parseFlags(args, known);
         Map<String, String> merged = new LinkedHashMap<>();
+        Map<String, String> origins = new LinkedHashMap<>();
         String file = flags.getOrDefault("config", env.get(envName("config")));
         if (file != null) {
-            merged.putAll(readFile(Path.of(file), known));
+            readFile(Path.of(file), known).forEach((k, v) -> {
+                merged.put(k, v);
+                origins.put(k, "file " + file);
+            });
         }
         for (String key : known) {
             String value = env.get(envName(key));
             if (value != null) {
                 merged.put(key, value);
+                origins.put(key, "env " + envName(key));
             }
         }
-        merged.putAll(flags);
+        flags.forEach((k, v) -> {
+            merged.put(k, v);
+            origins.put(k, "flag --" + k);
+        });
         merged.remove("config");
-        return merged;
+        origins.remove("config");
+        return new Sourced(merged, origins);
     }
 
     /** FRAMEWIRE_ + the key upper-cased with dots and dashes as underscores. */

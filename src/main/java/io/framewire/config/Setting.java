@@ -11,8 +11,8 @@ import java.util.regex.Pattern;
 
 /**
  * One setting, declared once: its name, type, default, accepted values and doc. {@link Catalog}
- * holds them all; {@link Settings} reads them, {@link Catalog#usage()} prints them and the README's
- * configuration table is generated from them ({@link Catalog#markdownTable()}, checked by SettingsTest).
+ * holds them all; {@link Settings} reads them, {@link Catalog#usage()} prints them and the settings
+ * table in docs/configuration.md is generated from them ({@link Catalog#markdownTable()}, checked by SettingsTest).
  *
  * @param <T> the parsed type; the value is null when the setting is unset and has no default
  */
@@ -122,17 +122,17 @@ public final class Setting<T> {
         return defaultValue;
     }
 
-    /** Markdown, as the README's default column shows it. */
+    /** Markdown, as the settings table's default column shows it. */
     public String defaultText() {
         return defaultText;
     }
 
-    /** Markdown, as the README's values column shows it. */
+    /** Markdown, as the settings table's values column shows it. */
     public String values() {
         return values;
     }
 
-    /** Markdown, as the README's meaning column shows it. */
+    /** Markdown, as the settings table's meaning column shows it. */
     public String doc() {
         return doc;
     }

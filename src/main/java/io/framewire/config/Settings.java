@@ -22,7 +22,7 @@ import java.util.stream.Stream;
 /**
  * Every setting of the server, validated once at start. Each value comes from a flag, the
  * environment or a properties file (see {@link ConfigSources}); each setting is declared once, in
- * {@link Catalog}, which the README's configuration table is generated from.
+ * {@link Catalog}, which docs/configuration.md's settings table is generated from.
  */
 public record Settings(
         String host,
@@ -57,7 +57,7 @@ public record Settings(
         EventsConfig events,
         Budgets budgets) {
 
-    /** Setting names, in README order (declared in {@link Catalog}). */
+    /** Setting names, in the settings table's order (declared in {@link Catalog}). */
     public static final List<String> NAMES = Catalog.NAMES;
 
     public static Settings fromArgs(String[] args) {

@@ -7,7 +7,7 @@ import java.io.StringWriter;
 
 /**
  * One zone event, made once and delivered as the same JSON by every sink and every retry (so a
- * redelivery carries the same {@code id}). Payload version {@link #VERSION}; README, "Events".
+ * redelivery carries the same {@code id}). Payload version {@link #VERSION}; docs/protocol.md, "Events".
  *
  * @param id     {@code stream:epoch:track:zone:type:n}: n counts the track's enters into the zone
  * @param ts     the frame's receipt, ms since the epoch

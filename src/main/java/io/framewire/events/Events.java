@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.LockSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -34,6 +35,7 @@ public final class Events implements AutoCloseable {
     private final Snapshots snapshots;
     private final Thread picturePublisher;
     private final Thread stateWriter;
+    private final Thread snapshotSharer;
     private volatile boolean closed;
 
     Events(EventsConfig config, RedisCommands redis, List<Sink> sinks, Metrics metrics) {
@@ -55,6 +57,11 @@ public final class Events implements AutoCloseable {
         stateWriter = redis == null ? null : Thread.ofPlatform().daemon().name("fw-zonestate").start(this::writeStates);
         picturePublisher = redis == null || !pictures.enabled() ? null
                 : Thread.ofPlatform().daemon().name("fw-pictures").start(this::publishWanted);
+        snapshotSharer = redis == null || !snapshots.enabled() ? null
+                : Thread.ofPlatform().daemon().name("fw-snapshots").start(this::shareSnapshots);
+        if (snapshotSharer != null) {
+            snapshots.shareTo(this::snapshotKept);
+        }
     }
 
     /** Opens the sinks {@code config} asks for; {@code redis} null: no fleet. */
@@ -95,7 +102,7 @@ public final class Events implements AutoCloseable {
             } catch (IllegalStateException e) {
                 // Redis down: this connection starts afresh (an object inside may enter again)
             }
-            s.stateTo(states::put);
+            s.stateTo(this::stateMade);
         }
         live.put(stream, s);
         return s;
@@ -106,9 +113,99 @@ public final class Events implements AutoCloseable {
         live.remove(stream, listener);
     }
 
-    /** The snapshot of event {@code id} when this host keeps it; null otherwise. */
+    /** The snapshot of event {@code id}: this host's; with a fleet, else the one in Redis; null when neither has it. */
     public Snapshots.Snapshot snapshot(String id) {
-        return snapshots.get(id);
+        Snapshots.Snapshot local = snapshots.get(id);
+        if (local != null || redis == null) {
+            return local;
+        }
+        String stream = streamOf(id);
+        if (stream == null) {
+            return null;
+        }
+        try {
+            byte[] bytes = redis.getBytes(ZoneStore.utf8(SNAPSHOT_PREFIX + id));
+            return bytes == null ? null : new Snapshots.Snapshot(stream, bytes);
+        } catch (IllegalStateException e) {
+            return null; // Redis down: only this host's
+        }
+    }
+
+    /** The stream an event id names: {@code stream:epoch:track:zone:type:n}, where only the stream may hold ':'. */
+    static String streamOf(String id) {
+        int end = id.length();
+        for (int i = 0; i < 5; i++) {
+            end = id.lastIndexOf(':', end - 1);
+            if (end <= 0) {
+                return null;
+            }
+        }
+        return id.substring(0, end);
+    }
+
+    /*
+     * Snapshots shared through Redis: each under fw:{snapshots}:<id> for SNAPSHOT_TTL_MS, and all of
+     * them together within the writing host's events.snapshotBytes, the oldest dropped first. One
+     * hash slot ({snapshots}) holds them and their accounting, so one script keeps the bound atomically.
+     */
+    static final String SNAPSHOT_PREFIX = "fw:{snapshots}:";
+    static final long SNAPSHOT_TTL_MS = 24 * 3_600_000L;
+    /** At most this many bytes of snapshots wait on a host for Redis; beyond, a snapshot stays on its host only. */
+    static final long SHARE_QUEUE_BYTES = 32L << 20;
+    // KEYS: 1 the snapshot, 2 order (zset id -> ms), 3 sizes (hash id -> bytes), 4 total bytes.
+    // ARGV: 1 the JPEG, 2 TTL ms, 3 bound in bytes, 4 now ms, 5 id, 6 the key prefix.
+    static final String KEEP_SNAPSHOT = """
+            local size = string.len(ARGV[1])
+            local old = redis.call('HGET', KEYS[3], ARGV[5])
+            if old then redis.call('DECRBY', KEYS[4], old) end
+            redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+            redis.call('ZADD', KEYS[2], ARGV[4], ARGV[5])
+            redis.call('HSET', KEYS[3], ARGV[5], size)
+            local total = redis.call('INCRBY', KEYS[4], size)
+            while total > tonumber(ARGV[3]) do
+                local oldest = redis.call('ZPOPMIN', KEYS[2])
+                if #oldest == 0 then break end
+                local s = tonumber(redis.call('HGET', KEYS[3], oldest[1]) or '0')
+                redis.call('HDEL', KEYS[3], oldest[1])
+                redis.call('DEL', ARGV[6] .. oldest[1])
+                total = redis.call('DECRBY', KEYS[4], s)
+            end
+            return total
+            """;
+    private record Shared(String id, byte[] bytes) {}
+    private final java.util.concurrent.LinkedBlockingQueue<Shared> toShare = new java.util.concurrent.LinkedBlockingQueue<>();
+    private final java.util.concurrent.atomic.AtomicLong toShareBytes = new java.util.concurrent.atomic.AtomicLong();
+
+    /** From a worker: a snapshot was kept here; it goes to Redis too, unless too much already waits. */
+    private void snapshotKept(String id, byte[] bytes) {
+        if (toShareBytes.addAndGet(bytes.length) > SHARE_QUEUE_BYTES) {
+            toShareBytes.addAndGet(-bytes.length);
+            return;
+        }
+        toShare.add(new Shared(id, bytes));
+    }
+
+    private void shareSnapshots() {
+        List<byte[]> keys = new ArrayList<>(4);
+        while (!closed) {
+            try {
+                Shared s = toShare.take();
+                toShareBytes.addAndGet(-s.bytes().length);
+                keys.clear();
+                for (String k : List.of(SNAPSHOT_PREFIX + s.id(), SNAPSHOT_PREFIX + "order", SNAPSHOT_PREFIX + "sizes",
+                        SNAPSHOT_PREFIX + "bytes")) {
+                    keys.add(ZoneStore.utf8(k));
+                }
+                redis.eval(KEEP_SNAPSHOT, keys, List.of(s.bytes(), ZoneStore.utf8(Long.toString(SNAPSHOT_TTL_MS)),
+                        ZoneStore.utf8(Long.toString(config.snapshotBytes())),
+                        ZoneStore.utf8(Long.toString(System.currentTimeMillis())), ZoneStore.utf8(s.id()),
+                        ZoneStore.utf8(SNAPSHOT_PREFIX)));
+            } catch (InterruptedException e) {
+                return;
+            } catch (RuntimeException e) {
+                log.debug("snapshots to Redis: {}", e.toString()); // that one stays on this host only
+            }
+        }
     }
 
     /** Every stream's latest picture on this host. */
@@ -152,35 +249,71 @@ public final class Events implements AutoCloseable {
     static final long PUBLISH_EVERY_MS = 500;
     private final Map<String, Long> published = new ConcurrentHashMap<>();
 
-    /** Zone states to write, latest per stream (the state writer takes them). */
-    private final Map<String, String> states = new ConcurrentHashMap<>();
+    /** A stream's latest zone state still to write, and the events (in order) that wait for it. */
+    private record Pending(String state, List<Event> events) {}
+
+    /** Per stream, what the state writer has yet to take. */
+    private final Map<String, Pending> states = new ConcurrentHashMap<>();
     static final long STATE_TTL_MS = 3_600_000;
+    /** Events held for their states, all streams together (at most {@code events.queue}). */
+    private final java.util.concurrent.atomic.AtomicInteger held = new java.util.concurrent.atomic.AtomicInteger();
+
+    /** From a stream's worker: a pass made events; the newer state replaces an unwritten one, the events queue up. */
+    private void stateMade(String stream, String state, List<Event> events) {
+        if (held.addAndGet(events.size()) > config.queue()) { // Redis is that far behind: they go without waiting for it
+            held.addAndGet(-events.size());
+            events.forEach(this::emit);
+            events = List.of();
+        }
+        states.merge(stream, new Pending(state, events), (old, now) -> {
+            List<Event> all = new ArrayList<>(old.events().size() + now.events().size());
+            all.addAll(old.events());
+            all.addAll(now.events());
+            return new Pending(now.state(), all);
+        });
+        LockSupport.unpark(stateWriter);
+    }
 
     static String stateKey(String stream) {
         return "fw:{" + stream + "}:zonestate";
     }
 
-    /** With a fleet: writes the streams' zone states an event changed, every 50 ms, for the host that takes a stream over. */
+    /**
+     * With a fleet: writes each stream's zone state as soon as a pass changed it, then lets that
+     * pass's events out to the sinks (state first: see {@link StreamEvents#stateTo}). Redis down:
+     * the events go out anyway (a takeover meanwhile could repeat an enter; losing it would be worse)
+     * and the state is written when Redis is back, unless a newer one came.
+     */
     private void writeStates() {
         while (!closed) {
-            try {
-                Thread.sleep(50);
-                for (String id : List.copyOf(states.keySet())) {
-                    String state = states.remove(id);
-                    if (state != null) {
-                        try {
-                            redis.set(stateKey(id), state, STATE_TTL_MS);
-                        } catch (IllegalStateException e) {
-                            states.putIfAbsent(id, state); // Redis down: try again (a newer state wins)
-                            throw e;
-                        }
-                    }
-                }
-            } catch (InterruptedException e) {
+            LockSupport.parkNanos(50_000_000L);
+            if (Thread.interrupted()) {
                 return;
-            } catch (RuntimeException e) {
-                log.debug("zone states to Redis: {}", e.toString());
             }
+            writePending();
+        }
+    }
+
+    private void writePending() {
+        boolean down = false;
+        for (String id : List.copyOf(states.keySet())) {
+            Pending p = states.remove(id);
+            if (p == null) {
+                continue;
+            }
+            if (!down) {
+                try {
+                    redis.set(stateKey(id), p.state(), STATE_TTL_MS);
+                } catch (IllegalStateException e) {
+                    down = true; // counted by RedisCommands; no other stream's write is tried this turn
+                    log.debug("zone states to Redis: {}", e.toString());
+                }
+            }
+            if (down) {
+                states.merge(id, new Pending(p.state(), List.of()), (newer, old) -> newer); // retried, unless a newer one came
+            }
+            held.addAndGet(-p.events().size());
+            p.events().forEach(this::emit);
         }
     }
 
@@ -285,14 +418,18 @@ public final class Events implements AutoCloseable {
         if (picturePublisher != null) {
             picturePublisher.interrupt();
         }
+        if (snapshotSharer != null) {
+            snapshotSharer.interrupt();
+        }
         if (stateWriter != null) {
             stateWriter.interrupt();
             try {
                 stateWriter.join(1000);
-                states.forEach((id, state) -> redis.set(stateKey(id), state, STATE_TTL_MS)); // the last ones
-            } catch (InterruptedException | IllegalStateException e) {
-                log.debug("zone states at close: {}", e.toString());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
             }
+            writePending(); // the last ones, before the sinks close
+            states.forEach((id, p) -> p.events().forEach(this::emit)); // left behind by a failed write
         }
         for (Sink s : sinks) {
             s.close();

@@ -5,7 +5,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 
 /**
- * The events settings ({@code events.*}, {@code latest.maxBytes}; README, Configuration).
+ * The events settings ({@code events.*}, {@code latest.maxBytes}; docs/configuration.md).
  *
  * @param zonesFile     zone documents for known cameras, stream id to document; null: none
  * @param lost          how long a track may go unseen before it leaves its zones (the tracker's maxAge)

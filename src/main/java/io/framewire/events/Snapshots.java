@@ -8,7 +8,8 @@ import java.util.Map;
 /**
  * The frames of {@code enter} and {@code dwell} events, as the camera sent them, kept in memory on
  * the host that made the event ({@code events.snapshotBytes}; the oldest dropped first), served at
- * {@code GET /api/events/{id}/snapshot.jpg}. Copying one is a memcpy on the worker, once per such event.
+ * {@code GET /api/events/{id}/snapshot.jpg}; with a fleet also in Redis (see {@link Events}), so any
+ * host serves it. Copying one is a memcpy on the worker, once per such event.
  */
 public final class Snapshots {
 
@@ -18,6 +19,12 @@ public final class Snapshots {
     private final long maxBytes;
     private final LinkedHashMap<String, Snapshot> kept = new LinkedHashMap<>(); // guarded by this, oldest first
     private long bytes;
+    private java.util.function.BiConsumer<String, byte[]> shared; // with a fleet: each copy kept is also offered there
+
+    /** With a fleet: where each kept copy also goes (Redis, so that any host serves it). */
+    void shareTo(java.util.function.BiConsumer<String, byte[]> to) {
+        this.shared = to;
+    }
 
     public Snapshots(long maxBytes) {
         this.maxBytes = maxBytes;
@@ -41,6 +48,9 @@ public final class Snapshots {
                 bytes -= it.next().getValue().bytes().length;
                 it.remove();
             }
+        }
+        if (shared != null) {
+            shared.accept(id, copy);
         }
         return true;
     }

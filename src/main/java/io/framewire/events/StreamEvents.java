@@ -74,11 +74,22 @@ final class StreamEvents implements TrackListener {
         apply(zones, 0); // no tracks yet: only sets the zones up, so that adopt() can find them by name
     }
 
-    private java.util.function.BiConsumer<String, String> stateOut;
-    private boolean changed; // an event changed the state during this pass
+    /** Takes a pass's zone state and, in order, the events that made it. */
+    interface StateOut {
+        void accept(String stream, String state, List<Event> events);
+    }
 
-    /** Where this stream's zone state goes after each pass that made events (with a fleet: Redis, for a takeover). */
-    StreamEvents stateTo(java.util.function.BiConsumer<String, String> out) {
+    private StateOut stateOut;
+    private final List<Event> made = new ArrayList<>(4); // this pass's events, while a state goes out with them
+
+    /**
+     * Where this stream's zone state goes after each pass that made events, WITH those events (with
+     * a fleet: Redis, for a takeover), instead of to the sinks directly: whoever takes it stores the
+     * state before it lets the events out, so a host killed between the two can only have stored a
+     * state whose events were never sent (the next host neither repeats nor misses them, up to the
+     * ones still queued in the dead host's sinks), never sent an event whose state it had not stored.
+     */
+    StreamEvents stateTo(StateOut out) {
         this.stateOut = out;
         return this;
     }
@@ -195,6 +206,7 @@ final class StreamEvents implements TrackListener {
             apply(zs, now);
         }
         if (zs.isEmpty()) {
+            release(now); // the leaves of zones just removed
             return;
         }
         this.width = width;
@@ -231,11 +243,15 @@ final class StreamEvents implements TrackListener {
         if (tracks.size() > 0) {
             forgetLost(now);
         }
-        if (changed) {
-            changed = false;
-            if (stateOut != null) {
-                stateOut.accept(stream, state(now));
-            }
+        release(now);
+    }
+
+    /** This pass's events go out with the state they made. */
+    private void release(long now) {
+        if (!made.isEmpty()) {
+            List<Event> events = List.copyOf(made);
+            made.clear();
+            stateOut.accept(stream, state(now), events);
         }
     }
 
@@ -341,8 +357,12 @@ final class StreamEvents implements TrackListener {
         String id = stream + ":" + epochMillis + ":" + t.id + ":" + zone + ":" + type + ":" + s.enters;
         long ts = (now + wallOffsetNanos) / 1_000_000;
         long dwellMs = type.equals("enter") ? 0 : (now - s.enteredAt) / 1_000_000;
-        changed = true;
         boolean snap = snapshots != null && !type.equals("leave") && snapshots.keep(id, stream, image);
-        out.accept(new Event(id, type, stream, zone, t.id, t.label, t.score, box, width, height, ts, count, dwellMs, snap));
+        Event e = new Event(id, type, stream, zone, t.id, t.label, t.score, box, width, height, ts, count, dwellMs, snap);
+        if (stateOut != null) {
+            made.add(e);
+        } else {
+            out.accept(e);
+        }
     }
 }

@@ -2,6 +2,7 @@ package io.framewire.inference;
 
 import io.framewire.metrics.Metrics;
 import io.framewire.protocol.Detection;
+import io.framewire.protocol.ErrorCode;
 import io.framewire.protocol.Messages;
 import io.framewire.schedule.Job;
 import io.framewire.schedule.Scheduler;
@@ -147,7 +148,7 @@ final class InferenceWorker implements Runnable {
             ImageHeader header = ImageHeader.read(job.frame().data());
             String tooLarge = header == null ? null : limits.refusal(header);
             if (tooLarge != null) {
-                answer(job, new Refused("image_too_large", tooLarge)); // never decoded
+                answer(job, new Refused(ErrorCode.IMAGE_TOO_LARGE, tooLarge)); // never decoded
                 continue;
             }
             StreamContext ctx = context(job);
@@ -169,7 +170,7 @@ final class InferenceWorker implements Runnable {
                 image = ImageCodec.decode(job.frame().data(), header, maxSide);
             }
             if (header == null || (needsPixels && image == null)) {
-                answer(job, new Refused("bad_image", header == null
+                answer(job, new Refused(ErrorCode.BAD_IMAGE, header == null
                         ? "not a JPEG or PNG image" : "image could not be decoded (corrupt or truncated)"));
                 continue;
             }
@@ -206,7 +207,7 @@ final class InferenceWorker implements Runnable {
             log.warn("inference failed on a batch of {}: {}", items.size(), e.toString());
             b.detectorFailed = true;
             for (Item item : items) {
-                answer(item.job(), new Refused("inference_failed", "the detector failed on this frame: " + e.getMessage()));
+                answer(item.job(), new Refused(ErrorCode.INFERENCE_FAILED, "the detector failed on this frame: " + e.getMessage()));
             }
             return;
         }
@@ -244,7 +245,7 @@ final class InferenceWorker implements Runnable {
     record Predicted(List<Detection> boxes, int[] tracks, ImageHeader header, long gateNanos) implements Outcome {}
 
     /** Not answered with a result: an error {@code code} and its message. */
-    record Refused(String code, String message) implements Outcome {}
+    record Refused(ErrorCode code, String message) implements Outcome {}
 
     /**
      * The one way a frame leaves a worker: its message, then the same accounting for every kind
@@ -277,14 +278,18 @@ final class InferenceWorker implements Runnable {
             }
             case Refused r -> {
                 (switch (r.code()) {
-                    case "bad_image" -> metrics.droppedBadImage;
-                    case "image_too_large" -> metrics.droppedTooLarge;
+                    case BAD_IMAGE -> metrics.droppedBadImage;
+                    case IMAGE_TOO_LARGE -> metrics.droppedTooLarge;
                     default -> metrics.droppedFailed;
                 }).inc();
                 message = Messages.error(job.frame().seq(), r.code(), r.message(), job.dropped());
             }
         }
-        job.answer(message);
+        job.answer(message, switch (outcome) {
+            case Detected d -> Job.Work.DETECTOR;
+            case Predicted p -> Job.Work.SHORTCUT;
+            case Refused r -> Job.Work.OTHER;
+        });
         metrics.stageWait.observe(Metrics.seconds(queue));
         metrics.stageWork.observe(Metrics.seconds(System.nanoTime() - job.takenNanos()));
         if (!(outcome instanceof Refused)) {
@@ -308,7 +313,7 @@ final class InferenceWorker implements Runnable {
         }
         for (Job job : b.jobs) {
             if (!job.answered()) {
-                answer(job, new Refused("inference_failed", "the frame could not be processed"));
+                answer(job, new Refused(ErrorCode.INFERENCE_FAILED, "the frame could not be processed"));
             }
         }
         int results = b.results();

@@ -1,6 +1,6 @@
 /**
  * The Prometheus instruments ({@code Metrics}): one registry, every {@code framewire_*} metric
- * (README, "Metrics") declared there. A leaf: every layer records into it, it knows none of them.
+ * (docs/operations.md, "Metrics") declared there. A leaf: every layer records into it, it knows none of them.
  *
  * <p>May use: nothing in framewire.
  */

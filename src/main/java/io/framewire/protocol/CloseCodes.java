@@ -1,27 +1,31 @@
 package io.framewire.protocol;
 
-import org.eclipse.jetty.websocket.core.CloseStatus;
-
 /**
- * Every WebSocket close code framewire sends, in one place: the README's "Client side of the
- * contract" says what a client does on each. RFC 6455 codes come from Jetty's {@link CloseStatus};
- * 4000 is framewire's own (private-use range).
+ * Every WebSocket close code framewire sends, in one place, with the reasons sent more than once:
+ * docs/protocol.md ("Client side of the contract") says what a client does on each. Plain RFC 6455
+ * numbers (section 7.4.1), so that the protocol depends on no WebSocket library; 4000 is
+ * framewire's own (private-use range).
  */
 public final class CloseCodes {
     /** The client's own close; also the server's answer to it. */
-    public static final int NORMAL = CloseStatus.NORMAL;
+    public static final int NORMAL = 1000;
     /** Draining or idle: reconnect at once, the balancer picks another host. */
-    public static final int GOING_AWAY = CloseStatus.SHUTDOWN;
+    public static final int GOING_AWAY = 1001;
     /** The client broke a rule it can fix (stopped reading, ping flood, bad frame): reconnect with backoff. */
-    public static final int POLICY = CloseStatus.POLICY_VIOLATION;
+    public static final int POLICY = 1008;
     /** A message over {@code ws.maxMessageBytes}: do not retry with the same settings. */
-    public static final int TOO_BIG = CloseStatus.MESSAGE_TOO_LARGE;
+    public static final int TOO_BIG = 1009;
     /** An unexpected server error: reconnect with backoff. */
-    public static final int SERVER_ERROR = CloseStatus.SERVER_ERROR;
+    public static final int SERVER_ERROR = 1011;
     /** Full or out of buffers after the upgrade: reconnect with backoff. */
-    public static final int TRY_AGAIN = CloseStatus.TRY_AGAIN_LATER;
+    public static final int TRY_AGAIN = 1013;
     /** A newer connection took this stream id over: another publisher owns it now. */
     public static final int REPLACED = 4000;
+
+    /** Reason of {@link #GOING_AWAY} when the host drains or stops. */
+    public static final String SHUTTING_DOWN = "server shutting down";
+    /** Reason of {@link #REPLACED} when the newer connection is on this host (or its owner is unknown). */
+    public static final String REPLACED_HERE = "replaced by a newer connection for this stream";
 
     private CloseCodes() {}
 }

@@ -7,7 +7,7 @@ import java.io.StringWriter;
 import java.io.UncheckedIOException;
 import java.util.List;
 
-/** The server's text messages (see README, "Wire protocol"). Field names are a public contract. */
+/** The server's text messages (docs/protocol.md). Field names are a public contract. */
 public final class Messages {
 
     private static final JsonFactory JSON = new JsonFactory();
@@ -94,7 +94,7 @@ public final class Messages {
     }
 
     /** A per-frame problem; {@code seq} negative for one that belongs to no binary message. */
-    public static String error(long seq, String code, String message, long dropped) {
+    public static String error(long seq, ErrorCode code, String message, long dropped) {
         StringWriter out = new StringWriter(96 + message.length());
         try (JsonGenerator g = JSON.createGenerator(out)) {
             g.writeStartObject();
@@ -102,7 +102,7 @@ public final class Messages {
             if (seq >= 0) {
                 g.writeNumberField("seq", seq);
             }
-            g.writeStringField("code", code);
+            g.writeStringField("code", code.wire());
             g.writeStringField("message", message);
             g.writeNumberField("dropped", dropped);
             g.writeEndObject();

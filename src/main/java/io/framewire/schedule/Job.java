@@ -58,15 +58,34 @@ public final class Job {
         return answered;
     }
 
+    /** What answered a frame: how the scheduler charges the stream for it (see {@link Scheduler}). */
+    public enum Work {
+        /** A detector pass: charged the worker time it took, which also tells the scheduler what this stream's passes cost. */
+        DETECTOR,
+        /**
+         * Answered without a pass (gated, predicted): charged the worker time, but no less than this
+         * stream's passes, so that under overload a still camera gets no more answers than one with people in view.
+         */
+        SHORTCUT,
+        /** Anything else (a refusal): charged the worker time it took. */
+        OTHER
+    }
+
+    /** {@link #answer(String, Work)} for a detector pass. */
+    public void answer(String message) {
+        answer(message, Work.DETECTOR);
+    }
+
     /**
      * Sends {@code message} (this frame's result or error) to the stream, releases the frame and
-     * hands the stream back to the scheduler. Once: a second answer is a bug, and throws.
+     * hands the stream back to the scheduler, charged for {@code work}. Once: a second answer is a
+     * bug, and throws.
      */
-    public void answer(String message) {
+    public void answer(String message, Work work) {
         if (answered) {
             throw new IllegalStateException("frame " + frame.seq() + " of stream " + streamId() + " answered twice");
         }
         answered = true;
-        mailbox.answered(this, message);
+        mailbox.answered(this, message, work);
     }
 }

@@ -46,6 +46,7 @@ public final class Mailbox {
     private volatile long workNanos; // written by the one worker holding the stream's frame
     long virtualStart;
     long lastCost; // worker time of its last frame
+    long passCost; // moving average of its detector passes' worker time: what a shortcut is charged at least
     boolean heavyHeld; // a worker holds a frame of it while it counted as heavy
     long virtualFinish;
     long arrival;
@@ -155,11 +156,11 @@ public final class Mailbox {
     }
 
     /** {@link Job#answer}: the answer goes out before the stream is handed back (what {@link #awaitIdle} relies on). */
-    void answered(Job job, String message) {
+    void answered(Job job, String message, Job.Work kind) {
         long work = scheduler.now() - job.takenNanos();
         workNanos += work;
         if (job.scheduled()) {
-            scheduler.charge(this, work); // before it can queue again
+            scheduler.charge(this, work, kind); // before it can queue again
         }
         try {
             sink.send(message);

@@ -17,6 +17,11 @@ import java.util.function.LongSupplier;
  * frames, and the same share of the workers' time as a cheap one. A stream that comes back from
  * idle starts at the current virtual time: idling earns no credit. The queue holds mailboxes, not
  * frames: a stream that sends ten times faster than another still gets no more than its share.
+ * A frame answered without a detector pass (gated, predicted) is charged at least what the same
+ * stream's passes cost (their moving average): under overload, time alone would hand a still
+ * camera twenty answers for each one of a camera with people in view, the one that matters. So
+ * streams of like frames share by answers, and a stream's share follows its own passes' cost
+ * (a mosaic's are dear), never another stream's.
  * Mailboxes queue themselves ({@link Mailbox#offer}, {@link Job#answer}); workers only take.
  */
 public final class Scheduler {
@@ -101,11 +106,17 @@ public final class Scheduler {
         }
     }
 
-    /** Mailbox only, before it queues again: its last frame took {@code nanos} of a worker's time. */
-    void charge(Mailbox mailbox, long nanos) {
+    /** Mailbox only, before it queues again: its last frame took {@code nanos} of a worker's time, for {@code work}. */
+    void charge(Mailbox mailbox, long nanos, Job.Work work) {
         lock.lock();
         try {
-            mailbox.virtualFinish = mailbox.virtualStart + Math.max(0, nanos);
+            long charged = Math.max(0, nanos);
+            if (work == Job.Work.DETECTOR) { // a moving average (1/4): one odd pass moves it a little
+                mailbox.passCost = mailbox.passCost == 0 ? charged : mailbox.passCost + (charged - mailbox.passCost) / 4;
+            } else if (work == Job.Work.SHORTCUT) {
+                charged = Math.max(charged, mailbox.passCost);
+            }
+            mailbox.virtualFinish = mailbox.virtualStart + charged;
             mailbox.lastCost = nanos;
             release(mailbox);
         } finally {

@@ -282,7 +282,7 @@ public final class FramewireServer implements AutoCloseable {
         }
         if (!authorizer.enabled()) {
             log.warn("AUTHENTICATION IS OFF: anyone who can reach port {} may publish to any stream. "
-                    + "Set security.auth=jwt with a key (README, Security) before exposing this host.", server.port());
+                    + "Set security.auth=jwt with a key (docs/operations.md, Security) before exposing this host.", server.port());
         }
         return server;
     }
@@ -608,7 +608,7 @@ public final class FramewireServer implements AutoCloseable {
         if (left > 0) {
             log.warn("drain: grace of {} ms over, closing {} stream(s) with {} frame(s) unanswered",
                     settings.shutdownGrace().toMillis(), left, framesInFlight());
-            registry.all().forEach(s -> s.close(CloseCodes.GOING_AWAY, "server shutting down"));
+            registry.all().forEach(s -> s.close(CloseCodes.GOING_AWAY, CloseCodes.SHUTTING_DOWN));
         }
         log.info("drained in {} ms", TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
     }

@@ -155,13 +155,13 @@ final class StreamApi {
         response.write(true, request.getMethod().equals("HEAD") ? ByteBuffer.allocate(0) : ByteBuffer.wrap(jpeg), callback);
     }
 
-    /** {@code GET /api/events/{id}/snapshot.jpg}: an event's frame, where this host keeps it; with auth, {@code fw.watch} of its stream. */
+    /** {@code GET /api/events/{id}/snapshot.jpg}: an event's frame, this host's or (a fleet) Redis's; with auth, {@code fw.watch} of its stream. */
     void snapshot(String rawId, Request request, Response response, Callback callback) {
         String id = java.net.URLDecoder.decode(rawId, StandardCharsets.UTF_8);
         io.framewire.events.Snapshots.Snapshot snap = id.length() > 512 ? null : server.events().snapshot(id);
         if (snap == null) {
-            error(response, callback, HttpStatus.NOT_FOUND_404, "no snapshot of that event on this host "
-                    + "(kept on the host that made it, within events.snapshotBytes)");
+            error(response, callback, HttpStatus.NOT_FOUND_404, "no snapshot of that event "
+                    + "(kept on the host that made it and, with --redis, in Redis for any host, within events.snapshotBytes)");
             return;
         }
         if (!server.authorizer().admit(request, response, callback, Access.WATCH, snap.stream())) {

@@ -13,7 +13,7 @@ final class StreamRegistry {
     void register(StreamSession session) {
         StreamSession previous = streams.put(session.id(), session);
         if (previous != null) {
-            previous.close(CloseCodes.REPLACED, "replaced by a newer connection for this stream");
+            previous.close(CloseCodes.REPLACED, CloseCodes.REPLACED_HERE);
         }
     }
 

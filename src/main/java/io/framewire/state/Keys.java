@@ -1,7 +1,7 @@
 package io.framewire.state;
 
 /**
- * Redis key layout (README, "Redis"). A stream's keys share a hash tag, {id}, so a script may
+ * Redis key layout (docs/operations.md, "Redis"). A stream's keys share a hash tag, {id}, so a script may
  * touch all three in one call on a cluster slot too.
  */
 final class Keys {

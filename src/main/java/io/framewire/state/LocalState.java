@@ -218,8 +218,8 @@ final class LocalState implements SharedState {
 
         synchronized void append(String message, long at) {
             lastActive = at;
-            long now = System.currentTimeMillis();
-            last = now > last.millis() ? new EntryId(now, 0) : new EntryId(last.millis(), last.seq() + 1);
+            // ids from the state's clock (wall time in service, as Redis stream ids are), so tests can drive them
+            last = at > last.millis() ? new EntryId(at, 0) : new EntryId(last.millis(), last.seq() + 1);
             String id = last.toString();
             ResultsLimits limits = owner.limits;
             Encoded watched = Encoded.of(Messages.watched(id, message));

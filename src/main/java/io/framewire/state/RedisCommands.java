@@ -97,6 +97,12 @@ public final class RedisCommands implements AutoCloseable {
         });
     }
 
+    /** EVAL of a script on binary keys and arguments (a Lua script is atomic). */
+    public Object eval(String script, List<byte[]> keys, List<byte[]> args) {
+        byte[] body = script.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        return call(j -> j.eval(body, keys, args));
+    }
+
     public void del(String key) {
         call(j -> j.del(key));
     }

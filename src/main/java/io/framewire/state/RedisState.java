@@ -5,6 +5,7 @@ import io.framewire.tracking.TrackHandover;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.locks.ReentrantLock;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.Pipeline;
 import redis.clients.jedis.Response;
@@ -25,6 +26,9 @@ final class RedisState implements SharedState {
     private final WatchedStreams watched;
     private final TrackStore tracks;
     private final boolean feed;
+    // the dashboard's connection and what it read last; a lock, not synchronized: a virtual thread
+    // may wait here while another reads Redis, and must not pin its carrier meanwhile
+    private final ReentrantLock dashboardLock = new ReentrantLock();
     private Jedis dashboard;
     private List<Map<String, String>> hosts;
     private long hostsReadAt;
@@ -116,7 +120,17 @@ final class RedisState implements SharedState {
 
     /** Read at most once a second (dashboards poll), on a connection of its own. */
     @Override
-    public synchronized List<Map<String, String>> hosts() {
+    public List<Map<String, String>> hosts() {
+        dashboardLock.lock();
+        try {
+            return readHosts();
+        } finally {
+            dashboardLock.unlock();
+        }
+    }
+
+    /** Under dashboardLock: the cached list, or a fresh read (bounded by the connection's timeouts). */
+    private List<Map<String, String>> readHosts() {
         long now = System.currentTimeMillis();
         if (hosts != null && now - hostsReadAt < 1000) {
             return hosts;
@@ -164,10 +178,13 @@ final class RedisState implements SharedState {
         tracks.stop(wait);
         results.stop(wait);
         records.stop(wait);
-        synchronized (this) {
+        dashboardLock.lock();
+        try {
             if (dashboard != null) {
                 dashboard.close();
             }
+        } finally {
+            dashboardLock.unlock();
         }
     }
 }

@@ -244,7 +244,7 @@ final class StreamRecords extends RedisLoop {
             }
             watched.learned(id, Long.valueOf(1).equals(fields.get(5)));
             if (fields.get(0) instanceof Long status && status == 0) {
-                t.session.close(CloseCodes.REPLACED, "replaced by a newer connection for this stream");
+                t.session.close(CloseCodes.REPLACED, CloseCodes.REPLACED_HERE);
             }
         }
     }

@@ -2,6 +2,7 @@ package io.framewire.stream;
 
 import io.framewire.metrics.Metrics;
 import io.framewire.protocol.CloseCodes;
+import io.framewire.protocol.ErrorCode;
 import io.framewire.protocol.Messages;
 import io.framewire.schedule.Frame;
 import io.framewire.schedule.Mailbox;
@@ -179,13 +180,13 @@ public final class StreamSession implements ResultSink, Publisher {
                     if (b.data().limit() == 0) {
                         b.release();
                         metrics.droppedBadImage.inc();
-                        send(Messages.error(seq, "empty_frame", "binary message is empty; expected one JPEG or PNG image", 0));
+                        send(Messages.error(seq, ErrorCode.EMPTY_FRAME, "binary message is empty; expected one JPEG or PNG image", 0));
                     } else {
                         mailbox.offer(new Frame(seq, b, b.arrivedNanos())); // from Jetty's receipt: the hand-off to this thread counts
                     }
                     seq++;
                 }
-                case BlockingWebSocket.Text t -> send(Messages.error(-1, "unexpected_text",
+                case BlockingWebSocket.Text t -> send(Messages.error(-1, ErrorCode.UNEXPECTED_TEXT,
                         "text messages are not accepted on a publishing stream; send images as binary messages", 0));
             }
         }
@@ -212,9 +213,9 @@ public final class StreamSession implements ResultSink, Publisher {
         long unreported = mailbox.unreportedDrops();
         if (unreported > 0) {
             // the last frames were over the rate limit: no later answer would report them
-            send(Messages.error(-1, "rate_limited", "frames over limits.maxFps were dropped", unreported));
+            send(Messages.error(-1, ErrorCode.RATE_LIMITED, "frames over limits.maxFps were dropped", unreported));
         }
-        ws.closeHandshake(CloseCodes.GOING_AWAY, "server shutting down", CLOSE_GRACE);
+        ws.closeHandshake(CloseCodes.GOING_AWAY, CloseCodes.SHUTTING_DOWN, CLOSE_GRACE);
         discard.join(); // until the closing handshake ends (or the abort after CLOSE_GRACE), so the close code is known
     }
 

@@ -1,6 +1,7 @@
 package io.framewire.stream;
 
 import io.framewire.protocol.Encoded;
+import io.framewire.protocol.ErrorCode;
 import io.framewire.protocol.Messages;
 import io.framewire.state.SharedState;
 import io.framewire.state.Watcher;
@@ -48,7 +49,7 @@ public final class WatchSession implements Watcher {
                 if (m instanceof BlockingWebSocket.Binary b) {
                     b.release();
                 }
-                out.send(Messages.error(-1, "unexpected_message",
+                out.send(Messages.error(-1, ErrorCode.UNEXPECTED_MESSAGE,
                         "a watch connection only receives results; send nothing", 0));
             }
         } catch (InterruptedException e) {

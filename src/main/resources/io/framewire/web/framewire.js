@@ -8,7 +8,7 @@
 //   fw.stop();
 // Watching: new FramewireClient({ url, stream: 'cam-1', watch: true, onResult }).start().
 //
-// The reconnect contract (README, "Browser pages" and the client contract): times are the defaults below.
+// The reconnect contract (docs/protocol.md, "Browser pages" and the client contract): times are the defaults below.
 //   1000 sent by us: done. 1001 (drain, idle): reconnect at once (0-250 ms jitter).
 //   1013, 1008, 1011, 1006, a failed upgrade (HTTP 503 full/draining, or any refusal: a browser
 //   cannot see the status), network errors: exponential backoff with full jitter, 250 ms doubling

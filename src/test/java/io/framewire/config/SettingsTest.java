@@ -42,6 +42,28 @@ class SettingsTest {
     }
 
     @Test
+    void printConfigSaysEachEffectiveValueAndItsSourceWithSecretsMasked(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("framewire.properties");
+        Files.writeString(file, "port=9000\nbatch.max=16\n");
+        ConfigSources.Sourced sourced = ConfigSources.read(
+                new String[] {"--config", file.toString(), "--port=9100", "--redis", "redis://fw:hunter2hunter2@10.0.0.5:6379"},
+                Map.of("FRAMEWIRE_WORKERS", "5", "FRAMEWIRE_SECURITY_JWT_SECRET", "s3cret-s3cret-s3cret-s3cret-s3cret"),
+                new LinkedHashSet<>(Settings.NAMES));
+        String text = Catalog.effective(sourced);
+        assertThat(text.lines()).hasSize(Settings.NAMES.size());
+        assertThat(line(text, "port")).contains("9100").contains("(flag --port)");
+        assertThat(line(text, "batch.max")).contains("16").contains("(file " + file + ")");
+        assertThat(line(text, "workers")).contains("5").contains("(env FRAMEWIRE_WORKERS)");
+        assertThat(line(text, "host")).contains("(default)");
+        assertThat(line(text, "security.jwt.secret")).contains("****").doesNotContain("s3cret");
+        assertThat(line(text, "redis")).contains("redis://fw:****@10.0.0.5:6379").doesNotContain("hunter2");
+    }
+
+    private static String line(String text, String name) {
+        return text.lines().filter(l -> l.startsWith(name + " ")).findFirst().orElseThrow(() -> new AssertionError(name + " not printed"));
+    }
+
+    @Test
     void batchAndMailboxSettingsUseTheirDottedNames() {
         Settings s = parse(new String[] {"--batch.max", "4", "--batch.maxWaitMs", "7", "--mailbox.depth", "3"},
                 Map.of());
@@ -225,22 +247,22 @@ class SettingsTest {
     }
 
     @Test
-    void theReadmeTableIsGeneratedFromTheDeclarations() throws Exception {
-        List<String> readme = Files.readAllLines(Path.of("README.md"));
-        int start = readme.indexOf("| setting | default | values | meaning |");
-        assertThat(start).as("README's configuration table header").isNotNegative();
+    void theDocsTableIsGeneratedFromTheDeclarations() throws Exception {
+        List<String> doc = Files.readAllLines(Path.of("docs/configuration.md"));
+        int start = doc.indexOf("| setting | default | values | meaning |");
+        assertThat(start).as("docs/configuration.md's settings table header").isNotNegative();
         int end = start;
-        while (end < readme.size() && readme.get(end).startsWith("|")) {
+        while (end < doc.size() && doc.get(end).startsWith("|")) {
             end++;
         }
-        String table = String.join("\n", readme.subList(start, end)) + "\n";
+        String table = String.join("\n", doc.subList(start, end)) + "\n";
         String expected = Catalog.markdownTable();
         if (!table.equals(expected)) {
             Files.createDirectories(Path.of("target"));
             Files.writeString(Path.of("target/settings-table.md"), expected);
         }
-        assertThat(table).as("README's settings table differs from config/Catalog: paste target/settings-table.md into "
-                + "README.md's Configuration section").isEqualTo(expected);
+        assertThat(table).as("docs/configuration.md's settings table differs from config/Catalog: paste "
+                + "target/settings-table.md over it").isEqualTo(expected);
     }
 
     @Test

@@ -105,4 +105,95 @@ class BrokerSinksTest {
             broker.close();
         }
     }
+
+    /**
+     * A takeover can trust fw:{ID}:zonestate: an event reaches a sink only after the state that holds
+     * it is in Redis (a host killed between the two leaves a state whose event was not sent, never an
+     * event sent whose state is not there). The sink reads the state as it delivers each event.
+     */
+    @Test
+    void anEventReachesTheSinksOnlyAfterItsZoneStateIsInRedis() throws Exception {
+        try (RedisServer redis = RedisServer.start(); Jedis reader = redis.client()) {
+            Metrics metrics = new Metrics();
+            List<String> seen = Collections.synchronizedList(new ArrayList<>());
+            Sink recording = new Sink("recording", 100, 10, new SinksTest.FakeTicker(null), 1, 1) {
+                @Override
+                void deliver(List<Event> batch) {
+                    for (Event e : batch) {
+                        seen.add(e.type() + " " + reader.get(Events.stateKey("door-cam")));
+                    }
+                    batch.clear();
+                }
+            };
+            EventsConfig c = new EventsConfig(null, 3, 5, Duration.ofSeconds(30), Duration.ofSeconds(1), 0, null, null, null,
+                    100, 0, 0);
+            try (Events events = new Events(c, new RedisCommands(redisConfig(redis.url()), "events", metrics), List.of(recording),
+                    metrics)) {
+                events.putZones("door-cam", """
+                        {"zones":[{"name":"door","polygon":[[0.4,0.0],[0.6,0.0],[0.6,1.0],[0.4,1.0]]}]}""".getBytes(StandardCharsets.UTF_8));
+                io.framewire.tracking.TrackListener cam = events.opened("door-cam");
+                long now = System.nanoTime();
+                for (double x = 0.2; x <= 0.8; x += 0.02) { // through the door
+                    now += 66_666_667L;
+                    io.framewire.tracking.Box b = new io.framewire.tracking.Box(x * 1000 - 20, 200, 40, 100);
+                    cam.tracked(List.of(new io.framewire.tracking.Tracker.Observation("person", 0.9f, b)), new int[] {5}, 1000, 500,
+                            null, now);
+                }
+                await().until(() -> seen.size() == 2);
+            }
+            // the state read may already be newer than the event (written once for a few passes), never older
+            assertThat(seen.get(0)).as("the enter, sent once the state holds it").matches("enter z1 \\d+ 5,door,person,1,[01],.*");
+            assertThat(seen.get(1)).as("the leave, sent once the state holds it").matches("leave z1 \\d+ 5,door,person,1,0,.*");
+        }
+    }
+
+    /**
+     * With a fleet, an event's snapshot is served by any host: host A keeps it and puts it in Redis,
+     * host B (another Events on the same redis-server) finds it there. Redis holds at most
+     * events.snapshotBytes of them, the oldest dropped first, each with a TTL.
+     */
+    @Test
+    void snapshotsGoThroughRedisToEveryHostWithinTheirBytes() throws Exception {
+        try (RedisServer redis = RedisServer.start(); Jedis reader = redis.client()) {
+            Metrics metrics = new Metrics();
+            List<Event> made = Collections.synchronizedList(new ArrayList<>());
+            Sink recording = new Sink("recording", 100, 10, new SinksTest.FakeTicker(null), 1, 1) {
+                @Override
+                void deliver(List<Event> batch) {
+                    made.addAll(batch);
+                    batch.clear();
+                }
+            };
+            EventsConfig c = new EventsConfig(null, 1, 1, Duration.ofSeconds(30), Duration.ofSeconds(1), 0, null, null, null,
+                    100, 0, 2_500);
+            try (Events a = new Events(c, new RedisCommands(redisConfig(redis.url()), "events-a", metrics), List.of(recording), metrics);
+                 Events b = new Events(c, new RedisCommands(redisConfig(redis.url()), "events-b", new Metrics()), List.of(),
+                         new Metrics())) { // another host: its own registry
+                a.putZones("snap:cam", """
+                        {"zones":[{"name":"door","polygon":[[0.4,0.0],[0.6,0.0],[0.6,1.0],[0.4,1.0]]}]}""".getBytes(StandardCharsets.UTF_8));
+                io.framewire.tracking.TrackListener cam = a.opened("snap:cam");
+                long now = System.nanoTime();
+                for (int track = 1; track <= 5; track++) { // five people step into the door, one after another
+                    byte[] frame = new byte[1_000];
+                    java.util.Arrays.fill(frame, (byte) track);
+                    now += 66_666_667L;
+                    io.framewire.tracking.Box box = new io.framewire.tracking.Box(480, 200, 40, 100);
+                    cam.tracked(List.of(new io.framewire.tracking.Tracker.Observation("person", 0.9f, box)), new int[] {track}, 1000, 500,
+                            java.nio.ByteBuffer.wrap(frame), now);
+                }
+                await().until(() -> made.size() == 5 && reader.exists(Events.SNAPSHOT_PREFIX + made.get(4).id()));
+                Snapshots.Snapshot last = b.snapshot(made.get(4).id());
+                assertThat(last).as("host B serves host A's snapshot").isNotNull();
+                assertThat(last.stream()).isEqualTo("snap:cam");
+                assertThat(last.bytes()).hasSize(1_000).containsOnly((byte) 5);
+                assertThat(b.snapshot(made.get(3).id()).bytes()).containsOnly((byte) 4);
+                assertThat(b.snapshot(made.get(0).id())).as("dropped: Redis keeps 2,500 bytes of them").isNull();
+                assertThat(Long.parseLong(reader.get(Events.SNAPSHOT_PREFIX + "bytes"))).isEqualTo(2_000);
+                assertThat(reader.pttl(Events.SNAPSHOT_PREFIX + made.get(4).id())).isBetween(1L, Events.SNAPSHOT_TTL_MS);
+                assertThat(b.snapshot("snap:cam:1:1:door:enter:9")).isNull();
+                assertThat(b.snapshot("no-colons")).isNull();
+            }
+        }
+        assertThat(Events.streamOf("a:b:c:1:2:door:enter:1")).isEqualTo("a:b:c");
+    }
 }

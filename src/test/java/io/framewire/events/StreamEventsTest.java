@@ -127,7 +127,10 @@ class StreamEventsTest {
     @Test
     void anotherConnectionTakesTheStateOverWithoutASecondEnterAndClosesTheOpenOne() throws Exception {
         List<String> states = new ArrayList<>();
-        StreamEvents a = engine(DOOR).stateTo((stream, state) -> states.add(state));
+        StreamEvents a = engine(DOOR).stateTo((stream, state, made) -> {
+            states.add(state);
+            events.addAll(made); // the events leave with the state they made, after it
+        });
         for (double x = 0.30; x <= 0.50; x += 0.01) { // into the zone, then the host dies
             pass(a, 7, x, "face", 0.9f);
         }

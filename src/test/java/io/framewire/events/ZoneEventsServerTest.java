@@ -181,7 +181,7 @@ class ZoneEventsServerTest {
     void aTakeoverMidCrossingNeitherDuplicatesNorLosesTheOpenEnter() throws Exception {
         try (RedisServer redis = RedisServer.start()) {
             String[] common = {"detector", "yunet", "model", TestData.yunet().toString(), "workers", "1",
-                    "gating.enabled", "false", "redis", redis.url(), "tracking.maxAgeMs", "3000"};
+                    "gating.enabled", "false", "redis", redis.url(), "tracking.maxAgeMs", "3000", "events.snapshotBytes", "4000000"};
             FramewireServer a = servers.start(concat(common, "host.id", "zone-a"));
             FramewireServer b = servers.start(concat(common, "host.id", "zone-b"));
             assertThat(send("PUT", "http://127.0.0.1:" + a.port() + "/api/streams/move-cam/zones", ZONE).statusCode()).isEqualTo(200);
@@ -227,6 +227,13 @@ class ZoneEventsServerTest {
                     .as("one track, one epoch, over both hosts")
                     .containsExactly(prefix + ":enter:1", prefix + ":leave:1", prefix + ":enter:2", prefix + ":leave:2");
             assertThat(events).allSatisfy(e -> assertThat(e.path("track").asText()).isEqualTo(track));
+            // the first enter's frame was kept by A, which is gone: B serves it from Redis
+            try (HttpClient c = HttpClient.newHttpClient()) {
+                HttpResponse<byte[]> snap = c.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + b.port()
+                        + events.getFirst().path("snapshot").asText())).build(), HttpResponse.BodyHandlers.ofByteArray());
+                assertThat(snap.statusCode()).isEqualTo(200);
+                assertThat(ImageIO.read(new ByteArrayInputStream(snap.body())).getWidth()).isEqualTo(640);
+            }
         }
     }
 
@@ -234,7 +241,7 @@ class ZoneEventsServerTest {
     private static final long PACE_NANOS = 100_000_000L;
     private static final boolean DEBUG = Boolean.getBoolean("walk.debug"); // each frame's answer on stderr
 
-    private static int walk(WsClient cam, BufferedImage face, List<Double> xs, Random noise) throws Exception {
+    static int walk(WsClient cam, BufferedImage face, List<Double> xs, Random noise) throws Exception {
         int found = 0;
         long next = System.nanoTime();
         for (double x : xs) {

@@ -356,6 +356,52 @@ class MailboxTest {
     }
 
     @Test
+    void aFrameAnsweredWithoutAPassIsChargedLikeTheStreamsPassesSoStillCamerasDoNotCrowdOutBusyOnes() throws Exception {
+        // a still camera (one pass of 40 ms, then gated at 2 ms), one with a face in view (passes of
+        // 40 ms), a mosaic (passes of 320 ms), all with a frame always waiting
+        long ms = TimeUnit.MILLISECONDS.toNanos(1);
+        Map<String, Mailbox> boxes = new ConcurrentHashMap<>();
+        Map<String, AtomicInteger> served = new ConcurrentHashMap<>();
+        for (String id : List.of("still", "face", "mosaic")) {
+            served.put(id, new AtomicInteger());
+            boxes.put(id, mailbox(id, 1));
+            boxes.get(id).offer(frame(0));
+        }
+        for (long seq = 1; seq <= 1700; seq++) {
+            Job job = next(1).get(0);
+            String id = job.streamId();
+            boolean gated = id.equals("still") && served.get(id).get() > 0;
+            clock.addAndGet(gated ? 2 * ms : id.equals("mosaic") ? 320 * ms : 40 * ms);
+            served.get(id).incrementAndGet();
+            boxes.get(id).offer(frame(seq));
+            job.answer("r", gated ? Job.Work.SHORTCUT : Job.Work.DETECTOR);
+        }
+        int still = served.get("still").get();
+        int face = served.get("face").get();
+        int mosaic = served.get("mosaic").get();
+        assertThat(still).as("answers: the still camera as many as the face (by time alone: 20x)").isBetween(face - 2, face + 2);
+        assertThat(mosaic).as("the mosaic pays its time: 8 face frames per mosaic, and does not raise the others' charge")
+                .isBetween(face / 8 - 2, face / 8 + 2);
+    }
+
+    @Test
+    void beforeAnyPassAShortcutIsChargedItsOwnTime() throws Exception {
+        Mailbox a = mailbox("a", 1);
+        Mailbox b = mailbox("b", 1);
+        a.offer(frame(0));
+        b.offer(frame(0));
+        Map<String, Integer> served = new java.util.HashMap<>();
+        for (long seq = 1; seq <= 300; seq++) {
+            Job job = next(1).get(0);
+            clock.addAndGet(TimeUnit.MILLISECONDS.toNanos(job.streamId().equals("a") ? 1 : 3));
+            served.merge(job.streamId(), 1, Integer::sum);
+            (job.streamId().equals("a") ? a : b).offer(frame(seq));
+            job.answer("r", Job.Work.SHORTCUT);
+        }
+        assertThat(served.get("a")).as("shared by time: 3 of a per b").isBetween(3 * served.get("b") - 3, 3 * served.get("b") + 3);
+    }
+
+    @Test
     void aStreamBackFromIdleStartsAtTheCurrentTimeWithoutCredit() throws Exception {
         Mailbox busy = mailbox("busy", 1);
         Mailbox idle = mailbox("idle", 1);

@@ -19,10 +19,15 @@ public final class ServerProcess {
 
     /** The port the server logged once it listens; fails early, with the log, if it exits first. */
     public static int awaitPort(Process server, Path log) throws IOException {
+        return awaitPort(server, log, Waits.WAIT);
+    }
+
+    /** The same, waiting up to {@code wait} (several JVMs starting at once on a starved machine take longer). */
+    public static int awaitPort(Process server, Path log, java.time.Duration wait) throws IOException {
         try {
-            Waits.await().until(() -> !server.isAlive() || LISTENING.matcher(read(log)).find());
+            Waits.await(wait).until(() -> !server.isAlive() || LISTENING.matcher(read(log)).find());
         } catch (ConditionTimeoutException e) {
-            throw new AssertionError("the server did not log its port within " + Waits.WAIT + ":\n" + read(log), e);
+            throw new AssertionError("the server did not log its port within " + wait + ":\n" + read(log), e);
         }
         Matcher m = LISTENING.matcher(read(log));
         if (!m.find()) {

@@ -44,7 +44,7 @@ import picocli.CommandLine.Option;
 @Command(name = "standalone", sortOptions = false, usageHelpAutoWidth = true,
         description = "Decode + detect on one thread, no network, no queues: the processing benchmark's baseline. " +
             "Prints one JSON line: detector, decode_only, batch, frames, seconds, fps, ms_per_frame. " +
-            "Detector options take the server's values (README, settings inference.*).")
+            "Detector options take the server's values (docs/configuration.md, settings inference.*).")
 public final class StandaloneBench implements Callable<Integer> {
 
     private static final int VIDEO_WIDTH = 320;

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.framewire.bench.testing.TestData;
+import io.framewire.testing.TestData;
 import io.framewire.inference.ImageHeader;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -14,7 +14,7 @@ import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
- * cameras.toml (README, "Connect your cameras"). The keys are a public contract: names stay, keys may
+ * cameras.toml (docs/operations.md, "Connect your cameras"). The keys are a public contract: names stay, keys may
  * be added. Unknown keys are errors, so that a typo does not silently fall back to a default.
  *
  * @param listen host:port of /metrics and /status ({@code port 0}: any free port, logged)

@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The packaged jar as the README runs it: {@code java -jar framewire-camera.jar --config cameras.toml}. */
+/** The packaged jar as docs/operations.md runs it: {@code java -jar framewire-camera.jar --config cameras.toml}. */
 class CameraJarIT {
 
     private static final Pattern LISTEN = Pattern.compile("/metrics and /status on [^:]+:(\\d+)");

@@ -37,12 +37,13 @@ class ConfigTest {
     }
 
     @Test
-    void theReadmeQuickStart() throws Exception {
-        String readme = java.nio.file.Files.readString(java.nio.file.Path.of("../README.md"));
-        int at = readme.indexOf("### Connect your cameras");
+    void theDocumentedExample() throws Exception {
+        String readme = java.nio.file.Files.readString(java.nio.file.Path.of("../docs/operations.md"));
+        int at = readme.indexOf("## Connect your cameras");
+        assertThat(at).as("docs/operations.md, Connect your cameras").isNotNegative();
         String toml = readme.substring(readme.indexOf("```toml\n", at) + 8, readme.indexOf("```", readme.indexOf("```toml\n", at) + 8));
         assertThat(toml.strip().lines()).hasSize(3);
-        Config c = Config.parse(toml, "README.md");
+        Config c = Config.parse(toml, "docs/operations.md");
         assertThat(c.cameras()).extracting(Config.Camera::id).containsExactly("lobby", "desk");
         assertThat(c.cameras().getFirst().width()).isEqualTo(640);
         assertThat(c.cameras().get(1).isDevice()).isTrue();

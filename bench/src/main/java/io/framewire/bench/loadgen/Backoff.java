@@ -4,7 +4,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.DoubleSupplier;
 
 /**
- * One camera's reconnect delays under the client contract (README, "Client side of the contract"):
+ * One camera's reconnect delays under the client contract (docs/protocol.md, "Client side of the contract"):
  * exponential backoff with full jitter (a delay drawn uniformly from [0, min(cap, base x 2^n))),
  * doubling per attempt, back to the base after a connection that got at least one result; 1001 at
  * once (0-250 ms); 4000 after 5 s + up to 1 s; 1000, 1009 and a refused upgrade (400, 401, 403)

@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.framewire.server.FramewireServer;
-import io.framewire.bench.testing.ServerExtension;
-import io.framewire.bench.testing.TestData;
+import io.framewire.testing.ServerExtension;
+import io.framewire.testing.TestData;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetAddress;
@@ -115,6 +115,7 @@ class LoadRunTest {
         await().atMost(WAIT).until(() -> run.minFailedConnects() >= 1);
         long restarted = System.nanoTime();
         servers.start("detector", "none", "port", String.valueOf(port));
+        long listening = System.nanoTime();
         RunResult r = result.get(30, TimeUnit.SECONDS);
         run.writePerStream(perStream);
 
@@ -124,7 +125,9 @@ class LoadRunTest {
         assertThat(rc.downAtEnd()).isZero();
         assertThat(rc.gapMicros().getMinValue()).as("down at least while no server listened")
                 .isGreaterThanOrEqualTo(TimeUnit.NANOSECONDS.toMicros(restarted - closed));
-        assertThat(rc.gapMicros().getMaxValue()).as("back within the 200 ms backoff cap (+ jitter, connect)").isLessThan(1_500_000);
+        // measured from the server's start, not a fixed time: starting it can take seconds on a busy machine
+        assertThat(rc.gapMicros().getMaxValue()).as("back within the 200 ms backoff cap (+ jitter, connect) of the server listening")
+                .isLessThan(TimeUnit.NANOSECONDS.toMicros(listening - closed) + 1_000_000);
         assertThat(rc.offline()).as("frames due while down").isPositive();
         assertThat(r.connections().unexpectedCloses()).isEqualTo(3);
         assertThat(r.connections().closeReasons().keySet()).allMatch(k -> k.startsWith("1001") || k.startsWith("1006"));

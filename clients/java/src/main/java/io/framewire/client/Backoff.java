@@ -3,7 +3,7 @@ package io.framewire.client;
 import java.util.function.DoubleSupplier;
 
 /**
- * Reconnect delays under the client contract (README, "Client side of the contract"): exponential
+ * Reconnect delays under the client contract (docs/protocol.md, "Client side of the contract"): exponential
  * backoff with full jitter (uniform in [0, min(cap, base x 2^n))), doubling per attempt, back to the
  * base after a connection that got a result; 1001 at once (0-250 ms); 4000 after 5 s + up to 1 s;
  * 1000, 1009 and a refused upgrade (400, 401, 403) end the stream; a 503's Retry-After is a floor.

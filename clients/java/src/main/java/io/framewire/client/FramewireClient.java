@@ -25,8 +25,8 @@ import java.util.function.LongSupplier;
 import java.util.regex.Pattern;
 
 /**
- * One framewire stream, published (frames in, messages out) or watched, under the README's client
- * contract: close codes, backoff with full jitter, 503 + Retry-After, the silence rule, advice.fps,
+ * One framewire stream, published (frames in, messages out) or watched, under the client contract
+ * (docs/protocol.md): close codes, backoff with full jitter, 503 + Retry-After, the silence rule, advice.fps,
  * the token as a subprotocol. A virtual thread runs the connect/reconnect loop; the JDK's
  * WebSocket delivers the messages.
  *

@@ -3,7 +3,7 @@ package io.framewire.client;
 import java.util.List;
 
 /**
- * A text message from the server, typed (README, "Wire protocol"). Types this library does not know
+ * A text message from the server, typed (docs/protocol.md, "Wire protocol"). Types this library does not know
  * are not surfaced (fields and types may be added to the protocol), but still count as a sign of
  * life for the silence rule.
  */

@@ -10,7 +10,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * The client contract (README, "Client side of the contract") against the real server over loopback:
+ * The client contract (docs/protocol.md, "Client side of the contract") against the real server over loopback:
  * each close code and refusal the server really produces, and what the client does about it.
  */
 class ContractTest {
