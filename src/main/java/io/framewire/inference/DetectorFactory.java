@@ -34,6 +34,16 @@ public interface DetectorFactory {
         return false;
     }
 
+    /**
+     * True when its detectors find nothing and never look at pixels ({@code none}): a frame's answer
+     * is then the same few microseconds on any thread, so each stream's reader answers its frames
+     * itself instead of waking a worker for them ({@code Scheduler.answerOnArrival}). A
+     * {@link #wrapping} keeps it: those frames never reach a detector, wrapped or not.
+     */
+    default boolean needsNoWorker() {
+        return false;
+    }
+
     /** The device kind for metrics labels: cpu, cuda or sim (the {@link #deviceOf} index is appended). */
     default String deviceLabel() {
         return "cpu";
@@ -78,6 +88,11 @@ public interface DetectorFactory {
             @Override
             public String deviceLabel() {
                 return inner.deviceLabel();
+            }
+
+            @Override
+            public boolean needsNoWorker() {
+                return inner.needsNoWorker();
             }
 
             @Override

@@ -53,7 +53,8 @@ public final class Detectors {
 
         int cores = Runtime.getRuntime().availableProcessors();
         DetectorFactory factory = switch (kind) {
-            case NONE -> new Factory("none (frames are not decoded)", cores, NoneDetector::new);
+            case NONE -> new Factory("none (frames are not decoded)", cores, worker -> new NoneDetector(), false, "cpu",
+                    worker -> worker, true);
             // one simulated accelerator, fed by two executors like a GPU
             case SIM -> {
                 SimDevice sim = new SimDevice(cfg.simBatchMs());
@@ -133,10 +134,15 @@ public final class Detectors {
     }
 
     private record Factory(String description, int defaultWorkers, IntFunction<Detector> maker, boolean accelerated,
-                           String deviceLabel, IntUnaryOperator devices) implements DetectorFactory {
+                           String deviceLabel, IntUnaryOperator devices, boolean needsNoWorker) implements DetectorFactory {
 
         Factory(String description, int defaultWorkers, Supplier<Detector> maker) {
-            this(description, defaultWorkers, worker -> maker.get(), false, "cpu", worker -> worker);
+            this(description, defaultWorkers, worker -> maker.get(), false, "cpu", worker -> worker, false);
+        }
+
+        Factory(String description, int defaultWorkers, IntFunction<Detector> maker, boolean accelerated,
+                String deviceLabel, IntUnaryOperator devices) {
+            this(description, defaultWorkers, maker, accelerated, deviceLabel, devices, false);
         }
 
         @Override

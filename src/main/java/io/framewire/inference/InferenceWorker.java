@@ -122,6 +122,21 @@ final class InferenceWorker implements Runnable {
     }
 
     /**
+     * Answers one frame on the calling thread (a stream's reader) with {@code detector}, which must
+     * be safe to share and need no pixels ({@link DetectorFactory#needsNoWorker}): the same checks,
+     * answer and accounting as a worker's batch of one.
+     */
+    void answerHere(Detector detector, Job job) {
+        Batch b = new Batch(List.of(job), System.nanoTime());
+        try {
+            prepare(b, false);
+            infer(detector, b, null);
+        } finally {
+            finish(b, true);
+        }
+    }
+
+    /**
      * Checks, gates and decodes a batch's frames (thread-safe: it only touches the batch's own
      * streams, which the scheduler hands to one thread at a time). Refused and gated frames are
      * answered here.
@@ -275,6 +290,8 @@ final class InferenceWorker implements Runnable {
             case Predicted p -> Job.Work.SHORTCUT;
             case Refused r -> Job.Work.OTHER;
         });
+        metrics.stageWait.observe(Metrics.seconds(queue));
+        metrics.stageWork.observe(Metrics.seconds(System.nanoTime() - job.takenNanos()));
         if (!(outcome instanceof Refused)) {
             metrics.mailboxWait.observe(Metrics.seconds(queue));
             metrics.frameLatency.observe(Metrics.seconds(System.nanoTime() - received));

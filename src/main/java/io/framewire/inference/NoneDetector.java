@@ -1,16 +1,26 @@
 package io.framewire.inference;
 
 import io.framewire.protocol.Detection;
-import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import org.bytedeco.opencv.opencv_core.Mat;
 
-/** Detects nothing and never looks at pixels: measures the gateway without inference. */
+/**
+ * Detects nothing and never looks at pixels: measures the gateway without inference. Stateless, so
+ * one instance may serve every stream's reader ({@link DetectorFactory#needsNoWorker}).
+ */
 final class NoneDetector implements Detector {
 
-    /** Result lists by batch size, built once each: a call allocates nothing. */
-    private final List<List<List<Detection>>> empties = new ArrayList<>();
+    /** Result lists by batch size, built once: a call allocates nothing. */
+    private static final List<List<List<Detection>>> EMPTIES = empties(64);
+
+    private static List<List<List<Detection>>> empties(int max) {
+        List<List<List<Detection>>> all = new java.util.ArrayList<>(max + 1);
+        for (int n = 0; n <= max; n++) {
+            all.add(Collections.nCopies(n, List.of()));
+        }
+        return List.copyOf(all);
+    }
 
     @Override
     public boolean needsPixels() {
@@ -20,10 +30,7 @@ final class NoneDetector implements Detector {
     @Override
     public List<List<Detection>> detect(List<Mat> images) {
         int n = images.size();
-        while (empties.size() <= n) {
-            empties.add(Collections.nCopies(empties.size(), List.of()));
-        }
-        return empties.get(n);
+        return n < EMPTIES.size() ? EMPTIES.get(n) : Collections.nCopies(n, List.of());
     }
 
     @Override

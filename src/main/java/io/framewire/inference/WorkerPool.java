@@ -30,6 +30,13 @@ public final class WorkerPool implements AutoCloseable {
                       ImageLimits limits, int maxSide, int maxDetections, Metrics metrics, Advisor advisor,
                       PipelineConfig pipeline) throws InterruptedException {
         CountDownLatch ready = new CountDownLatch(size);
+        if (factory.needsNoWorker()) {
+            // the readers answer what needs no worker; the workers take what still queues (none, as it is)
+            var here = new InferenceWorker(factory, -1, scheduler, batchMax, batchMaxWait.toNanos(), limits, maxSide, maxDetections,
+                    metrics, advisor, () -> {});
+            var none = new NoneDetector();
+            scheduler.answerOnArrival(job -> here.answerHere(none, job));
+        }
         if (pipeline.split(factory)) {
             // the stage code only; its own loop (run) is not used here
             var stages = new InferenceWorker(factory, -1, scheduler, batchMax, batchMaxWait.toNanos(), limits, maxSide, maxDetections, metrics,

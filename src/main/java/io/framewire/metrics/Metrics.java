@@ -26,6 +26,9 @@ public final class Metrics {
             {0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10};
     private static final double[] STAGE_BUCKETS =
             {0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1};
+    // fine where a cheap answer's stages lie (0.1 to 100 ms), coarse above: which stage a p99 lives in
+    private static final double[] HOP_BUCKETS =
+            {0.0001, 0.00025, 0.0005, 0.001, 0.002, 0.005, 0.01, 0.015, 0.02, 0.03, 0.05, 0.075, 0.1, 0.25, 1, 10};
     private static final double[] BATCH_BUCKETS = {1, 2, 4, 8, 16, 32, 64};
     private static final double[] FILL_BUCKETS = {0.125, 0.25, 0.5, 0.75, 1};
     private static final double[] ADVICE_BUCKETS = {0.5, 1, 2, 5, 10, 15, 20, 30, 60, 120, 240};
@@ -55,6 +58,12 @@ public final class Metrics {
     public final CounterDataPoint streamsHandedBackReturned;
     public final DistributionDataPoint frameLatency;
     public final DistributionDataPoint mailboxWait;
+    /** {@code framewire_frame_stage_seconds}: received → taken (by a worker, or by the reader itself). */
+    public final DistributionDataPoint stageWait;
+    /** Taken → answered (its message queued on the socket). */
+    public final DistributionDataPoint stageWork;
+    /** Answered → written (Jetty wrote the message to the socket). */
+    public final DistributionDataPoint stageWrite;
     public final DistributionDataPoint decode;
     public final DistributionDataPoint inference;
     public final DistributionDataPoint batchSize;
@@ -121,6 +130,13 @@ public final class Metrics {
                         + "redis.rebalanceDelayMs too short); they stay");
         frameLatency = histogram("framewire_frame_latency_seconds", "Frame received to its result queued on the socket", LATENCY_BUCKETS);
         mailboxWait = histogram("framewire_mailbox_wait_seconds", "Frame received to taken by a worker", LATENCY_BUCKETS);
+        Histogram stages = Histogram.builder().name("framewire_frame_stage_seconds")
+                .help("A frame's hop, by stage: wait (received -> taken by a worker, or by its reader when it needs none), "
+                        + "work (taken -> answer queued on the socket), write (queued -> written by Jetty; every message to a publisher)")
+                .unit(Unit.SECONDS).labelNames("stage").classicUpperBounds(HOP_BUCKETS).classicOnly().register(registry);
+        stageWait = stages.labelValues("wait");
+        stageWork = stages.labelValues("work");
+        stageWrite = stages.labelValues("write");
         decode = histogram("framewire_decode_seconds", "Image decoding time per frame", STAGE_BUCKETS);
         inference = histogram("framewire_inference_seconds", "Detector time per forward pass (a whole batch)", STAGE_BUCKETS);
         batchSize = Histogram.builder().name("framewire_batch_size").help("Frames per forward pass")

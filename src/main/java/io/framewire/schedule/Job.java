@@ -15,13 +15,20 @@ public final class Job {
     private final Frame frame;
     private final long dropped;
     private final long takenNanos;
+    private final boolean scheduled;
     private boolean answered;
 
-    Job(Mailbox mailbox, Frame frame, long dropped, long takenNanos) {
+    Job(Mailbox mailbox, Frame frame, long dropped, long takenNanos, boolean scheduled) {
         this.mailbox = mailbox;
         this.frame = frame;
         this.dropped = dropped;
         this.takenNanos = takenNanos;
+        this.scheduled = scheduled;
+    }
+
+    /** Taken by a worker through the scheduler; false: answered by the thread that offered it (no worker time to charge). */
+    boolean scheduled() {
+        return scheduled;
     }
 
     public Frame frame() {

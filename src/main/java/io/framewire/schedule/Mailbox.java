@@ -1,5 +1,7 @@
 package io.framewire.schedule;
 
+import java.util.function.Consumer;
+
 /**
  * A stream's unprocessed frames, newest last, and the one place its drops are counted. When full,
  * a new frame replaces the oldest one ("latest frame wins").
@@ -10,6 +12,7 @@ package io.framewire.schedule;
  *   QUEUED --scheduler takes-->  TAKEN    (one frame at a worker, as a {@link Job})
  *   TAKEN  --job answered-->     QUEUED   when more frames wait (back of the queue), else IDLE
  *   QUEUED --taken when closed-> IDLE
+ *   IDLE   --offer, when frames need no worker--> TAKEN (answered by the offering thread at once)
  * </pre>
  * A mailbox is queued at most once and has at most one frame at a worker, so a stream's answers
  * stay in order, and each answer charges the worker time its frame took to the stream (the
@@ -80,35 +83,52 @@ public final class Mailbox {
 
     /**
      * Adds a frame, which the mailbox now owns (it releases frames it replaces or discards), and
-     * queues the stream with the scheduler unless it is queued or at a worker already.
+     * queues the stream with the scheduler unless it is queued or at a worker already. When frames
+     * need no worker ({@link Scheduler#answerOnArrival}) and nothing of this stream waits or is at
+     * a worker, the frame is answered here, on the caller's thread, before this returns.
      */
     public void offer(Frame frame) {
+        Consumer<Job> answerer = scheduler.answerer();
+        Job here = null;
         synchronized (this) {
             if (closed) {
                 frame.release();
                 return;
             }
-            if (size == frames.length) {
-                Frame replaced = frames[head];
-                replacedUnreported += 1 + dropsBefore[head];
-                frames[head] = null;
-                head = (head + 1) % frames.length;
-                size--;
-                droppedTotal++;
-                replaced.release();
-                onReplaced.run();
+            if (answerer != null && state == State.IDLE) {
+                // idle means nothing waits (an open idle mailbox is empty): answering now keeps seq order
+                here = new Job(this, frame, replacedUnreported + skipsPending, scheduler.now(), false);
+                skipsPending = 0;
+                replacedUnreported = 0;
+                takenTotal++;
+                state = State.TAKEN;
+            } else {
+                if (size == frames.length) {
+                    Frame replaced = frames[head];
+                    replacedUnreported += 1 + dropsBefore[head];
+                    frames[head] = null;
+                    head = (head + 1) % frames.length;
+                    size--;
+                    droppedTotal++;
+                    replaced.release();
+                    onReplaced.run();
+                }
+                int tail = (head + size) % frames.length;
+                frames[tail] = frame;
+                dropsBefore[tail] = skipsPending;
+                skipsPending = 0;
+                size++;
+                if (state != State.IDLE) {
+                    return;
+                }
+                state = State.QUEUED;
             }
-            int tail = (head + size) % frames.length;
-            frames[tail] = frame;
-            dropsBefore[tail] = skipsPending;
-            skipsPending = 0;
-            size++;
-            if (state != State.IDLE) {
-                return;
-            }
-            state = State.QUEUED;
         }
-        scheduler.enqueue(this); // outside the lock: a worker may take it at once
+        if (here != null) {
+            answerer.accept(here); // answers it: the mailbox is idle again (or queued, if a frame came meanwhile)
+        } else {
+            scheduler.enqueue(this); // outside the lock: a worker may take it at once
+        }
     }
 
     /** A frame refused before the mailbox (over the rate limit): a drop reported with the next frame's answer. */
@@ -132,14 +152,16 @@ public final class Mailbox {
         replacedUnreported = 0;
         takenTotal++;
         state = State.TAKEN;
-        return new Job(this, frame, dropped, nowNanos);
+        return new Job(this, frame, dropped, nowNanos, true);
     }
 
     /** {@link Job#answer}: the answer goes out before the stream is handed back (what {@link #awaitIdle} relies on). */
     void answered(Job job, String message, Job.Work kind) {
         long work = scheduler.now() - job.takenNanos();
         workNanos += work;
-        scheduler.charge(this, work, kind); // before it can queue again
+        if (job.scheduled()) {
+            scheduler.charge(this, work, kind); // before it can queue again
+        }
         try {
             sink.send(message);
         } finally {

@@ -6,6 +6,7 @@ import java.util.PriorityQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 
 /**
@@ -40,6 +41,7 @@ public final class Scheduler {
     private int heavyBusy;
     private long lastLightAt = Long.MIN_VALUE / 2;
     private final LongSupplier clock;
+    private volatile Consumer<Job> answerer;
 
     public Scheduler() {
         this(System::nanoTime);
@@ -52,6 +54,23 @@ public final class Scheduler {
 
     long now() {
         return clock.getAsLong();
+    }
+
+    /**
+     * Frames need no worker (a detector that looks at nothing: {@code none}): a stream's frame that
+     * finds nothing of its stream waiting or at a worker is taken at once by the thread that offers
+     * it (the stream's reader) and handed to {@code answerer}, which must answer it (exactly once,
+     * {@link Job#answer}) before it returns. A worker wake-up per frame is the hop that cost a cheap
+     * answer most of its latency (issue 27); frames that do meet a busy stream still queue here, so
+     * seq order holds. Such a frame takes no worker time: the fair queue's shares are unchanged.
+     */
+    public void answerOnArrival(Consumer<Job> answerer) {
+        this.answerer = answerer;
+    }
+
+    /** Mailbox: see {@link #answerOnArrival}; null while every frame goes to a worker. */
+    Consumer<Job> answerer() {
+        return answerer;
     }
 
     /**

@@ -65,6 +65,7 @@ public final class BlockingWebSocket implements Session.Listener {
     public static final class Binary implements Message, Frame.Bytes {
         private final RetainableByteBuffer pooled;
         private final FrameBuffers owner;
+        private long arrivedNanos; // set by Jetty's thread before the reader can take it (under the lock)
 
         Binary(RetainableByteBuffer pooled, FrameBuffers owner) {
             this.pooled = pooled;
@@ -84,6 +85,14 @@ public final class BlockingWebSocket implements Session.Listener {
 
         int capacity() {
             return pooled.capacity();
+        }
+
+        /**
+         * {@link System#nanoTime()} when Jetty handed the whole message over: its receipt, so that the
+         * hand-off to the reader thread counts in the frame's latency, not before it.
+         */
+        public long arrivedNanos() {
+            return arrivedNanos;
         }
     }
 
@@ -416,7 +425,8 @@ public final class BlockingWebSocket implements Session.Listener {
     /** Jetty's thread: queues a message and, while the reader keeps up, demands the next one at once. */
     private void deliver(Message message) {
         long now = System.nanoTime();
-        if (message instanceof Binary) {
+        if (message instanceof Binary b) {
+            b.arrivedNanos = now;
             lastMessageNanos = now;
             anyBinary = true;
         }

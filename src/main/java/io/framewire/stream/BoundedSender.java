@@ -7,6 +7,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
+import java.util.function.LongConsumer;
 import org.eclipse.jetty.websocket.api.Callback;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -30,7 +31,7 @@ public final class BoundedSender {
     private final long maxPendingBytes;
     private final OutputBudget total;
     private final String who;
-    private final Runnable sent;
+    private final LongConsumer sent;
     private final Consumer<Throwable> failed;
     private final Runnable dropped;
     private final AtomicInteger pending = new AtomicInteger();
@@ -43,6 +44,11 @@ public final class BoundedSender {
      * {@code dropped} counts a message not sent for a budget (this connection closed, or the host's spent).
      */
     public BoundedSender(BlockingWebSocket ws, OutputLimits limits, String who, Runnable sent, Consumer<Throwable> failed) {
+        this(ws, limits, who, (LongConsumer) nanos -> sent.run(), failed);
+    }
+
+    /** As above; {@code sent} gets the nanoseconds from {@link #send} to written (the write stage of a frame's hop). */
+    public BoundedSender(BlockingWebSocket ws, OutputLimits limits, String who, LongConsumer sent, Consumer<Throwable> failed) {
         this.ws = ws;
         this.maxPending = limits.maxPending();
         this.maxPendingBytes = limits.maxPendingBytes();
@@ -80,9 +86,10 @@ public final class BoundedSender {
             }
             return;
         }
+        long queuedAt = System.nanoTime();
         ws.sendAsync(message, Callback.from(() -> {
             written(size);
-            sent.run();
+            sent.accept(System.nanoTime() - queuedAt);
         }, cause -> {
             written(size);
             failed.accept(cause);

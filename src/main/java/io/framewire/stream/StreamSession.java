@@ -78,7 +78,10 @@ public final class StreamSession implements ResultSink, Publisher {
         this.ws = ws;
         this.metrics = metrics;
         this.mailbox = new Mailbox(id, mailboxDepth, scheduler, this, metrics.droppedReplaced::inc, context);
-        this.results = new BoundedSender(ws, output, "stream " + id, metrics.messagesSent::inc, this::writeFailed);
+        this.results = new BoundedSender(ws, output, "stream " + id, (long nanos) -> {
+            metrics.messagesSent.inc();
+            metrics.stageWrite.observe(Metrics.seconds(nanos));
+        }, this::writeFailed);
     }
 
     /** The workers' per-stream state given at construction (null: none). */
@@ -182,7 +185,7 @@ public final class StreamSession implements ResultSink, Publisher {
                         metrics.droppedBadImage.inc();
                         send(Messages.error(seq, ErrorCode.EMPTY_FRAME, "binary message is empty; expected one JPEG or PNG image", 0));
                     } else {
-                        mailbox.offer(new Frame(seq, b, now));
+                        mailbox.offer(new Frame(seq, b, b.arrivedNanos())); // from Jetty's receipt: the hand-off to this thread counts
                     }
                     seq++;
                 }

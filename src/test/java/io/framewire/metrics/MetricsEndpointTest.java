@@ -56,6 +56,10 @@ class MetricsEndpointTest {
         assertThat(value(text, "framewire_batch_size_count")).isEqualTo(93);
         assertThat(value(text, "framewire_batch_size_sum")).isEqualTo(93);
         assertThat(value(text, "framewire_frame_latency_seconds_bucket{le=\"+Inf\"}")).isEqualTo(93);
+        // the hop's stages: every frame, refused ones too, is taken and answered; every message is written
+        assertThat(value(text, "framewire_frame_stage_seconds_count{stage=\"wait\"}")).isEqualTo(100);
+        assertThat(value(text, "framewire_frame_stage_seconds_count{stage=\"work\"}")).isEqualTo(100);
+        assertThat(value(text, "framewire_frame_stage_seconds_count{stage=\"write\"}")).isEqualTo(100);
         assertThat(value(text, "framewire_ws_connects_total")).isEqualTo(1);
         assertThat(value(text, "framewire_ws_closes_total{code=\"1000\"}")).isEqualTo(1);
         assertThat(value(text, "framewire_streams_active")).isZero();

@@ -458,4 +458,98 @@ class MailboxTest {
         first.answer("r");
         third.answer("r");
     }
+
+    // Frames that need no worker (Scheduler.answerOnArrival, issue 27): answered by the offering thread.
+
+    @Test
+    void withAnAnswererAnIdleStreamsFrameIsAnsweredOnTheOfferingThreadBeforeOfferReturns() throws Exception {
+        List<Thread> answeredOn = new ArrayList<>();
+        scheduler.answerOnArrival(job -> {
+            answeredOn.add(Thread.currentThread());
+            assertThat(job.takenNanos()).isEqualTo(clock.get());
+            job.answer("r" + job.frame().seq());
+        });
+        Mailbox box = mailbox("a", 1);
+        Counted bytes = new Counted();
+        box.offer(new Frame(0, bytes, 0));
+        box.offer(frame(1));
+        assertThat(sent).as("answered before offer returned, in order").containsExactly("r0", "r1");
+        assertThat(answeredOn).containsOnly(Thread.currentThread());
+        assertThat(bytes.releases).as("released once, as a worker's answer does").hasValue(1);
+        assertThat(scheduler.queued()).as("never queued: no worker was woken").isZero();
+        assertThat(box.takenTotal()).isEqualTo(2);
+        assertThat(box.droppedTotal()).as("latest frame wins has nothing to replace").isZero();
+        assertThat(box.unfinished()).isZero();
+        assertThat(box.awaitIdle(System.nanoTime())).isTrue();
+    }
+
+    @Test
+    void aFrameThatFindsItsStreamAtAWorkerQueuesBehindItSoSeqOrderHolds() throws Exception {
+        Mailbox box = mailbox("a", 2);
+        box.offer(frame(0));
+        Job atWorker = next(1).get(0); // taken before the answerer was set: a worker holds seq 0
+        scheduler.answerOnArrival(job -> job.answer("here" + job.frame().seq()));
+        box.offer(frame(1));
+        box.offer(frame(2));
+        assertThat(sent).as("not answered around the frame at the worker").isEmpty();
+        assertThat(scheduler.queued()).as("waits in the mailbox, the stream at its worker").isZero();
+        atWorker.answer("r0");
+        assertThat(scheduler.queued()).as("the stream queues again behind its answer").isEqualTo(1);
+        Job second = next(1).get(0);
+        assertThat(second.frame().seq()).isEqualTo(1);
+        second.answer("r1");
+        next(1).get(0).answer("r2");
+        box.offer(frame(3)); // idle again: answered here
+        assertThat(sent).containsExactly("r0", "r1", "r2", "here3");
+    }
+
+    @Test
+    void dropsBeforeAFrameAnsweredOnArrivalAreReportedWithItOnce() throws Exception {
+        List<Long> dropped = new ArrayList<>();
+        scheduler.answerOnArrival(job -> {
+            dropped.add(job.dropped());
+            job.answer("r");
+        });
+        Mailbox box = mailbox("a", 1);
+        box.skip();
+        box.skip();
+        box.offer(frame(2));
+        box.offer(frame(3));
+        box.skip();
+        assertThat(dropped).containsExactly(2L, 0L);
+        assertThat(box.unreportedDrops()).as("the skip after the last frame waits for a later answer").isEqualTo(1);
+        assertThat(box.droppedTotal()).isEqualTo(3);
+    }
+
+    @Test
+    void aClosedMailboxAnswersNothingOnArrival() {
+        AtomicInteger answered = new AtomicInteger();
+        scheduler.answerOnArrival(job -> {
+            answered.incrementAndGet();
+            job.answer("r");
+        });
+        Mailbox box = mailbox("a", 1);
+        box.close();
+        Counted bytes = new Counted();
+        box.offer(new Frame(0, bytes, 0));
+        assertThat(answered).hasValue(0);
+        assertThat(bytes.releases).hasValue(1);
+    }
+
+    @Test
+    void aFrameAnsweredOnArrivalCostsItsStreamNoShareOfTheWorkers() throws Exception {
+        scheduler.answerOnArrival(job -> {
+            clock.addAndGet(TimeUnit.SECONDS.toNanos(1)); // however long its reader took
+            job.answer("r");
+        });
+        Mailbox a = mailbox("a", 1);
+        Mailbox b = mailbox("b", 1);
+        a.offer(frame(0));
+        assertThat(a.workNanos()).as("its time is still the stream's").isEqualTo(TimeUnit.SECONDS.toNanos(1));
+        scheduler.answerOnArrival(null); // from now on, frames go to workers
+        a.offer(frame(1));
+        b.offer(frame(1));
+        assertThat(next(1).get(0).streamId()).as("a was not charged a second of worker time: first come, first served")
+                .isEqualTo("a");
+    }
 }

@@ -159,6 +159,38 @@ class BlockingWebSocketTest {
     }
 
     @Test
+    void aBinaryArrivesWhenJettyHandsItOverNotWhenTheReaderTakesIt() throws Exception {
+        AtomicReference<BlockingWebSocket> socket = new AtomicReference<>();
+        CountDownLatch readOn = new CountDownLatch(1);
+        CompletableFuture<long[]> times = new CompletableFuture<>();
+        int port = start(ws -> {
+            socket.set(ws);
+            try {
+                ws.next(); // the text; its demand reads the binary ahead into the inbox
+                readOn.await();
+                BlockingWebSocket.Binary b = (BlockingWebSocket.Binary) ws.next();
+                long takenAt = System.nanoTime();
+                b.release();
+                times.complete(new long[] {b.arrivedNanos(), takenAt});
+                ws.discardUntilClosed();
+            } catch (InterruptedException e) {
+                times.completeExceptionally(e);
+            }
+        });
+        WebSocket client = connect(port);
+        client.sendText("first", true).get(10, TimeUnit.SECONDS);
+        long sentAt = System.nanoTime();
+        client.sendBinary(ByteBuffer.wrap(new byte[100]), true).get(10, TimeUnit.SECONDS);
+        await().atMost(Duration.ofSeconds(10)).until(() -> socket.get() != null && socket.get().anyBinary());
+        long seenAt = System.nanoTime(); // Jetty has handed it over; the reader has not taken it
+        readOn.countDown();
+        long[] t = times.get(10, TimeUnit.SECONDS);
+        assertThat(t[0]).as("arrival: Jetty's hand-over").isBetween(sentAt, seenAt);
+        assertThat(t[1]).as("taken by the reader only after").isGreaterThan(seenAt);
+        client.abort();
+    }
+
+    @Test
     void wakeMakesNextReturnNullWhileTheConnectionStaysOpen() throws Exception {
         AtomicReference<BlockingWebSocket> socket = new AtomicReference<>();
         CompletableFuture<Boolean> woken = new CompletableFuture<>();
