@@ -9,6 +9,7 @@
 # for it), --security.jwt.maxLifetimeS 86400 (M3), an admin port (M4, and where metrics are read).
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
+unset FRAMEWIRE_LIMITS_MAXCONNECTIONSPERIP # D2 tests the per-address cap at its default
 ADMIN_PORT=${ADMIN_PORT:-$((PORT + 1))}
 
 build_jar

@@ -10,6 +10,10 @@ OUT=bench/out
 SHARED=${SHARED:-../shared}
 PORT=${PORT:-8080}
 JAR=${JAR:-target/framewire.jar}
+# The load generator opens every camera from one loopback address: lift the per-address cap
+# (limits.maxConnectionsPerIp, 256) for the servers a benchmark starts. An environment variable, so
+# older jars (base builds) that lack the setting ignore it; attacks.sh unsets it to test the cap.
+export FRAMEWIRE_LIMITS_MAXCONNECTIONSPERIP=${FRAMEWIRE_LIMITS_MAXCONNECTIONSPERIP:-1000000}
 BENCH_JAR=${BENCH_JAR:-bench/target/framewire-bench.jar}
 SERVER_JAVA_OPTS=${SERVER_JAVA_OPTS:-}
 LOADGEN_JAVA_OPTS=${LOADGEN_JAVA_OPTS:--Xmx1g}
