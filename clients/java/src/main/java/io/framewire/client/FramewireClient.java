@@ -411,9 +411,10 @@ public final class FramewireClient implements AutoCloseable {
                     return end.get(CHECK_MS, TimeUnit.MILLISECONDS);
                 } catch (TimeoutException e) {
                     if (silent()) {
-                        ws.abort(); // a hung host would never answer a close handshake
+                        // the verdict first: abort() fails the send in flight, whose handler would report 1006
                         end.complete(new Closed(CLOSE_SILENCE, 0,
                                 "no message from the server for " + SILENCE.toSeconds() + " s with frames outstanding", 0));
+                        ws.abort(); // a hung host would never answer a close handshake
                     }
                 } catch (ExecutionException e) {
                     throw new IllegalStateException(e); // never completed exceptionally
