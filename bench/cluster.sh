@@ -152,7 +152,8 @@ loadgen_bg() { loadgen_start "$@"; loadgen_started "$1"; }
 wait_loadgen() { # the load generator started last
     wait "$LG_PID" || { echo "loadgen failed; see $LG_ERR" >&2; tail -5 "$LG_ERR" >&2; exit 1; }
 }
-metric() { curl -s --max-time 2 "$(metrics_url "$1")" | awk -v m="$2" '$1 == m {print $2; exit}'; }
+# awk reads to the end: exiting at the match would make curl fail writing (23), and pipefail end the script
+metric() { curl -s --max-time 2 "$(metrics_url "$1")" | awk -v m="$2" '$1 == m && !done {print $2; done = 1}'; }
 upstream_down() { grep -c " down;" "$UPSTREAMS" || true; }
 pct() { # pct P: percentile of the numbers on stdin
     sort -n | awk -v p="$1" '{a[NR] = $1} END {if (!NR) {print "n/a"; exit} i = int((NR - 1) * p / 100) + 1; printf "%.0f", a[i]}'
