@@ -258,13 +258,13 @@ class ZoneEventsServerTest {
         return found;
     }
 
-    private static String[] concat(String[] a, String... b) {
+    static String[] concat(String[] a, String... b) {
         String[] out = java.util.Arrays.copyOf(a, a.length + b.length);
         System.arraycopy(b, 0, out, a.length, b.length);
         return out;
     }
 
-    private static List<String> redisEvents(RedisServer redis) {
+    static List<String> redisEvents(RedisServer redis) {
         try (Jedis j = redis.client()) {
             return j.xrange("fw:events", "-", "+").stream().map(e -> e.getFields().get("event")).toList();
         }

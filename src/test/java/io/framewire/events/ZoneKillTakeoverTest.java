@@ -80,8 +80,8 @@ class ZoneKillTakeoverTest {
                     "--events.webhookSecret", "0123456789abcdef", "--events.mqtt", broker.url(), "--events.snapshotBytes", "4000000"};
             Path logA = dir.resolve("a.log");
             Path logB = dir.resolve("b.log");
-            a = server(logA, concat(common, "--host.id", "kill-a"));
-            b = server(logB, concat(common, "--host.id", "kill-b"));
+            a = server(logA, ZoneEventsServerTest.concat(common, "--host.id", "kill-a"));
+            b = server(logB, ZoneEventsServerTest.concat(common, "--host.id", "kill-b"));
             int portA = ServerProcess.awaitPort(a, logA, java.time.Duration.ofSeconds(90));
             int portB = ServerProcess.awaitPort(b, logB, java.time.Duration.ofSeconds(90));
             assertThat(ZoneEventsServerTest.send("PUT", "http://127.0.0.1:" + portA + "/api/streams/kill-cam/zones", ZONE)
@@ -100,12 +100,12 @@ class ZoneKillTakeoverTest {
                 }
                 assertThat(standing(redis)).as("A's track snapshot shows the face standing").isTrue();
                 try {
-                    await().until(() -> redisEvents(redis).size() >= 1 && hooked.size() >= 1);
+                    await().until(() -> ZoneEventsServerTest.redisEvents(redis).size() >= 1 && hooked.size() >= 1);
                 } catch (org.awaitility.core.ConditionTimeoutException e) {
-                    throw new AssertionError("no enter: webhook " + hooked + "\nredis " + redisEvents(redis) + "\nA:\n"
+                    throw new AssertionError("no enter: webhook " + hooked + "\nredis " + ZoneEventsServerTest.redisEvents(redis) + "\nA:\n"
                             + Files.readString(logA), e);
                 }
-                assertThat(redisEvents(redis)).as("only the enter so far").hasSize(1);
+                assertThat(ZoneEventsServerTest.redisEvents(redis)).as("only the enter so far").hasSize(1);
                 assertThat(stateAtFirstEnter.getFirst()).as("the state that holds the enter is stored before the enter is sent")
                         .matches("z1 \\d+ \\d+,door,face,1,1,.*");
                 a.destroyForcibly(); // SIGKILL: nothing of A's runs after this
@@ -119,13 +119,13 @@ class ZoneKillTakeoverTest {
                 walk(cam, face, 0.9, 0.1, noise); // through it again
             }
             try {
-                await().until(() -> hooked.size() >= 4 && mqtt.size() >= 4 && redisEvents(redis).size() >= 4);
+                await().until(() -> hooked.size() >= 4 && mqtt.size() >= 4 && ZoneEventsServerTest.redisEvents(redis).size() >= 4);
             } catch (org.awaitility.core.ConditionTimeoutException e) {
-                throw new AssertionError("webhook " + hooked + "\nmqtt " + mqtt + "\nredis " + redisEvents(redis)
+                throw new AssertionError("webhook " + hooked + "\nmqtt " + mqtt + "\nredis " + ZoneEventsServerTest.redisEvents(redis)
                         + "\nA:\n" + Files.readString(logA) + "\nB:\n" + Files.readString(logB), e);
             }
             List<String> ids = null;
-            for (List<String> sink : List.of(List.copyOf(hooked), List.copyOf(mqtt), redisEvents(redis))) {
+            for (List<String> sink : List.of(List.copyOf(hooked), List.copyOf(mqtt), ZoneEventsServerTest.redisEvents(redis))) {
                 List<JsonNode> events = new ArrayList<>();
                 for (String s : sink) {
                     events.add(JSON.readTree(s));
@@ -208,15 +208,4 @@ class ZoneKillTakeoverTest {
         }
     }
 
-    private static String[] concat(String[] a, String... b) {
-        String[] out = java.util.Arrays.copyOf(a, a.length + b.length);
-        System.arraycopy(b, 0, out, a.length, b.length);
-        return out;
-    }
-
-    private static List<String> redisEvents(RedisServer redis) {
-        try (Jedis j = redis.client()) {
-            return j.xrange("fw:events", "-", "+").stream().map(e -> e.getFields().get("event")).toList();
-        }
-    }
 }
